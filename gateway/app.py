@@ -1,0 +1,49 @@
+"""The aiohttp application factory: middlewares, cleanup contexts in order, routes."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import httpx
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from gateway.clock import Clock, SystemClock
+from gateway.health import setup_health_routes
+from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
+from gateway.settings import Settings
+from gateway.store.db import db_ctx
+from gateway.store.redis import redis_ctx
+from gateway.vtpass.context import simulator_ctx, vtpass_ctx
+
+
+def create_app(
+    settings: Settings,
+    *,
+    vtpass_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+) -> web.Application:
+    """Build the gateway. Keyword arguments are the test seams (no monkeypatching).
+
+    Args:
+        vtpass_transport: an httpx transport for the VTPass client, for faults the
+            simulator cannot produce.
+        clock: the clock for request ids, lockouts and TTLs.
+    """
+    app = web.Application()
+    app[settings_key] = settings
+    app[clock_key] = clock or SystemClock()
+    app[registry_key] = CollectorRegistry()
+    app[readiness_checks_key] = {}
+    # Started in this order, closed in reverse: the simulator must be up before the client
+    # that talks to it, and the database before anything that records money.
+    app.cleanup_ctx.extend(
+        [
+            simulator_ctx,
+            db_ctx,
+            redis_ctx,
+            partial(vtpass_ctx, transport=vtpass_transport),
+        ]
+    )
+    setup_health_routes(app)
+    return app

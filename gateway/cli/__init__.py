@@ -1,0 +1,35 @@
+"""The `paylink` command: one sub-command per operator task (architecture.md §2)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from gateway.cli import serve
+from gateway.errors import ConfigError
+from gateway.logs import setup_logging
+from gateway.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paylink", description="PayLink bill-payment gateway (USSD, SMS, Telegram, REST)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as exc:
+        print(f"paylink: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    setup_logging(settings.log_level)
+    code: int = args.handler(settings, args)
+    return code

@@ -1,0 +1,57 @@
+"""Liveness, readiness and Prometheus metrics routes.
+
+`/healthz` only says the process serves HTTP. `/readyz` says whether this instance can take
+traffic: the database answers, Redis answers (when configured) and the VTPass circuit breaker
+is not open. A load balancer should route on `/readyz`, restart on `/healthz`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from gateway.keys import ReadinessCheck, readiness_checks_key, registry_key
+
+CHECK_TIMEOUT_S = 2.0
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    app = request.app
+    checks = app[readiness_checks_key]
+    results = await asyncio.gather(*(_run_check(check, app) for check in checks.values()))
+    report: dict[str, Any] = {
+        name: {"ok": ok, "detail": detail}
+        for name, (ok, detail) in zip(checks, results, strict=True)
+    }
+    ready = all(ok for ok, _ in results)
+    return web.json_response(
+        {"status": "ready" if ready else "not_ready", "checks": report},
+        status=200 if ready else 503,
+    )
+
+
+async def _run_check(check: ReadinessCheck, app: web.Application) -> tuple[bool, str]:
+    try:
+        return await asyncio.wait_for(check(app), CHECK_TIMEOUT_S)
+    except TimeoutError:
+        return False, f"no answer within {CHECK_TIMEOUT_S:g}s"
+    except Exception as exc:  # a readiness probe reports failures, it never raises
+        return False, type(exc).__name__
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[registry_key])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def setup_health_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,39 @@
+"""Logging set-up: one line per event, phone numbers masked, secrets never formatted."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# +2348031234567 / 2348031234567 / 08031234567 -> keep the network prefix and last 3 digits.
+_MSISDN = re.compile(r"(?<!\d)(\+?234|0)([789][01]\d)(\d{4})(\d{3})(?!\d)")
+
+
+def mask_msisdn(text: str) -> str:
+    """Mask every Nigerian phone number in `text` (`+234803****567`)."""
+    return _MSISDN.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(4)}", text)
+
+
+class MsisdnMaskingFilter(logging.Filter):
+    """Rewrites each record's message so no full phone number reaches a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_msisdn(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Configure the root logger once for the CLI entry points."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    handler.addFilter(MsisdnMaskingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -1,0 +1,307 @@
+"""Settings read once from the environment; the defaults are the embedded mode.
+
+`Settings.from_env(environ)` takes the mapping as a parameter (starlette's habit), so tests pass
+a dict and nothing patches `os.environ`. A bad value fails at start-up naming its variable.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from gateway.errors import ConfigError
+
+T = TypeVar("T")
+
+
+class Secret:
+    """A string that never shows itself in `repr`, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and secrets.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class VTPassMode(StrEnum):
+    SIMULATOR = "simulator"
+    SANDBOX = "sandbox"
+    LIVE = "live"
+
+
+VTPASS_BASE_URLS = {
+    VTPassMode.SANDBOX: "https://sandbox.vtpass.com/api/",
+    VTPassMode.LIVE: "https://vtpass.com/api/",
+}
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by `***`, safe to log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class DatabaseUrl(Secret):
+    """A DSN whose password is masked in `repr`."""
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({mask_url(self.value)!r})"
+
+    __str__ = __repr__
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.value.startswith("sqlite")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the gateway can be configured with (architecture.md §2 plus tuning knobs)."""
+
+    database_url: DatabaseUrl = field(
+        default_factory=lambda: DatabaseUrl("sqlite+aiosqlite:///./paylink.db")
+    )
+    redis_url: Secret | None = None
+    redis_prefix: str = "paylink:"
+    vtpass_mode: VTPassMode = VTPassMode.SIMULATOR
+    vtpass_base_url: str | None = None
+    vtpass_api_key: Secret | None = None
+    vtpass_public_key: Secret | None = None
+    vtpass_secret_key: Secret | None = None
+    vtpass_webhook_token: Secret | None = None
+    vtpass_connect_timeout_s: float = 10.0
+    vtpass_read_timeout_s: float = 30.0
+    vtpass_pay_read_timeout_s: float = 120.0
+    vtpass_get_retries: int = 3
+    vtpass_breaker_failures: int = 5
+    vtpass_breaker_reset_s: float = 30.0
+    vtpass_catalogue_ttl_s: float = 3600.0
+    jwt_secret: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(48)))
+    jwt_secret_generated: bool = True
+    jwt_access_ttl_s: int = 900
+    jwt_refresh_ttl_s: int = 30 * 24 * 3600
+    at_username: str | None = None
+    at_api_key: Secret | None = None
+    at_sender_id: str | None = None
+    telegram_bot_token: Secret | None = None
+    telegram_webhook_secret: Secret | None = None
+    telegram_api_base_url: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    ussd_reply_budget_s: float = 2.0
+    log_level: str = "INFO"
+
+    @property
+    def embedded(self) -> bool:
+        """True when running with no outside services (SQLite, in-process stores)."""
+        return self.database_url.is_sqlite and self.redis_url is None
+
+    @property
+    def uses_builtin_simulator(self) -> bool:
+        return self.vtpass_mode is VTPassMode.SIMULATOR and self.vtpass_base_url is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from an environment mapping; empty strings count as unset.
+
+        Raises:
+            ConfigError: a value is invalid or a variable required by the mode is missing.
+        """
+        env = {k: v for k, v in environ.items() if v.strip() != ""}
+        defaults = cls()
+
+        def get(name: str, parse: Callable[[str], T], default: T) -> T:
+            raw = env.get(name)
+            if raw is None:
+                return default
+            try:
+                return parse(raw.strip())
+            except (ValueError, TypeError) as exc:
+                raise ConfigError(f"{name}: {exc}") from exc
+
+        def secret(name: str) -> Secret | None:
+            raw = env.get(name)
+            return None if raw is None else Secret(raw.strip())
+
+        mode = get("PAYLINK_VTPASS_MODE", _parse_mode, VTPassMode.SIMULATOR)
+        base_url = get("PAYLINK_VTPASS_BASE_URL", _parse_http_url, None)
+        if base_url is None and mode is not VTPassMode.SIMULATOR:
+            base_url = VTPASS_BASE_URLS[mode]
+        database_url = get("PAYLINK_DATABASE_URL", _parse_database_url, defaults.database_url)
+        redis_url = get("PAYLINK_REDIS_URL", _parse_redis_url, None)
+        jwt_raw = secret("PAYLINK_JWT_SECRET")
+        embedded = database_url.is_sqlite and redis_url is None
+
+        settings = cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            redis_prefix=env.get("PAYLINK_REDIS_PREFIX", defaults.redis_prefix),
+            vtpass_mode=mode,
+            vtpass_base_url=base_url,
+            vtpass_api_key=secret("VTPASS_API_KEY"),
+            vtpass_public_key=secret("VTPASS_PUBLIC_KEY"),
+            vtpass_secret_key=secret("VTPASS_SECRET_KEY"),
+            vtpass_webhook_token=secret("PAYLINK_VTPASS_WEBHOOK_TOKEN"),
+            vtpass_connect_timeout_s=get(
+                "PAYLINK_VTPASS_CONNECT_TIMEOUT", _positive_float, defaults.vtpass_connect_timeout_s
+            ),
+            vtpass_read_timeout_s=get(
+                "PAYLINK_VTPASS_READ_TIMEOUT", _positive_float, defaults.vtpass_read_timeout_s
+            ),
+            vtpass_pay_read_timeout_s=get(
+                "PAYLINK_VTPASS_PAY_READ_TIMEOUT",
+                _positive_float,
+                defaults.vtpass_pay_read_timeout_s,
+            ),
+            vtpass_get_retries=get(
+                "PAYLINK_VTPASS_GET_RETRIES", _non_negative_int, defaults.vtpass_get_retries
+            ),
+            vtpass_breaker_failures=get(
+                "PAYLINK_VTPASS_BREAKER_FAILURES", _positive_int, defaults.vtpass_breaker_failures
+            ),
+            vtpass_breaker_reset_s=get(
+                "PAYLINK_VTPASS_BREAKER_RESET", _positive_float, defaults.vtpass_breaker_reset_s
+            ),
+            vtpass_catalogue_ttl_s=get(
+                "PAYLINK_VTPASS_CATALOGUE_TTL", _non_negative_float, defaults.vtpass_catalogue_ttl_s
+            ),
+            jwt_secret=jwt_raw if jwt_raw is not None else defaults.jwt_secret,
+            jwt_secret_generated=jwt_raw is None,
+            jwt_access_ttl_s=get(
+                "PAYLINK_JWT_ACCESS_TTL", _positive_int, defaults.jwt_access_ttl_s
+            ),
+            jwt_refresh_ttl_s=get(
+                "PAYLINK_JWT_REFRESH_TTL", _positive_int, defaults.jwt_refresh_ttl_s
+            ),
+            at_username=env.get("AT_USERNAME"),
+            at_api_key=secret("AT_API_KEY"),
+            at_sender_id=env.get("AT_SENDER_ID"),
+            telegram_bot_token=secret("TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=secret("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_api_base_url=get("TELEGRAM_API_BASE_URL", _parse_http_url, None),
+            cors_origins=get("PAYLINK_CORS_ORIGINS", _parse_origins, ()),
+            ussd_reply_budget_s=get(
+                "PAYLINK_USSD_REPLY_BUDGET", _positive_float, defaults.ussd_reply_budget_s
+            ),
+            log_level=get("PAYLINK_LOG_LEVEL", _parse_log_level, defaults.log_level),
+        )
+        _check_required(settings, embedded=embedded)
+        return settings
+
+
+def _check_required(settings: Settings, *, embedded: bool) -> None:
+    if settings.vtpass_mode is not VTPassMode.SIMULATOR:
+        for name, value in (
+            ("VTPASS_API_KEY", settings.vtpass_api_key),
+            ("VTPASS_PUBLIC_KEY", settings.vtpass_public_key),
+            ("VTPASS_SECRET_KEY", settings.vtpass_secret_key),
+        ):
+            if value is None:
+                raise ConfigError(
+                    f"{name}: required when PAYLINK_VTPASS_MODE is {settings.vtpass_mode}"
+                )
+    if settings.jwt_secret_generated and not embedded:
+        raise ConfigError(
+            "PAYLINK_JWT_SECRET: required outside the embedded mode (Postgres or Redis configured)"
+        )
+    if not settings.jwt_secret_generated and len(settings.jwt_secret.value) < 32:
+        raise ConfigError("PAYLINK_JWT_SECRET: must be at least 32 characters")
+    if settings.at_api_key is not None and settings.at_username is None:
+        raise ConfigError("AT_USERNAME: required when AT_API_KEY is set")
+
+
+def _parse_mode(raw: str) -> VTPassMode:
+    try:
+        return VTPassMode(raw.lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in VTPassMode)
+        raise ValueError(f"expected one of {choices}, got {raw!r}") from None
+
+
+def _parse_http_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL, got {raw!r}")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def _parse_database_url(raw: str) -> DatabaseUrl:
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    allowed = {"sqlite+aiosqlite", "postgresql+psycopg", "postgresql"}
+    if scheme not in allowed:
+        raise ValueError(
+            f"expected sqlite+aiosqlite:///path or postgresql+psycopg://..., got {mask_url(raw)!r}"
+        )
+    if scheme == "postgresql":
+        raw = "postgresql+psycopg://" + raw.split("://", 1)[1]
+    return DatabaseUrl(raw)
+
+
+def _parse_redis_url(raw: str) -> Secret:
+    if urlsplit(raw).scheme not in {"redis", "rediss", "unix"}:
+        raise ValueError(f"expected redis://host:port/db, got {mask_url(raw)!r}")
+    return Secret(raw)
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError(f"expected a positive number, got {raw!r}")
+    return value
+
+
+def _non_negative_float(raw: str) -> float:
+    value = float(raw)
+    if not value >= 0:
+        raise ValueError(f"expected zero or a positive number, got {raw!r}")
+    return value
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"expected a positive integer, got {raw!r}")
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(f"expected zero or a positive integer, got {raw!r}")
+    return value
+
+
+def _parse_origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*":
+            _parse_http_url(origin)
+    return origins
+
+
+def _parse_log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {raw!r}")
+    return level

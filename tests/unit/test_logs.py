@@ -1,0 +1,33 @@
+"""Phone numbers never reach a log handler in full."""
+
+import logging
+
+import pytest
+
+from gateway.logs import MsisdnMaskingFilter, mask_msisdn
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("+2348031234567", "+234803****567"),
+        ("2348031234567", "234803****567"),
+        ("08031234567", "0803****567"),
+        ("user 07061234567 bought", "user 0706****567 bought"),
+    ],
+)
+def test_nigerian_numbers_are_masked(text, masked):
+    assert mask_msisdn(text) == masked
+
+
+def test_other_digits_are_left_alone():
+    text = "request 202611271030abc amount 1500"
+    assert mask_msisdn(text) == text
+
+
+def test_filter_masks_formatted_arguments():
+    record = logging.LogRecord(
+        "t", logging.INFO, __file__, 1, "hop from %s", ("+2348031234567",), None
+    )
+    MsisdnMaskingFilter().filter(record)
+    assert record.getMessage() == "hop from +234803****567"
