@@ -1,0 +1,118 @@
+"""A TTL cache in front of VTPass's catalogue (categories, services, variations).
+
+Why: USSD menus are built from the catalogue on every hop and must answer within ~2 s, while the
+catalogue changes a few times a day. Each key expires on its own; concurrent misses for one key
+share one fetch (a USSD burst after expiry makes one VTPass call, not fifty). Failed fetches are
+not cached. The clock is injected, so tests expire entries by moving a `FixedClock`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Generic, Protocol, TypeVar
+
+from gateway.clock import Clock, SystemClock
+from gateway.vtpass.models import Category, Service, Variation
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry(Generic[V]):
+    value: V
+    expires_at: datetime
+
+
+class TTLCache(Generic[K, V]):
+    """Per-key expiry plus single-flight fetching on a miss."""
+
+    def __init__(self, ttl_s: float, clock: Clock) -> None:
+        if ttl_s < 0:
+            raise ValueError("ttl_s must not be negative")
+        self._ttl = timedelta(seconds=ttl_s)
+        self._clock = clock
+        self._entries: dict[K, _Entry[V]] = {}
+        self._inflight: dict[K, asyncio.Task[V]] = {}
+
+    async def get(self, key: K, fetch: Callable[[], Awaitable[V]]) -> V:
+        """The cached value for `key`, fetching it (once, however many callers wait) if stale."""
+        entry = self._entries.get(key)
+        if entry is not None and self._clock.now() < entry.expires_at:
+            return entry.value
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._fill(key, fetch))
+            self._inflight[key] = task
+            task.add_done_callback(lambda t: self._forget(key, t))
+        # shield: one waiter being cancelled must not cancel the fetch the others wait for
+        return await asyncio.shield(task)
+
+    def invalidate(self, key: K | None = None) -> None:
+        """Drop one key (or everything).
+
+        A fetch already in flight still answers its waiters but is not stored, since it may
+        have read the catalogue from before the change that caused the invalidation.
+        """
+        if key is None:
+            self._entries.clear()
+            self._inflight.clear()
+        else:
+            self._entries.pop(key, None)
+            self._inflight.pop(key, None)
+
+    async def _fill(self, key: K, fetch: Callable[[], Awaitable[V]]) -> V:
+        value = await fetch()
+        if self._inflight.get(key) is asyncio.current_task():  # not invalidated meanwhile
+            self._entries[key] = _Entry(value, self._clock.now() + self._ttl)
+        return value
+
+    def _forget(self, key: K, task: asyncio.Task[V]) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
+        if not task.cancelled():
+            task.exception()  # mark retrieved: a failure nobody awaited is not worth a log line
+
+
+class CatalogueSource(Protocol):
+    """What `CachedCatalogue` reads from; `VTPassClient` is one."""
+
+    async def categories(self) -> list[Category]: ...
+    async def services(self, category: str) -> list[Service]: ...
+    async def variations(self, service_id: str) -> list[Variation]: ...
+
+
+class CachedCatalogue:
+    """`categories()` / `services()` / `variations()` of `source`, cached for `ttl_s` each.
+
+    `VTPassClient` builds one as `client.catalogue`; the client's own methods always hit VTPass
+    (for `paylink catalogue sync`). A variations-update webhook calls `invalidate_variations`.
+    """
+
+    def __init__(self, source: CatalogueSource, ttl_s: float, clock: Clock | None = None) -> None:
+        clock = clock or SystemClock()
+        self._source = source
+        self._categories: TTLCache[str, Sequence[Category]] = TTLCache(ttl_s, clock)
+        self._services: TTLCache[str, Sequence[Service]] = TTLCache(ttl_s, clock)
+        self._variations: TTLCache[str, Sequence[Variation]] = TTLCache(ttl_s, clock)
+
+    async def categories(self) -> list[Category]:
+        return list(await self._categories.get("", self._source.categories))
+
+    async def services(self, category: str) -> list[Service]:
+        return list(await self._services.get(category, partial(self._source.services, category)))
+
+    async def variations(self, service_id: str) -> list[Variation]:
+        fetch = partial(self._source.variations, service_id)
+        return list(await self._variations.get(service_id, fetch))
+
+    def invalidate_variations(self, service_id: str) -> None:
+        self._variations.invalidate(service_id)
+
+    def invalidate(self) -> None:
+        for cache in (self._categories, self._services, self._variations):
+            cache.invalidate()
