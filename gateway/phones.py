@@ -1,0 +1,41 @@
+"""Nigerian mobile numbers: the three ways people type them, stored as E.164 (`+234…`)."""
+
+from __future__ import annotations
+
+import re
+from typing import NewType
+
+Msisdn = NewType("Msisdn", str)
+
+# A Nigerian mobile number is 10 national digits after the trunk `0` or the country code; every
+# mobile range today starts 70x, 80x, 81x, 90x or 91x. Spaces and hyphens people type are dropped.
+_NATIONAL = r"([789][01]\d{8})"
+_FORMS = re.compile(rf"^(?:0{_NATIONAL}|\+?234{_NATIONAL})$")
+_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def normalize_phone(text: str) -> Msisdn:
+    """`08031234567`, `2348031234567` or `+2348031234567` as `+2348031234567`.
+
+    Raises:
+        ValueError: not a Nigerian mobile number in one of those forms.
+    """
+    match = _FORMS.match(_SEPARATORS.sub("", text))
+    if match is None:
+        raise ValueError(f"not a Nigerian mobile number: {text!r}")
+    national = match.group(1) or match.group(2)
+    return Msisdn(f"+234{national}")
+
+
+def to_local(phone: str) -> str:
+    """The local form `08031234567` that people and VTPass expect, from any accepted form."""
+    return "0" + normalize_phone(phone)[4:]
+
+
+def is_phone(text: str) -> bool:
+    """Whether `text` is a Nigerian mobile number in an accepted form."""
+    try:
+        normalize_phone(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Purchases: the state machine, pricing, receipts, the service that moves money, reconcile."""

@@ -1,0 +1,645 @@
+"""The purchase service: quote, submit, vend, requery, settle, credit. Every kobo moves here.
+
+Each method is one short DB transaction (or two around a VTPass call, never one held open
+across it). Exactly-once comes from the database, not from luck: the wallet row lock orders a
+user's submits, `UNIQUE (user_id, idempotency_key)` and `UNIQUE journals.reference` refuse
+duplicates, and status changes are compare-and-set (see `gateway.store.purchases`).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.clock import LAGOS, Clock
+from gateway.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    UpstreamError,
+    UpstreamUnavailable,
+)
+from gateway.money import Kobo
+from gateway.phones import normalize_phone, to_local
+from gateway.purchases import postings
+from gateway.purchases.models import (
+    Credit,
+    DailyLimitExceeded,
+    InsufficientFunds,
+    PurchaseOrder,
+    PurchasePolicy,
+    Submission,
+    VendingGateway,
+)
+from gateway.purchases.pricing import PricingRule, Quote, quote, select_rule
+from gateway.purchases.receipts import ReceiptFacts, render_receipt
+from gateway.purchases.statuses import (
+    OPEN_STATUSES,
+    Action,
+    PurchaseStatus,
+    plan_settlement,
+    requery_delay_s,
+)
+from gateway.store import ledger, outbox, users
+from gateway.store import pricing as pricing_store
+from gateway.store import purchases as store
+from gateway.store.purchases import PurchaseRecord
+from gateway.store.tables import CHANNELS, purchases_table
+from gateway.vtpass.models import Outcome, PayRequest, PayResult
+from gateway.vtpass.request_ids import new_request_id, request_id_date_is_today
+
+__all__ = [
+    "Credit",
+    "DailyLimitExceeded",
+    "InsufficientFunds",
+    "PurchaseOrder",
+    "PurchasePolicy",
+    "PurchaseService",
+    "Submission",
+    "VendingGateway",
+    "pay_request",
+    "scrub",
+]
+
+# compared after lower-casing and turning "_" into "-"
+_SECRET_KEYS = frozenset(
+    {
+        "api-key",
+        "apikey",
+        "secret-key",
+        "secretkey",
+        "public-key",
+        "publickey",
+        "authorization",
+        "password",
+        "basic-pass",
+        "token-secret",
+    }
+)
+
+
+def scrub(value: Any) -> Any:
+    """A JSON value with credential-looking keys removed, for the audit trail."""
+    if isinstance(value, Mapping):
+        return {
+            str(k): scrub(v)
+            for k, v in value.items()
+            if str(k).lower().replace("_", "-") not in _SECRET_KEYS
+        }
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def _describe(result: PayResult) -> dict[str, Any]:
+    summary = {
+        "outcome": str(result.outcome),
+        "code": result.code,
+        "description": result.description,
+        "reason": result.reason,
+        "status": result.status,
+        "transaction_id": result.transaction_id,
+    }
+    return {**summary, "body": scrub(dict(result.raw))}
+
+
+def pay_request(purchase: PurchaseRecord) -> PayRequest:
+    """The `/pay` call for a purchase, always with its stored request_id."""
+    options = dict(purchase.options)
+    subscription_type = options.pop("subscription_type", None)
+    return PayRequest(
+        request_id=purchase.request_id,
+        service_id=purchase.service_id,
+        phone=to_local(purchase.phone),
+        amount=Kobo(purchase.unit_amount),
+        customer_ref=purchase.customer_ref,
+        variation_code=purchase.variation_code,
+        subscription_type=subscription_type,
+        quantity=purchase.quantity if purchase.quantity > 1 else None,
+        extra=options,
+    )
+
+
+class PurchaseService:
+    """Quote, submit, vend, requery and settle purchases; credit wallets."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        policy: PurchasePolicy | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self._db = sessionmaker
+        self._clock = clock
+        self.policy = policy or PurchasePolicy()
+        self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
+        self._system: ledger.SystemAccounts | None = None
+        self._rules: tuple[float, list[PricingRule]] | None = None
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def _system_accounts(self, session: AsyncSession) -> ledger.SystemAccounts:
+        if self._system is None:
+            self._system = await ledger.load_system_accounts(session)
+        return self._system
+
+    async def get(self, purchase_id: int) -> PurchaseRecord:
+        """Raises `NotFound` for an unknown id."""
+        async with self._db() as session:
+            found = await store.get(session, purchase_id)
+        if found is None:
+            raise NotFound(f"no purchase {purchase_id}")
+        return found
+
+    async def wallet_balance(self, phone: str) -> int:
+        """A wallet's balance in kobo (0 for an unknown phone)."""
+        async with self._db() as session:
+            user = await users.find_by_phone(session, normalize_phone(phone))
+            return 0 if user is None else await ledger.balance(session, user.account_id)
+
+    async def statement(self, phone: str, limit: int = 50) -> list[ledger.StatementLine]:
+        async with self._db() as session:
+            user = await users.find_by_phone(session, normalize_phone(phone))
+            return [] if user is None else await ledger.statement(session, user.account_id, limit)
+
+    # -- pricing -----------------------------------------------------------------------------
+
+    async def _pricing_rules(self) -> list[PricingRule]:
+        # Rows change rarely; caching them keeps a query out of every submit.
+        now = time.monotonic()
+        if self._rules is None or now - self._rules[0] > self.policy.pricing_cache_s:
+            async with self._db() as session:
+                self._rules = (now, await pricing_store.active_rules(session))
+        return self._rules[1]
+
+    def forget_pricing(self) -> None:
+        """Drop cached pricing rules (after an operator edits them)."""
+        self._rules = None
+
+    async def quote(self, category: str, service_id: str, amount: int, quantity: int = 1) -> Quote:
+        """Face amount, fee, discount and total for `quantity` units of `amount` kobo.
+
+        Raises:
+            InvalidInput: the amount or quantity is out of bounds for the product.
+        """
+        rule = select_rule(await self._pricing_rules(), category, service_id)
+        return quote(rule, amount, quantity)
+
+    # -- submit ------------------------------------------------------------------------------
+
+    async def submit(
+        self, user_id: int, order: PurchaseOrder, *, idempotency_key: str
+    ) -> Submission:
+        """Debit the wallet into clearing and record the purchase, once per idempotency key.
+
+        Raises:
+            Conflict: the key was used before for a different purchase.
+            InsufficientFunds, DailyLimitExceeded, InvalidInput: refused; nothing changed.
+            Forbidden: the account is not active. NotFound: no such user.
+        """
+        if order.channel not in CHANNELS:
+            raise InvalidInput(f"unknown channel {order.channel!r}")
+        if not idempotency_key or len(idempotency_key) > 128:
+            raise InvalidInput("an idempotency key of 1 to 128 characters is required")
+        try:
+            phone = normalize_phone(order.phone)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        request_hash = order.request_hash(phone)
+        priced = await self.quote(order.category, order.service_id, order.amount, order.quantity)
+        try:
+            async with self._db.begin() as session:
+                return await self._submit(
+                    session, user_id, order, phone, priced, idempotency_key, request_hash
+                )
+        except IntegrityError:
+            # A concurrent submit with the same key inserted first; answer with its purchase.
+            async with self._db() as session:
+                existing = await store.find_by_key(session, user_id, idempotency_key)
+            if existing is None:
+                raise
+            return _replay(existing, request_hash)
+
+    async def _submit(
+        self,
+        session: AsyncSession,
+        user_id: int,
+        order: PurchaseOrder,
+        phone: str,
+        priced: Quote,
+        key: str,
+        request_hash: str,
+    ) -> Submission:
+        wallet = await users.lock_wallet(session, user_id)
+        if wallet is None:
+            raise NotFound(f"no user {user_id}")
+        # Read after the lock: a concurrent submit with this key has committed by now.
+        existing = await store.find_by_key(session, user_id, key)
+        if existing is not None:
+            return _replay(existing, request_hash)
+        if wallet.user_status != "active":
+            raise Forbidden("this account cannot make purchases")
+        now = self._clock.now()
+        day_start = now.astimezone(LAGOS).replace(hour=0, minute=0, second=0, microsecond=0)
+        spent = await store.spent_since(session, user_id, day_start)
+        if spent + priced.total > self.policy.daily_limit:
+            raise DailyLimitExceeded("this purchase would exceed your daily limit")
+        if wallet.balance < priced.total:
+            raise InsufficientFunds("insufficient wallet balance")
+        system = await self._system_accounts(session)
+        purchase = await store.insert_purchase(
+            session,
+            {
+                "user_id": user_id,
+                "account_id": wallet.account_id,
+                "channel": order.channel,
+                "category": order.category,
+                "service_id": order.service_id,
+                "product": (order.product or f"{order.service_id} {order.category}")[:100],
+                "customer_ref": order.customer_ref,
+                "variation_code": order.variation_code,
+                "options": dict(order.options) or None,
+                "phone": phone,
+                "quantity": priced.quantity,
+                "face_amount": priced.face,
+                "fee": priced.fee,
+                "discount": priced.discount,
+                "total": priced.total,
+                "status": PurchaseStatus.INITIATED,
+                "request_id": new_request_id(self._clock),  # fixed now, before any /pay
+                "idempotency_key": key,
+                "request_hash": request_hash,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        await ledger.post(
+            session,
+            kind=ledger.JournalKind.PURCHASE_DEBIT,
+            reference=f"purchase:{purchase.id}:debit",
+            legs=postings.debit(purchase, system),
+            purchase_id=purchase.id,
+            at=now,
+        )
+        return Submission(purchase, created=True)
+
+    # -- vend and requery --------------------------------------------------------------------
+
+    async def vend(self, purchase_id: int, gateway: VendingGateway) -> PurchaseRecord:
+        """Send `/pay` for an initiated purchase (at most once) and settle the answer.
+
+        A purchase another worker claimed, or that is no longer initiated, is returned as it
+        is: no `/pay`. If the request provably never left, the purchase goes back to initiated
+        (same request_id) for a later try; any other failure leaves it pending for requery.
+        """
+        now = self._clock.now()
+        lease = now + timedelta(seconds=self.policy.vend_lease_s)
+        async with self._db.begin() as session:
+            claimed = await store.claim_for_vend(
+                session, purchase_id, worker=self.worker_id, now=now, lease_until=lease
+            )
+            if claimed is not None and not request_id_date_is_today(
+                claimed.request_id, self._clock
+            ):
+                claimed = await self._reissue_request_id(session, claimed, now)
+        if claimed is None:
+            return await self.get(purchase_id)
+        request = pay_request(claimed)
+        try:
+            result = await gateway.pay(request)
+        except UpstreamUnavailable as exc:
+            return await self._unsent(claimed, request, exc)
+        except UpstreamError as exc:
+            # It may have reached VTPass: pending, and only a requery may tell.
+            result = PayResult(Outcome.PENDING, claimed.request_id, reason=f"{exc.code}: {exc}")
+        return await self.settle(purchase_id, result, source="pay", request=asdict(request))
+
+    async def _reissue_request_id(
+        self, session: AsyncSession, claimed: PurchaseRecord, now: datetime
+    ) -> PurchaseRecord:
+        # Only an initiated purchase gets here, i.e. VTPass provably never took its id; an id
+        # dated before today would be refused with 085, and for that same reason the old one
+        # can never be accepted later, so a fresh one cannot double-charge.
+        fresh = new_request_id(self._clock)
+        await store.add_audit(
+            session,
+            purchase_id=claimed.id,
+            at=now,
+            op="reissue",
+            request={"old_request_id": claimed.request_id, "new_request_id": fresh},
+        )
+        updated = await store.transition(
+            session, claimed.id, {PurchaseStatus.PENDING}, {"request_id": fresh}
+        )
+        assert updated is not None  # noqa: S101 - we hold the claim in this transaction
+        return updated
+
+    async def _unsent(
+        self, claimed: PurchaseRecord, request: PayRequest, exc: UpstreamUnavailable
+    ) -> PurchaseRecord:
+        now = self._clock.now()
+        retry_at = now + timedelta(seconds=self._delay(claimed.attempts + 1))
+        async with self._db.begin() as session:
+            await store.add_audit(
+                session,
+                purchase_id=claimed.id,
+                at=now,
+                op="pay",
+                outcome="unsent",
+                request=asdict(request),
+                response={"error": f"{exc.code}: {exc}"},
+            )
+            await store.release_unsent(
+                session, claimed.id, worker=self.worker_id, now=now, retry_at=retry_at
+            )
+        return await self.get(claimed.id)
+
+    async def requery(self, purchase_id: int, gateway: VendingGateway) -> PurchaseRecord:
+        """Ask VTPass about a purchase and settle the answer; never sends `/pay`.
+
+        A pending purchase is leased for the call; a delivered one is asked too, because only
+        a requery may confirm a reversal (a webhook's word never moves money). Other
+        statuses, or a pending purchase another worker holds, are returned as they are.
+        """
+        now = self._clock.now()
+        lease = now + timedelta(seconds=self.policy.vend_lease_s)
+        async with self._db.begin() as session:
+            claimed = await store.claim_for_requery(
+                session, purchase_id, worker=self.worker_id, now=now, lease_until=lease
+            )
+        if claimed is None:
+            current = await self.get(purchase_id)
+            if current.status is not PurchaseStatus.DELIVERED:
+                return current
+            claimed = current  # settling a reversal is compare-and-set: no lease needed
+        try:
+            result = await gateway.requery(claimed.request_id)
+        except UpstreamError:
+            if claimed.status is not PurchaseStatus.PENDING:
+                return claimed
+            async with self._db.begin() as session:
+                await store.release_claim(
+                    session,
+                    purchase_id,
+                    worker=self.worker_id,
+                    now=now,
+                    retry_at=now + timedelta(seconds=self.policy.requery_base_s),
+                )
+            return await self.get(purchase_id)
+        return await self.settle(
+            purchase_id, result, source="requery", request={"request_id": claimed.request_id}
+        )
+
+    async def claim_due(self, limit: int = 100) -> list[tuple[int, PurchaseStatus]]:
+        """Lease due purchases to this worker: initiated ones to vend, pending ones to requery."""
+        now = self._clock.now()
+        lease = now + timedelta(seconds=self.policy.vend_lease_s)
+        async with self._db.begin() as session:
+            return await store.claim_due(
+                session, now=now, worker=self.worker_id, lease_until=lease, limit=limit
+            )
+
+    # -- settle ------------------------------------------------------------------------------
+
+    def _delay(self, attempts: int) -> float:
+        return requery_delay_s(
+            attempts, base_s=self.policy.requery_base_s, cap_s=self.policy.requery_cap_s
+        )
+
+    async def settle(
+        self,
+        purchase_id: int,
+        result: PayResult,
+        *,
+        source: str = "settle",
+        request: Mapping[str, Any] | None = None,
+    ) -> PurchaseRecord:
+        """Apply one VTPass answer: money moves at most once per purchase, whoever calls.
+
+        Raises:
+            NotFound: no such purchase.
+        """
+        now = self._clock.now()
+        async with self._db.begin() as session:
+            current = await store.get(session, purchase_id)
+            if current is None:
+                raise NotFound(f"no purchase {purchase_id}")
+            await store.add_audit(
+                session,
+                purchase_id=purchase_id,
+                at=now,
+                op=source,
+                outcome=str(result.outcome),
+                http_status=result.http_status,
+                request=scrub(dict(request)) if request is not None else None,
+                response=_describe(result),
+            )
+            action = plan_settlement(current.status, result.outcome)
+            if action is Action.UNSENT and not self._unsent_long_enough(current, now):
+                action = Action.WAIT
+            settled = await self._apply(session, current, action, result, now)
+        return settled if settled is not None else await self.get(purchase_id)
+
+    def _unsent_long_enough(self, purchase: PurchaseRecord, now: datetime) -> bool:
+        sent = purchase.pay_sent_at or purchase.created_at
+        return (now - sent).total_seconds() >= self.policy.unsent_grace_s
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        current: PurchaseRecord,
+        action: Action,
+        result: PayResult,
+        now: datetime,
+    ) -> PurchaseRecord | None:
+        released = {"vend_claimed_by": None, "vend_claimed_until": None, "updated_at": now}
+        if action is Action.WAIT:
+            attempts = current.attempts + 1
+            age = (now - current.created_at).total_seconds()
+            review = (
+                attempts >= self.policy.review_after_attempts or age >= self.policy.review_after_s
+            )
+            values = {
+                **released,
+                "status": PurchaseStatus.PENDING,
+                "attempts": attempts,
+                "needs_review": review,
+                # flagged purchases wait for an operator (or a webhook) instead of the sweep
+                "next_requery_at": None
+                if review
+                else now + timedelta(seconds=self._delay(attempts)),
+                "vtpass_code": result.code or current.vtpass_code,
+            }
+            return await store.transition(
+                session,
+                current.id,
+                OPEN_STATUSES,
+                values,
+                extra_where=[purchases_table.c.attempts == current.attempts],
+            )
+        if action is Action.UNSENT:
+            values = {
+                **released,
+                "status": PurchaseStatus.INITIATED,
+                "pay_sent_at": None,
+                "attempts": current.attempts + 1,
+                "next_requery_at": None,
+            }
+            return await store.transition(session, current.id, {PurchaseStatus.PENDING}, values)
+        if action is Action.NOTHING:
+            return current
+        return await self._settle_money(session, current, action, result, now, released)
+
+    async def _settle_money(
+        self,
+        session: AsyncSession,
+        current: PurchaseRecord,
+        action: Action,
+        result: PayResult,
+        now: datetime,
+        released: dict[str, Any],
+    ) -> PurchaseRecord | None:
+        system = await self._system_accounts(session)
+        final = {
+            **released,
+            "attempts": current.attempts + 1,
+            "next_requery_at": None,
+            "needs_review": False,
+            "vtpass_code": result.code or current.vtpass_code,
+            "vtpass_transaction_id": result.transaction_id or current.vtpass_transaction_id,
+        }
+        if action is Action.DELIVER:
+            expected, kind, suffix = OPEN_STATUSES, ledger.JournalKind.PURCHASE_DELIVERED, "settle"
+            values = {
+                **final,
+                "status": PurchaseStatus.DELIVERED,
+                "settled_at": now,
+                "token": result.token,
+                "units": result.units,
+                "pins": list(result.pins) or None,
+            }
+        elif action is Action.REFUND:
+            expected, kind, suffix = OPEN_STATUSES, ledger.JournalKind.PURCHASE_REFUND, "settle"
+            reason = result.reason or result.description or str(result.outcome)
+            values = {
+                **final,
+                "status": PurchaseStatus.FAILED,
+                "settled_at": now,
+                "failure_reason": reason[:255],
+            }
+        else:  # Action.REVERSE
+            expected = frozenset({PurchaseStatus.DELIVERED})
+            kind, suffix = ledger.JournalKind.PURCHASE_REVERSAL, "reversal"
+            values = {**final, "status": PurchaseStatus.REVERSED}
+        updated = await store.transition(session, current.id, expected, values)
+        if updated is None:
+            return None  # another settle won; it posted, we must not
+        legs = {
+            Action.DELIVER: postings.delivery,
+            Action.REFUND: postings.refund,
+            Action.REVERSE: postings.reversal,
+        }[action](updated, system)
+        await ledger.post(
+            session,
+            kind=kind,
+            reference=f"purchase:{updated.id}:{suffix}",
+            legs=legs,
+            purchase_id=updated.id,
+            at=now,
+        )
+        await self._queue_receipt(session, updated, current.buyer_phone, now)
+        return updated
+
+    async def _queue_receipt(
+        self, session: AsyncSession, purchase: PurchaseRecord, buyer: str | None, now: datetime
+    ) -> None:
+        facts = ReceiptFacts(
+            reference=str(purchase.id),
+            product=purchase.product,
+            face=purchase.face_amount,
+            total=purchase.total,
+            status=purchase.status,
+            recipient=purchase.customer_ref or to_local(purchase.phone),
+            token=purchase.token,
+            units=purchase.units,
+            pins=purchase.pins,
+        )
+        await outbox.enqueue(
+            session,
+            phone=buyer or purchase.phone,
+            body=render_receipt(facts),
+            channel="telegram" if purchase.channel == "telegram" else "sms",
+            user_id=purchase.user_id,
+            purchase_id=purchase.id,
+            at=now,
+        )
+
+    # -- wallet credit -----------------------------------------------------------------------
+
+    async def credit_wallet(
+        self, phone: str, amount: int, reference: str, *, name: str | None = None
+    ) -> Credit:
+        """Operator credit (funding -> wallet), once per reference; creates unknown users.
+
+        Raises:
+            InvalidInput: a bad phone, amount or reference.
+            Conflict: the reference was used for another wallet or amount.
+        """
+        try:
+            msisdn = normalize_phone(phone)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise InvalidInput("the amount must be a positive number of kobo")
+        if not reference or len(reference) > 120:
+            raise InvalidInput("a reference of 1 to 120 characters is required")
+        journal_ref = f"credit:{reference}"
+        try:
+            async with self._db.begin() as session:
+                return await self._credit(session, msisdn, amount, journal_ref, name)
+        except IntegrityError:
+            # the same reference committed concurrently: report it (or the mismatch)
+            async with self._db.begin() as session:
+                return await self._credit(session, msisdn, amount, journal_ref, name)
+
+    async def _credit(
+        self, session: AsyncSession, phone: str, amount: int, journal_ref: str, name: str | None
+    ) -> Credit:
+        now = self._clock.now()
+        user, _ = await users.get_or_create(session, normalize_phone(phone), now=now, name=name)
+        system = await self._system_accounts(session)
+        existing = await ledger.journal_by_reference(session, journal_ref)
+        if existing is not None:
+            legs = await ledger.journal_legs(session, existing)
+            if (user.account_id, ledger.Side.CREDIT, amount) not in legs:
+                raise Conflict(f"reference {journal_ref[7:]!r} was used for another credit")
+            created = False
+        else:
+            wallet = ledger.AccountRef(user.account_id, is_wallet=True)
+            await ledger.post(
+                session,
+                kind=ledger.JournalKind.CREDIT,
+                reference=journal_ref,
+                legs=ledger.transfer(system.funding, wallet, amount),
+                at=now,
+            )
+            created = True
+        locked = await users.lock_wallet(session, user.id)
+        assert locked is not None  # noqa: S101 - get_or_create made the wallet
+        return Credit(user.id, user.account_id, locked.balance, created)
+
+
+def _replay(existing: PurchaseRecord, request_hash: str) -> Submission:
+    if existing.request_hash != request_hash:
+        raise Conflict("this idempotency key was used for a different purchase")
+    return Submission(existing, created=False)

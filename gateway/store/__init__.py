@@ -1,0 +1,1 @@
+"""Persistence: the schema, its migrations, and plain async functions over an `AsyncSession`."""

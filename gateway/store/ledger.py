@@ -1,0 +1,232 @@
+"""The double-entry ledger: post a balanced journal, read balances and statements.
+
+Sign convention: an account's balance is its credits minus its debits, so money moving from
+A to B debits A and credits B. A wallet's balance is what the user can spend; `funding` goes
+negative as operators bring money in; the sum over every entry is always zero.
+
+Wallet balances are also cached on the account row and updated in the same transaction as the
+entries (the row lock serialises a user's postings; `CHECK balance >= 0` refuses overdrafts).
+System balances are only ever summed from entries, so no purchase waits on a hot row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.errors import GatewayError, NotFound
+from gateway.store.tables import (
+    SYSTEM_ACCOUNTS,
+    Account,
+    Entry,
+    Journal,
+    accounts_table,
+    entries_table,
+    journals_table,
+)
+
+
+class UnbalancedJournal(GatewayError):
+    """A posting whose legs do not sum to zero, or with a non-positive leg; nothing was written."""
+
+    code = "unbalanced_journal"
+
+
+class Side(StrEnum):
+    DEBIT = "debit"
+    CREDIT = "credit"
+
+
+class JournalKind(StrEnum):
+    CREDIT = "credit"  # funding -> wallet (operator credit)
+    PURCHASE_DEBIT = "purchase_debit"  # wallet -> clearing (submit)
+    PURCHASE_DELIVERED = "purchase_delivered"  # clearing -> float + fee revenue
+    PURCHASE_REFUND = "purchase_refund"  # clearing -> wallet (failed)
+    PURCHASE_REVERSAL = "purchase_reversal"  # float + fee revenue -> wallet (reversed)
+    ADJUSTMENT = "adjustment"  # operator correction
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    id: int
+    is_wallet: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    account: AccountRef
+    side: Side
+    amount: int
+
+    @property
+    def signed(self) -> int:
+        return self.amount if self.side is Side.CREDIT else -self.amount
+
+
+@dataclass(frozen=True, slots=True)
+class SystemAccounts:
+    vtpass_float: AccountRef
+    fee_revenue: AccountRef
+    clearing: AccountRef
+    funding: AccountRef
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    journal_id: int
+    kind: str
+    reference: str
+    purchase_id: int | None
+    memo: str | None
+    side: Side
+    amount: int
+    created_at: datetime
+
+
+def transfer(source: AccountRef, target: AccountRef, amount: int) -> list[Leg]:
+    """The two legs that move `amount` kobo from `source` to `target`."""
+    return [Leg(source, Side.DEBIT, amount), Leg(target, Side.CREDIT, amount)]
+
+
+def check_balanced(legs: Sequence[Leg]) -> None:
+    """Raise `UnbalancedJournal` unless the legs are positive integers summing to zero."""
+    if not legs:
+        raise UnbalancedJournal("a journal needs at least one leg")
+    for leg in legs:
+        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or leg.amount <= 0:
+            raise UnbalancedJournal(f"leg amounts must be positive kobo, got {leg.amount!r}")
+    net = sum(leg.signed for leg in legs)
+    if net != 0:
+        raise UnbalancedJournal(f"credits minus debits is {net}, not 0")
+
+
+async def post(
+    session: AsyncSession,
+    *,
+    kind: JournalKind,
+    reference: str,
+    legs: Sequence[Leg],
+    at: datetime,
+    purchase_id: int | None = None,
+    memo: str | None = None,
+) -> int:
+    """Write one balanced journal and update cached wallet balances; returns the journal id.
+
+    The caller owns the transaction. A reused `reference` raises `IntegrityError` (that is
+    how credits and settlements happen once); Postgres re-checks the balance at COMMIT.
+
+    Raises:
+        UnbalancedJournal: the legs do not balance (checked here for every backend).
+    """
+    check_balanced(legs)
+    journal_id: int = (
+        await session.execute(
+            journals_table.insert()
+            .values(
+                kind=str(kind),
+                reference=reference,
+                purchase_id=purchase_id,
+                memo=memo,
+                created_at=at,
+            )
+            .returning(journals_table.c.id)
+        )
+    ).scalar_one()
+    await session.execute(
+        entries_table.insert(),
+        [
+            {
+                "journal_id": journal_id,
+                "account_id": leg.account.id,
+                "side": str(leg.side),
+                "amount": leg.amount,
+            }
+            for leg in legs
+        ],
+    )
+    deltas: dict[int, int] = defaultdict(int)
+    for leg in legs:
+        if leg.account.is_wallet:
+            deltas[leg.account.id] += leg.signed
+    for account_id, delta in sorted(deltas.items()):  # sorted: a fixed lock order
+        if delta:
+            await session.execute(
+                accounts_table.update()
+                .where(accounts_table.c.id == account_id)
+                .values(balance=accounts_table.c.balance + delta)
+            )
+    return journal_id
+
+
+_SIGNED = case((Entry.side == "credit", Entry.amount), else_=-Entry.amount)
+
+
+async def balance(session: AsyncSession, account_id: int) -> int:
+    """An account's balance summed from its entries (the truth the cache must match)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(_SIGNED), 0)).where(Entry.account_id == account_id)
+    )
+    return int(total or 0)
+
+
+async def load_system_accounts(session: AsyncSession) -> SystemAccounts:
+    """The four system accounts seeded by the first migration.
+
+    Raises:
+        NotFound: the database was not migrated.
+    """
+    rows = (
+        await session.execute(
+            select(Account.code, Account.id).where(Account.code.in_(SYSTEM_ACCOUNTS))
+        )
+    ).all()
+    ids: dict[str, int] = {code: account_id for code, account_id in rows}  # noqa: C416
+    missing = set(SYSTEM_ACCOUNTS) - ids.keys()
+    if missing:
+        raise NotFound(f"system accounts missing (run `paylink migrate`): {sorted(missing)}")
+    return SystemAccounts(**{code: AccountRef(ids[code], is_wallet=False) for code in ids})
+
+
+async def journal_by_reference(session: AsyncSession, reference: str) -> int | None:
+    """The id of the journal posted under `reference`, if any."""
+    return await session.scalar(select(Journal.id).where(Journal.reference == reference))
+
+
+async def journal_legs(session: AsyncSession, journal_id: int) -> list[tuple[int, Side, int]]:
+    """(account id, side, amount) of each leg of a journal."""
+    rows = await session.execute(
+        select(Entry.account_id, Entry.side, Entry.amount)
+        .where(Entry.journal_id == journal_id)
+        .order_by(Entry.id)
+    )
+    return [(account_id, Side(side), amount) for account_id, side, amount in rows]
+
+
+async def statement(session: AsyncSession, account_id: int, limit: int = 50) -> list[StatementLine]:
+    """An account's ledger lines, newest first."""
+    rows = await session.execute(
+        select(
+            Journal.id,
+            Journal.kind,
+            Journal.reference,
+            Journal.purchase_id,
+            Journal.memo,
+            Entry.side,
+            Entry.amount,
+            Journal.created_at,
+        )
+        .join(Journal, Journal.id == Entry.journal_id)
+        .where(Entry.account_id == account_id)
+        .order_by(Journal.id.desc(), Entry.id.desc())
+        .limit(limit)
+    )
+    return [
+        StatementLine(jid, kind, ref, pid, memo, Side(side), amount, at)
+        for jid, kind, ref, pid, memo, side, amount, at in rows
+    ]
