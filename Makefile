@@ -1,7 +1,7 @@
 # Developer shortcuts; CI runs .ci/run, which calls the same tools.
 VENV ?= .venv
 BIN := $(VENV)/bin
-SRC := gateway tests bench
+SRC := .
 
 .PHONY: install format lint test services migrate run simulator all
 
