@@ -1,0 +1,139 @@
+"""An immutable snapshot of the VTPass catalogue, and the Nigerian network prefixes.
+
+Why: menus are built from the catalogue so a disco, network, bouquet or plan VTPass adds shows up
+without new code. The coordinator builds one `CatalogSnapshot` from the cached catalogue
+(`gateway.vtpass.catalogue.CachedCatalogue`) and passes it to every `advance`; flows only read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from gateway.phones import normalize_phone
+from gateway.vtpass.models import Category, Service, Variation
+
+# VTPass category identifiers the flows serve (vtpass.md §2.1).
+AIRTIME = "airtime"
+DATA = "data"
+ELECTRICITY = "electricity-bill"
+TV = "tv-subscription"
+EDUCATION = "education"
+
+
+class Network(StrEnum):
+    """Mobile networks, valued as VTPass's airtime serviceIDs (9mobile is `etisalat`)."""
+
+    MTN = "mtn"
+    GLO = "glo"
+    AIRTEL = "airtel"
+    NINE_MOBILE = "etisalat"
+
+    @property
+    def display(self) -> str:
+        return _NETWORK_NAMES[self]
+
+
+_NETWORK_NAMES = {
+    Network.MTN: "MTN",
+    Network.GLO: "Glo",
+    Network.AIRTEL: "Airtel",
+    Network.NINE_MOBILE: "9mobile",
+}
+
+# Number prefixes as allocated by the NCC (local form). Ported numbers keep their old prefix, so
+# flows always let the user change the detected network. Longest prefix wins (07025 before 0702).
+_PREFIXES: Mapping[str, Network] = {
+    **dict.fromkeys(
+        (
+            "0703",
+            "0704",
+            "0706",
+            "07025",
+            "07026",
+            "0803",
+            "0806",
+            "0810",
+            "0813",
+            "0814",
+            "0816",
+            "0903",
+            "0906",
+            "0913",
+            "0916",
+        ),
+        Network.MTN,
+    ),
+    **dict.fromkeys(("0705", "0805", "0807", "0811", "0815", "0905", "0915"), Network.GLO),
+    **dict.fromkeys(
+        ("0701", "0708", "0802", "0808", "0812", "0901", "0902", "0904", "0907", "0911", "0912"),
+        Network.AIRTEL,
+    ),
+    **dict.fromkeys(("0809", "0817", "0818", "0908", "0909"), Network.NINE_MOBILE),
+}
+
+# Service ids whose leading word names a network: "mtn-data", "glo-sme-data", "9mobile-sme-data".
+_SERVICE_WORDS = {**{n.value: n for n in Network}, "9mobile": Network.NINE_MOBILE}
+
+
+def network_for(phone: str) -> Network | None:
+    """The network a Nigerian mobile number was allocated to, or None if unknown or invalid."""
+    try:
+        local = "0" + normalize_phone(phone)[4:]
+    except ValueError:
+        return None
+    return _PREFIXES.get(local[:5]) or _PREFIXES.get(local[:4])
+
+
+def network_of_service(service_id: str) -> Network | None:
+    """The network behind a data or airtime serviceID, if its name starts with one."""
+    return _SERVICE_WORDS.get(service_id.split("-", 1)[0].lower())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CatalogSnapshot:
+    """Categories -> services -> variations, in VTPass's order; read-only."""
+
+    categories: tuple[Category, ...]
+    _services: Mapping[str, tuple[Service, ...]]
+    _variations: Mapping[str, tuple[Variation, ...]]
+    _by_id: Mapping[str, Service]
+
+    @staticmethod
+    def build(
+        categories: Iterable[Category],
+        services: Iterable[Service],
+        variations: Mapping[str, Sequence[Variation]],
+    ) -> CatalogSnapshot:
+        """A snapshot from `CachedCatalogue` results: every service, and plans by serviceID."""
+        by_category: dict[str, list[Service]] = {}
+        by_id: dict[str, Service] = {}
+        for service in services:
+            by_category.setdefault(service.category, []).append(service)
+            by_id.setdefault(service.service_id, service)
+        return CatalogSnapshot(
+            categories=tuple(categories),
+            _services=MappingProxyType({k: tuple(v) for k, v in by_category.items()}),
+            _variations=MappingProxyType({k: tuple(v) for k, v in variations.items()}),
+            _by_id=MappingProxyType(by_id),
+        )
+
+    def category(self, identifier: str) -> Category | None:
+        return next((c for c in self.categories if c.identifier == identifier), None)
+
+    def services(self, category: str) -> tuple[Service, ...]:
+        """Services of a category, or () if the category is absent from the catalogue."""
+        if self.category(category) is None:
+            return ()
+        return self._services.get(category, ())
+
+    def service(self, service_id: str) -> Service | None:
+        return self._by_id.get(service_id)
+
+    def variations(self, service_id: str) -> tuple[Variation, ...]:
+        return self._variations.get(service_id, ())
+
+    def variation(self, service_id: str, code: str) -> Variation | None:
+        return next((v for v in self.variations(service_id) if v.code == code), None)

@@ -1,0 +1,151 @@
+"""The confirm screen every purchase ends on: summary, PIN, `SubmitPurchase`, then END at once.
+
+Why one place: minting the intent id, keeping the PIN out of the session and reading the submit
+result are the same for every product. A flow calls `begin` with an `Order` and a short summary;
+`0` from here goes back into that flow (the back stack crosses flows).
+
+Intent ids: each confirm screen shown gets `sha256(seed:n)` where `seed` is the session's and `n`
+the conversation's `minted` counter (which back never rolls back). Re-sending the same PIN hop
+therefore submits the same intent id, while changing the order after `0` gets a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from gateway.flows.model import (
+    Conversation,
+    Event,
+    FlowName,
+    Option,
+    Order,
+    PinRejected,
+    PurchaseAccepted,
+    PurchaseRefused,
+    RefusalReason,
+    Screen,
+    SubmitPurchase,
+)
+from gateway.flows.pins import is_pin_format
+from gateway.flows.screens import clip
+from gateway.flows.steps import (
+    WAITING,
+    Ctx,
+    Flow,
+    Hint,
+    Move,
+    back,
+    end,
+    goto,
+    shown,
+    stay,
+    wrong_pin,
+)
+
+CONFIRM = "confirm"
+PAYING = "paying"
+
+ORDER = "o."  # prefix of the order's keys in the data
+SUMMARY = "sum"
+ALT_LABEL = "alt"  # optional "1 <label>" on the confirm screen, e.g. "Change network"
+ALT_FLOW = "alt_flow"
+ALT_STEP = "alt_step"
+
+SUMMARY_WIDTH = 30
+RECEIVED = "Request received. You will get an SMS."
+_REFUSALS = {
+    RefusalReason.INSUFFICIENT_FUNDS: "Not enough money in your wallet. Fund it and try again.",
+    RefusalReason.DAILY_LIMIT: "You have reached your daily limit. Try again tomorrow.",
+    RefusalReason.ACCOUNT_BLOCKED: "Your account cannot buy now. Please call support.",
+    RefusalReason.INVALID: "This amount is not allowed for this product.",
+    RefusalReason.UNAVAILABLE: "We could not take your request. Please try again later.",
+}
+
+
+def mint_intent(seed: str, n: int) -> str:
+    """A 32-hex idempotency key for the n-th confirm screen of a session."""
+    return hashlib.sha256(f"{seed}:{n}".encode()).hexdigest()[:32]
+
+
+def begin(
+    conv: Conversation,
+    order: Order,
+    summary: str,
+    alt: tuple[str, FlowName, str] | None = None,
+) -> Move:
+    """Show the confirm screen for `order`; `alt` adds "1 <label>" going to (flow, step)."""
+    updates = {**order.to_fields(ORDER), SUMMARY: summary}
+    drop: tuple[str, ...] = (ALT_LABEL, ALT_FLOW, ALT_STEP)
+    if alt is not None:
+        updates.update({ALT_LABEL: alt[0], ALT_FLOW: alt[1].value, ALT_STEP: alt[2]})
+        drop = ()
+    moved = goto(conv, CONFIRM, flow=FlowName.CHECKOUT, updates=updates, drop=drop)
+    minted = conv.minted + 1
+    return Move(replace(moved, intent_id=mint_intent(conv.caller.seed, minted), minted=minted))
+
+
+def summary(*lines: str) -> str:
+    """Up to three summary lines for the confirm screen, each cut to fit.
+
+    Outside text (customer names, plan names, stored labels) must already be `screens.clean`.
+    """
+    return "\n".join(clip(line, SUMMARY_WIDTH) for line in lines[:3] if line)
+
+
+def _alt(conv: Conversation) -> tuple[FlowName, str] | None:
+    try:
+        flow = FlowName(conv.data.get(ALT_FLOW, ""))
+    except ValueError:
+        return None
+    return flow, conv.data.get(ALT_STEP, "")
+
+
+def prompt(conv: Conversation, ctx: Ctx) -> Screen:
+    if conv.step == PAYING:
+        return Screen(WAITING, expects_input=False)
+    alt = shown(ctx, conv.data.get(ALT_LABEL), 20)
+    options = (Option("1", alt),) if alt and _alt(conv) is not None else ()
+    lines = [shown(ctx, line, SUMMARY_WIDTH) for line in conv.data.get(SUMMARY, "").split("\n")]
+    summary = "\n".join(line for line in lines[:3] if line)
+    return Screen(f"{summary}\nEnter PIN to pay:", options, back=True, home=True)
+
+
+def handle(conv: Conversation, text: str, _ctx: Ctx) -> Move:
+    alt = _alt(conv)
+    if text == "1" and alt is not None:
+        return Move(goto(conv, alt[1], flow=alt[0]))
+    if not is_pin_format(text):
+        return stay(conv, Hint.PIN_FORMAT)
+    order = Order.from_fields(conv.data, ORDER)
+    if order is None:  # cannot happen through `begin`; a hand-edited session ends politely
+        return end("Sorry, something went wrong. Please dial again.")
+    intent_id = conv.intent_id or mint_intent(conv.caller.seed, conv.minted)
+    submit = SubmitPurchase(intent_id=intent_id, order=order, pin=text)
+    # a step of its own, so a wrong PIN (or input while waiting) returns to this confirm screen
+    return Move(goto(replace(conv, intent_id=intent_id), PAYING), effects=(submit,))
+
+
+def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
+    if conv.step != PAYING:
+        return Move(conv)  # a late or duplicate result: show where we are
+    if isinstance(event, PurchaseAccepted):
+        return end(RECEIVED)
+    if isinstance(event, PurchaseRefused):
+        message = _REFUSALS[event.reason]
+        if event.reason is RefusalReason.INSUFFICIENT_FUNDS and event.balance is not None:
+            message = f"Not enough money. Wallet: {ctx.money(event.balance)}. Fund it and retry."
+        return end(message)
+    if isinstance(event, PinRejected):
+        return Move(back(conv) or conv, hint=wrong_pin(event.attempts_left))
+    return Move(conv)
+
+
+FLOW = Flow(
+    steps=frozenset({CONFIRM, PAYING}),
+    prompt=prompt,
+    handle=handle,
+    on_event=on_event,
+    waiting=frozenset({PAYING}),
+    pin_steps=frozenset({CONFIRM}),
+)

@@ -1,0 +1,254 @@
+"""Cable TV: provider, smartcard, verify (name, bouquet, renewal), renew or change, confirm.
+
+DStv and GOtv take `subscription_type` renew (amount = the verified `Renewal_Amount`) or change (a
+bouquet from the paged list, at its price). Other card providers (Startimes, any VTPass adds) go
+straight from verify to the bouquet list. Showmax is billed to a phone number: plan, then my
+number or another, no verify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gateway.flows import checkout
+from gateway.flows.catalog import TV
+from gateway.flows.model import (
+    Conversation,
+    CustomerInvalid,
+    CustomerVerified,
+    Event,
+    FlowName,
+    Option,
+    Order,
+    Screen,
+    VerifyCustomer,
+)
+from gateway.flows.screens import clip, safe
+from gateway.flows.steps import (
+    WAITING,
+    Ctx,
+    Flow,
+    Hint,
+    Move,
+    back,
+    choose,
+    goto,
+    list_pick,
+    list_screen,
+    local,
+    parse_digits,
+    parse_phone,
+    plan_label,
+    shift,
+    shown,
+    stay,
+    to_int,
+)
+from gateway.vtpass.models import Service, Variation
+
+PROVIDER = "provider"
+CARD = "card"
+VERIFYING = "verifying"
+ACTION = "action"
+PLAN = "plan"
+WHO = "who"
+PHONE = "phone"
+
+RENEWABLE = frozenset({"dstv", "gotv"})  # take subscription_type renew | change
+PHONE_BILLED = frozenset({"showmax"})  # billersCode is the subscriber's phone number
+SHORT_NAMES: Mapping[str, str] = {
+    "dstv": "DStv",
+    "gotv": "GOtv",
+    "startimes": "Startimes",
+    "showmax": "Showmax",
+}
+_PROVIDER_LIST = "Choose TV:"
+
+
+def _services(ctx: Ctx) -> tuple[Service, ...]:
+    return ctx.catalog.services(TV)
+
+
+def _service(conv: Conversation, ctx: Ctx) -> Service | None:
+    return next((s for s in _services(ctx) if s.service_id == conv.data.get("svc")), None)
+
+
+def provider_name(service: Service) -> str:
+    return SHORT_NAMES.get(service.service_id) or safe(service.name, 14)
+
+
+def _plans(conv: Conversation, ctx: Ctx, service: Service) -> tuple[str, tuple[Variation, ...]]:
+    plans = ctx.catalog.variations(service.service_id)
+    if not plans:
+        return f"No {provider_name(service)} plans now.", ()
+    name = shown(ctx, conv.data.get("name"), 24)
+    if name and service.service_id not in PHONE_BILLED:
+        return f"{name}\nChoose bouquet:", plans
+    return f"{provider_name(service)} plans:", plans
+
+
+def start(conv: Conversation, _ctx: Ctx) -> Move:
+    return Move(goto(conv, PROVIDER, flow=FlowName.TV))
+
+
+def prompt(conv: Conversation, ctx: Ctx) -> Screen:
+    service = _service(conv, ctx)
+    if conv.step == PROVIDER or service is None:
+        return list_screen(conv, ctx, _PROVIDER_LIST, [provider_name(s) for s in _services(ctx)])
+    if conv.step == CARD:
+        return Screen(f"Enter {provider_name(service)} smartcard/IUC number:", back=True, home=True)
+    if conv.step == VERIFYING:
+        return Screen(WAITING, expects_input=False)
+    if conv.step == ACTION:
+        lines = [shown(ctx, conv.data.get("name"), 28)]
+        if conv.data.get("bq"):
+            lines.append(f"Now: {shown(ctx, conv.data['bq'], 24)}")
+        choices = [Option("2", "Change bouquet")]
+        renewal = to_int(conv.data.get("renew"))
+        if renewal:
+            choices.insert(0, Option("1", f"Renew {ctx.money(renewal)}"))
+        message = "\n".join(line for line in lines if line)
+        return Screen(message, tuple(choices), back=True, home=True)
+    if conv.step == WHO:
+        options = (Option("1", "My number"), Option("2", "Another number"))
+        return Screen(f"{provider_name(service)} for:", options, back=True, home=True)
+    if conv.step == PHONE:
+        return Screen("Enter phone number:", back=True, home=True)
+    message, plans = _plans(conv, ctx, service)
+    return list_screen(conv, ctx, message, [plan_label(p, ctx) for p in plans])
+
+
+def _renew(conv: Conversation, ctx: Ctx, service: Service) -> Move:
+    renewal = to_int(conv.data.get("renew"))
+    if not renewal:
+        return stay(conv, Hint.INVALID_CHOICE)
+    name = provider_name(service)
+    bouquet = conv.data.get("bq", "")
+    card = conv.data.get("ref", "")
+    order = Order(
+        category=TV,
+        service_id=service.service_id,
+        amount=renewal,
+        phone=conv.caller.phone,
+        customer_ref=card,
+        variation_code=conv.data.get("bqc") or None,
+        subscription_type="renew",
+        label=clip(f"{name} {bouquet or 'renewal'}", 40),
+    )
+    summary = checkout.summary(
+        f"{name} renew {ctx.money(renewal)}", f"Card {card}", conv.data.get("name", "")
+    )
+    return checkout.begin(conv, order, summary)
+
+
+def _buy_plan(conv: Conversation, ctx: Ctx, service: Service, plan: Variation) -> Move:
+    name = provider_name(service)
+    card = conv.data.get("ref", "")
+    order = Order(
+        category=TV,
+        service_id=service.service_id,
+        amount=plan.amount,
+        phone=conv.caller.phone,
+        customer_ref=card,
+        variation_code=plan.code,
+        subscription_type="change" if service.service_id in RENEWABLE else None,
+        label=clip(f"{name} {clean_plan(plan)}", 40),
+    )
+    summary = checkout.summary(
+        f"{name} {plan_label(plan, ctx, 24)}", f"Card {card}", conv.data.get("name", "")
+    )
+    return checkout.begin(conv, order, summary)
+
+
+def _buy_by_phone(conv: Conversation, ctx: Ctx, service: Service, phone: str) -> Move:
+    plan = ctx.catalog.variation(service.service_id, conv.data.get("var", ""))
+    if plan is None:
+        return stay(conv, Hint.UNAVAILABLE)
+    name = provider_name(service)
+    order = Order(
+        category=TV,
+        service_id=service.service_id,
+        amount=plan.amount,
+        phone=phone,
+        customer_ref=local(phone),
+        variation_code=plan.code,
+        label=clip(f"{name} {clean_plan(plan)}", 40),
+    )
+    summary = checkout.summary(f"{name} {plan_label(plan, ctx, 24)}", f"For {local(phone)}")
+    return checkout.begin(conv, order, summary)
+
+
+def clean_plan(plan: Variation) -> str:
+    return safe(plan.name, 30)
+
+
+def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
+    if conv.step == PROVIDER:
+        services = _services(ctx)
+        index = list_pick(conv, ctx, _PROVIDER_LIST, [provider_name(s) for s in services], text)
+        if index is None:
+            return stay(conv, Hint.INVALID_CHOICE)
+        chosen = services[index]
+        following = PLAN if chosen.service_id in PHONE_BILLED else CARD
+        return Move(goto(conv, following, updates={"svc": chosen.service_id}))
+    service = _service(conv, ctx)
+    if service is None:
+        return Move(goto(conv, PROVIDER))
+    if conv.step == CARD:
+        card = parse_digits(text, 6, 20)
+        if card is None:
+            return stay(conv, Hint.INVALID_NUMBER)
+        verify = VerifyCustomer(service.service_id, card)
+        return Move(goto(conv, VERIFYING, updates={"ref": card}), effects=(verify,))
+    if conv.step == ACTION:
+        if text == "1":
+            return _renew(conv, ctx, service)
+        if text == "2":
+            return Move(goto(conv, PLAN))
+        return stay(conv, Hint.INVALID_CHOICE)
+    if conv.step == WHO:
+        picked = choose(text, 2)
+        if picked == 0:
+            return _buy_by_phone(conv, ctx, service, conv.caller.phone)
+        if picked == 1:
+            return Move(goto(conv, PHONE))
+        return stay(conv, Hint.INVALID_CHOICE)
+    if conv.step == PHONE:
+        phone = parse_phone(text)
+        if phone is None:
+            return stay(conv, Hint.INVALID_PHONE)
+        return _buy_by_phone(conv, ctx, service, phone)
+    message, plans = _plans(conv, ctx, service)
+    index = list_pick(conv, ctx, message, [plan_label(p, ctx) for p in plans], text)
+    if index is None:
+        return stay(conv, Hint.INVALID_CHOICE)
+    if service.service_id in PHONE_BILLED:
+        return Move(goto(conv, WHO, updates={"var": plans[index].code}))
+    return _buy_plan(conv, ctx, service, plans[index])
+
+
+def on_event(conv: Conversation, event: Event, _ctx: Ctx) -> Move:
+    if conv.step != VERIFYING:
+        return Move(conv)
+    if isinstance(event, CustomerVerified):
+        updates = {
+            "name": safe(event.name, 40),
+            "bq": safe(event.current_bouquet, 30),
+            "bqc": safe(event.current_bouquet_code, 40),
+        }
+        if event.renewal_amount and event.renewal_amount > 0:
+            updates["renew"] = str(event.renewal_amount)
+        following = ACTION if conv.data.get("svc") in RENEWABLE else PLAN
+        return Move(shift(conv, following, updates=updates, drop=("renew",)))
+    if isinstance(event, CustomerInvalid):
+        return Move(back(conv) or conv, hint=Hint.NOT_FOUND)
+    return Move(conv)
+
+
+FLOW = Flow(
+    steps=frozenset({PROVIDER, CARD, VERIFYING, ACTION, PLAN, WHO, PHONE}),
+    prompt=prompt,
+    handle=handle,
+    on_event=on_event,
+    waiting=frozenset({VERIFYING}),
+)
