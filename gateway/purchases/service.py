@@ -8,9 +8,10 @@ duplicates, and status changes are compare-and-set (see `gateway.store.purchases
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +56,8 @@ from gateway.store.purchases import PurchaseRecord
 from gateway.store.tables import CHANNELS, purchases_table
 from gateway.vtpass.models import Outcome, PayRequest, PayResult
 from gateway.vtpass.request_ids import new_request_id, request_id_date_is_today
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Credit",
@@ -138,8 +141,17 @@ class PurchaseService:
         *,
         policy: PurchasePolicy | None = None,
         worker_id: str | None = None,
+        on_submitted: Callable[[PurchaseRecord], Awaitable[None]] | None = None,
     ) -> None:
+        """Wire the service to its database, clock and (optionally) a submit hook.
+
+        Args:
+            on_submitted: awaited after a new purchase commits (not for a replayed key); the
+                app wires the worker's wake-up here so every channel's purchase is vended at
+                once. Its failure is logged, never raised: the worker's sweep is the backstop.
+        """
         self._db = sessionmaker
+        self._on_submitted = on_submitted
         self._clock = clock
         self.policy = policy or PurchasePolicy()
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
@@ -219,7 +231,7 @@ class PurchaseService:
         priced = await self.quote(order.category, order.service_id, order.amount, order.quantity)
         try:
             async with self._db.begin() as session:
-                return await self._submit(
+                submission = await self._submit(
                     session, user_id, order, phone, priced, idempotency_key, request_hash
                 )
         except IntegrityError:
@@ -229,6 +241,12 @@ class PurchaseService:
             if existing is None:
                 raise
             return _replay(existing, request_hash)
+        if submission.created and self._on_submitted is not None:
+            try:
+                await self._on_submitted(submission.purchase)
+            except Exception:  # the purchase is committed; the sweep will find it
+                logger.exception("wake-up after purchase %s failed", submission.purchase.id)
+        return submission
 
     async def _submit(
         self,
@@ -243,15 +261,14 @@ class PurchaseService:
         wallet = await users.lock_wallet(session, user_id)
         if wallet is None:
             raise NotFound(f"no user {user_id}")
+        now = self._clock.now()
+        day_start = now.astimezone(LAGOS).replace(hour=0, minute=0, second=0, microsecond=0)
         # Read after the lock: a concurrent submit with this key has committed by now.
-        existing = await store.find_by_key(session, user_id, key)
+        existing, spent = await store.key_and_spent(session, user_id, key, day_start)
         if existing is not None:
             return _replay(existing, request_hash)
         if wallet.user_status != "active":
             raise Forbidden("this account cannot make purchases")
-        now = self._clock.now()
-        day_start = now.astimezone(LAGOS).replace(hour=0, minute=0, second=0, microsecond=0)
-        spent = await store.spent_since(session, user_id, day_start)
         if spent + priced.total > self.policy.daily_limit:
             raise DailyLimitExceeded("this purchase would exceed your daily limit")
         if wallet.balance < priced.total:
@@ -314,6 +331,11 @@ class PurchaseService:
                 claimed = await self._reissue_request_id(session, claimed, now)
         if claimed is None:
             return await self.get(purchase_id)
+        return await self._pay_and_settle(claimed, gateway)
+
+    async def _pay_and_settle(
+        self, claimed: PurchaseRecord, gateway: VendingGateway
+    ) -> PurchaseRecord:
         request = pay_request(claimed)
         try:
             result = await gateway.pay(request)
@@ -322,7 +344,39 @@ class PurchaseService:
         except UpstreamError as exc:
             # It may have reached VTPass: pending, and only a requery may tell.
             result = PayResult(Outcome.PENDING, claimed.request_id, reason=f"{exc.code}: {exc}")
-        return await self.settle(purchase_id, result, source="pay", request=asdict(request))
+        return await self.settle(
+            claimed.id, result, source="pay", request=asdict(request), known=claimed
+        )
+
+    async def claim_batch(self, limit: int = 100) -> list[tuple[PurchaseRecord, PurchaseStatus]]:
+        """Lease due purchases and claim the initiated ones for `/pay` in one transaction.
+
+        The worker's fast path: (purchase as claimed, status it was due in). Hand initiated
+        ones to `vend_claimed`, pending ones to `requery`.
+        """
+        now = self._clock.now()
+        lease = now + timedelta(seconds=self.policy.vend_lease_s)
+        async with self._db.begin() as session:
+            return await store.claim_due_for_vend(
+                session, now=now, worker=self.worker_id, lease_until=lease, limit=limit
+            )
+
+    async def vend_claimed(
+        self, claimed: PurchaseRecord, gateway: VendingGateway
+    ) -> PurchaseRecord:
+        """Send the one `/pay` of a purchase `claim_batch` claimed for this worker, and settle.
+
+        Same outcomes as `vend`; only the claim happened earlier, in the batch.
+        """
+        if (
+            claimed.vend_claimed_by != self.worker_id
+            or claimed.status is not PurchaseStatus.PENDING
+        ):
+            raise InvalidInput(f"purchase {claimed.id} is not claimed for /pay by this worker")
+        if not request_id_date_is_today(claimed.request_id, self._clock):
+            async with self._db.begin() as session:
+                claimed = await self._reissue_request_id(session, claimed, self._clock.now())
+        return await self._pay_and_settle(claimed, gateway)
 
     async def _reissue_request_id(
         self, session: AsyncSession, claimed: PurchaseRecord, now: datetime
@@ -400,6 +454,23 @@ class PurchaseService:
             purchase_id, result, source="requery", request={"request_id": claimed.request_id}
         )
 
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """The database the service writes to (the worker sends the outbox through it)."""
+        return self._db
+
+    async def release_claims(self) -> int:
+        """Give up every lease this worker holds (graceful shutdown); returns how many.
+
+        Pending purchases become due for a requery soon; none is ever sent `/pay` again.
+        """
+        now = self._clock.now()
+        requery_at = now + timedelta(seconds=self.policy.requery_base_s)
+        async with self._db.begin() as session:
+            return await store.release_worker_claims(
+                session, worker=self.worker_id, now=now, requery_at=requery_at
+            )
+
     async def claim_due(self, limit: int = 100) -> list[tuple[int, PurchaseStatus]]:
         """Lease due purchases to this worker: initiated ones to vend, pending ones to requery."""
         now = self._clock.now()
@@ -423,15 +494,22 @@ class PurchaseService:
         *,
         source: str = "settle",
         request: Mapping[str, Any] | None = None,
+        known: PurchaseRecord | None = None,
     ) -> PurchaseRecord:
         """Apply one VTPass answer: money moves at most once per purchase, whoever calls.
+
+        Args:
+            known: the purchase as this worker's own claim left it (vend), which saves a
+                read; every write below is compare-and-set, so if anyone changed it since,
+                the write matches nothing and the purchase is read back as it is.
 
         Raises:
             NotFound: no such purchase.
         """
         now = self._clock.now()
         async with self._db.begin() as session:
-            current = await store.get(session, purchase_id)
+            usable = known is not None and known.id == purchase_id and known.buyer_phone
+            current = known if usable else await store.get(session, purchase_id)
             if current is None:
                 raise NotFound(f"no purchase {purchase_id}")
             await store.add_audit(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import GatewayError, NotFound
@@ -127,19 +127,18 @@ async def post(
     check_balanced(legs)
     journal_id: int = (
         await session.execute(
-            journals_table.insert()
-            .values(
-                kind=str(kind),
-                reference=reference,
-                purchase_id=purchase_id,
-                memo=memo,
-                created_at=at,
-            )
-            .returning(journals_table.c.id)
+            _INSERT_JOURNAL,
+            {
+                "kind": str(kind),
+                "reference": reference,
+                "purchase_id": purchase_id,
+                "memo": memo,
+                "created_at": at,
+            },
         )
     ).scalar_one()
     await session.execute(
-        entries_table.insert(),
+        _INSERT_ENTRIES,
         [
             {
                 "journal_id": journal_id,
@@ -156,13 +155,18 @@ async def post(
             deltas[leg.account.id] += leg.signed
     for account_id, delta in sorted(deltas.items()):  # sorted: a fixed lock order
         if delta:
-            await session.execute(
-                accounts_table.update()
-                .where(accounts_table.c.id == account_id)
-                .values(balance=accounts_table.c.balance + delta)
-            )
+            await session.execute(_MOVE_WALLET, {"account_id": account_id, "delta": delta})
     return journal_id
 
+
+# built once (see gateway.store.purchases): posting is on every purchase's path
+_INSERT_JOURNAL = journals_table.insert().returning(journals_table.c.id)
+_INSERT_ENTRIES = entries_table.insert()
+_MOVE_WALLET = (
+    accounts_table.update()
+    .where(accounts_table.c.id == bindparam("account_id"))
+    .values(balance=accounts_table.c.balance + bindparam("delta"))
+)
 
 _SIGNED = case((Entry.side == "credit", Entry.amount), else_=-Entry.amount)
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.store.tables import Outbox
+from gateway.store.tables import Outbox, outbox_table
+
+# built once: a receipt is queued with every settlement
+_ENQUEUE = outbox_table.insert().returning(outbox_table.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,21 +60,17 @@ async def enqueue(
     purchase_id: int | None = None,
 ) -> int:
     """Queue a message in the caller's transaction; returns its id."""
-    return (
-        await session.execute(
-            insert(Outbox)
-            .values(
-                phone=phone,
-                body=body,
-                channel=channel,
-                user_id=user_id,
-                purchase_id=purchase_id,
-                status="queued",
-                created_at=at,
-            )
-            .returning(Outbox.id)
-        )
-    ).scalar_one()
+    values = {
+        "phone": phone,
+        "body": body,
+        "channel": channel,
+        "user_id": user_id,
+        "purchase_id": purchase_id,
+        "status": "queued",
+        "created_at": at,
+    }
+    message_id: int = (await session.execute(_ENQUEUE, values)).scalar_one()
+    return message_id
 
 
 async def recent(

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.purchases.statuses import OPEN_STATUSES, PurchaseStatus
-from gateway.store.tables import PurchaseAudit, User, purchases_table
+from gateway.store.tables import PurchaseAudit, User, audit_table, purchases_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,32 +77,47 @@ class PurchaseRecord:
 P = purchases_table.c
 _COLUMNS = tuple(column.name for column in purchases_table.columns)
 _RETURNING = tuple(purchases_table.columns)
+_USERS = User.__table__.c
+
+# Hot statements are built once: constructing a statement with 36 RETURNING columns, and its
+# cache key, costs more Python than running it; a prebuilt one memoizes both.
+_INSERT = purchases_table.insert().returning(*_RETURNING)
+# updates also return the buyer's phone (where receipts go), so settling after a claim
+# needs no second read
+_BUYER_PHONE = (
+    select(_USERS.phone).where(_USERS.id == P.user_id).scalar_subquery().label("buyer_phone")
+)
+_UPDATE = purchases_table.update().returning(*_RETURNING, _BUYER_PHONE)
+_GET = (
+    select(*_RETURNING, _USERS.phone.label("buyer_phone"))
+    .join_from(purchases_table, User.__table__, _USERS.id == P.user_id)
+    .where(P.id == bindparam("purchase_id"))
+)
+_GET_MANY = (
+    select(*_RETURNING, _USERS.phone.label("buyer_phone"))
+    .join_from(purchases_table, User.__table__, _USERS.id == P.user_id)
+    .where(P.id.in_(bindparam("ids", expanding=True)))
+)
+_FIND_BY_KEY = select(*_RETURNING).where(
+    P.user_id == bindparam("user_id"), P.idempotency_key == bindparam("key")
+)
+_SPENT_SINCE = select(func.coalesce(func.sum(P.total), 0)).where(
+    P.user_id == bindparam("user_id"),
+    P.created_at >= bindparam("since", type_=P.created_at.type),
+    P.status.not_in([PurchaseStatus.FAILED.value, PurchaseStatus.REVERSED.value]),
+)
+_AUDIT = audit_table.insert()
 
 
 async def insert_purchase(session: AsyncSession, values: Mapping[str, Any]) -> PurchaseRecord:
     """Insert a purchase row; a reused (user, idempotency key) raises `IntegrityError`."""
-    row = (
-        (await session.execute(purchases_table.insert().values(**values).returning(*_RETURNING)))
-        .mappings()
-        .one()
-    )
+    row = (await session.execute(_INSERT, dict(values))).mappings().one()
     return PurchaseRecord.of(row)
 
 
 async def get(session: AsyncSession, purchase_id: int) -> PurchaseRecord | None:
     """A purchase with its buyer's phone (where receipts go)."""
-    users = User.__table__.c
-    row = (
-        (
-            await session.execute(
-                select(*_RETURNING, users.phone.label("buyer_phone"))
-                .join_from(purchases_table, User.__table__, users.id == P.user_id)
-                .where(P.id == purchase_id)
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = (await session.execute(_GET, {"purchase_id": purchase_id})).mappings().first()
     return None if row is None else PurchaseRecord.of(row, row["buyer_phone"])
 
 
@@ -113,27 +128,33 @@ async def get_by_request_id(session: AsyncSession, request_id: str) -> PurchaseR
 
 
 async def find_by_key(session: AsyncSession, user_id: int, key: str) -> PurchaseRecord | None:
-    row = (
-        (
-            await session.execute(
-                select(*_RETURNING).where(P.user_id == user_id, P.idempotency_key == key)
-            )
-        )
-        .mappings()
-        .first()
-    )
+    found = await session.execute(_FIND_BY_KEY, {"user_id": user_id, "key": key})
+    row = found.mappings().first()
     return None if row is None else PurchaseRecord.of(row)
+
+
+_KEY_AND_SPENT = select(
+    select(P.id)
+    .where(P.user_id == bindparam("user_id"), P.idempotency_key == bindparam("key"))
+    .scalar_subquery(),
+    _SPENT_SINCE.scalar_subquery(),
+)
+
+
+async def key_and_spent(
+    session: AsyncSession, user_id: int, key: str, since: datetime
+) -> tuple[PurchaseRecord | None, int]:
+    """`find_by_key` and `spent_since` in one round trip (submit runs both under the lock)."""
+    params = {"user_id": user_id, "key": key, "since": since}
+    existing_id, spent = (await session.execute(_KEY_AND_SPENT, params)).one()
+    if existing_id is None:
+        return None, int(spent or 0)
+    return await find_by_key(session, user_id, key), int(spent or 0)
 
 
 async def spent_since(session: AsyncSession, user_id: int, since: datetime) -> int:
     """Kobo the user committed to purchases since `since`, refunded ones excluded."""
-    total = await session.scalar(
-        select(func.coalesce(func.sum(P.total), 0)).where(
-            P.user_id == user_id,
-            P.created_at >= since,
-            P.status.not_in([PurchaseStatus.FAILED.value, PurchaseStatus.REVERSED.value]),
-        )
-    )
+    total = await session.scalar(_SPENT_SINCE, {"user_id": user_id, "since": since})
     return int(total or 0)
 
 
@@ -152,20 +173,17 @@ async def transition(
     row = (
         (
             await session.execute(
-                purchases_table.update()
-                .where(
+                _UPDATE.where(
                     P.id == purchase_id,
                     P.status.in_([str(status) for status in expected]),
                     *extra_where,
-                )
-                .values(**values)
-                .returning(*_RETURNING)
+                ).values(**values)
             )
         )
         .mappings()
         .first()
     )
-    return None if row is None else PurchaseRecord.of(row)
+    return None if row is None else PurchaseRecord.of(row, row["buyer_phone"])
 
 
 def claim_is_free(now: datetime, worker: str | None = None) -> Any:
@@ -291,6 +309,43 @@ async def claim_due(
     return [(purchase_id, PurchaseStatus(status)) for purchase_id, status in due]
 
 
+async def claim_due_for_vend(
+    session: AsyncSession, *, now: datetime, worker: str, lease_until: datetime, limit: int = 100
+) -> list[tuple[PurchaseRecord, PurchaseStatus]]:
+    """`claim_due`, and in the same statement the `claim_for_vend` of each initiated one.
+
+    Returns (purchase as claimed, status it was due in). An initiated purchase comes back
+    pending, leased, `pay_sent_at` set: only its claimant may send its one `/pay`; if that
+    claimant dies first, the requery sweep finds VTPass never saw it and, after
+    `unsent_grace_s`, makes it initiated again (same request_id). Pending ones are only leased.
+    """
+    due = await claim_due(session, now=now, worker=worker, lease_until=lease_until, limit=limit)
+    if not due:
+        return []
+    was = dict(due)
+    to_vend = [pid for pid, status in due if status is PurchaseStatus.INITIATED]
+    claimed: list[tuple[PurchaseRecord, PurchaseStatus]] = []
+    if to_vend:
+        rows = await session.execute(
+            _UPDATE.where(P.id.in_(to_vend), P.status == PurchaseStatus.INITIATED.value).values(
+                status=PurchaseStatus.PENDING,
+                pay_sent_at=now,
+                next_requery_at=lease_until,
+                updated_at=now,
+            )
+        )
+        for row in rows.mappings():
+            claimed.append((PurchaseRecord.of(row, row["buyer_phone"]), was[row["id"]]))
+    requery = [pid for pid, status in due if status is PurchaseStatus.PENDING]
+    if requery:
+        rows = await session.execute(_GET_MANY, {"ids": requery})
+        claimed += [
+            (PurchaseRecord.of(row, row["buyer_phone"]), PurchaseStatus.PENDING)
+            for row in rows.mappings()
+        ]
+    return claimed
+
+
 async def add_audit(
     session: AsyncSession,
     *,
@@ -304,15 +359,16 @@ async def add_audit(
 ) -> None:
     """Append one VTPass exchange to the purchase's audit trail (callers remove secrets)."""
     await session.execute(
-        insert(PurchaseAudit).values(
-            purchase_id=purchase_id,
-            at=at,
-            op=op,
-            outcome=outcome,
-            http_status=http_status,
-            request=dict(request) if request is not None else None,
-            response=dict(response) if response is not None else None,
-        )
+        _AUDIT,
+        {
+            "purchase_id": purchase_id,
+            "at": at,
+            "op": op,
+            "outcome": outcome,
+            "http_status": http_status,
+            "request": dict(request) if request is not None else None,
+            "response": dict(response) if response is not None else None,
+        },
     )
 
 
@@ -334,3 +390,55 @@ async def list_for_user(
         query = query.where(P.id < before_id)
     rows = await session.execute(query.order_by(P.id.desc()).limit(limit))
     return [PurchaseRecord.of(row) for row in rows.mappings()]
+
+
+async def release_worker_claims(
+    session: AsyncSession, *, worker: str, now: datetime, requery_at: datetime
+) -> int:
+    """Drop every lease `worker` still holds (graceful shutdown); returns how many.
+
+    An initiated purchase keeps its schedule (its `/pay` never left). A pending one may have a
+    `/pay` in flight, so it is only made due for a requery at `requery_at`, never sent again.
+    """
+    result = await session.execute(
+        purchases_table.update()
+        .where(
+            P.vend_claimed_by == worker,
+            P.status.in_([str(status) for status in OPEN_STATUSES]),
+        )
+        .values(
+            vend_claimed_by=None,
+            vend_claimed_until=None,
+            next_requery_at=case(
+                (P.status == PurchaseStatus.PENDING.value, requery_at),
+                else_=P.next_requery_at,
+            ),
+            updated_at=now,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def list_open(
+    session: AsyncSession,
+    *,
+    status: PurchaseStatus = PurchaseStatus.PENDING,
+    sent_before: datetime | None = None,
+    limit: int = 1000,
+) -> list[PurchaseRecord]:
+    """Open purchases in `status`, oldest first, whatever their schedule or review flag.
+
+    For operators (`paylink requery`, `paylink reconcile`), who settle them now;
+    `sent_before` keeps only those whose `/pay` (or, unsent, whose creation) is that old.
+    """
+    query = select(*_RETURNING).where(P.status == status.value)
+    if sent_before is not None:
+        query = query.where(func.coalesce(P.pay_sent_at, P.created_at) <= sent_before)
+    rows = await session.execute(query.order_by(P.id).limit(limit))
+    return [PurchaseRecord.of(row) for row in rows.mappings()]
+
+
+async def count_by_status(session: AsyncSession) -> dict[PurchaseStatus, int]:
+    """How many purchases are in each status (operator reports)."""
+    rows = await session.execute(select(P.status, func.count()).group_by(P.status))
+    return {PurchaseStatus(status): int(count) for status, count in rows}

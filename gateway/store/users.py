@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -145,21 +145,23 @@ async def find_by_email(session: AsyncSession, email: str) -> UserRef | None:
     return None if row is None else UserRef(*row)
 
 
+_ACCOUNTS, _PEOPLE = accounts_table.c, User.__table__.c
+# built once: every submit takes this lock
+_LOCK_WALLET = (
+    select(_ACCOUNTS.id, _ACCOUNTS.balance, _PEOPLE.status)
+    .join_from(accounts_table, User.__table__, _PEOPLE.id == _ACCOUNTS.user_id)
+    .where(_ACCOUNTS.user_id == bindparam("user_id"))
+    .with_for_update(of=accounts_table)
+)
+
+
 async def lock_wallet(session: AsyncSession, user_id: int) -> LockedWallet | None:
     """Lock the user's wallet row for this transaction and read its balance.
 
     Every money movement on a wallet takes this lock first, so a user's submits, refunds and
     credits queue behind each other instead of racing on the balance.
     """
-    accounts, people = accounts_table.c, User.__table__.c
-    row = (
-        await session.execute(
-            select(accounts.id, accounts.balance, people.status)
-            .join_from(accounts_table, User.__table__, people.id == accounts.user_id)
-            .where(accounts.user_id == user_id)
-            .with_for_update(of=accounts_table)
-        )
-    ).first()
+    row = (await session.execute(_LOCK_WALLET, {"user_id": user_id})).first()
     if row is None:
         return None
     account_id, balance, status = row

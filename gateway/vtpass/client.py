@@ -13,6 +13,7 @@ USSD screens, whose reply budget is a couple of seconds, so the caller decides.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -59,6 +60,7 @@ from gateway.vtpass.parsing import (
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+_CONNECTIONS_PER_POOL = 64
 _NG_E164 = re.compile(r"^\+?234(\d{10})$")
 
 
@@ -153,6 +155,7 @@ class VTPassClient:
         transport: a transport for the created client (tests: `httpx.MockTransport`).
         get_retries: retries after the first attempt for GETs; `requery_retries` likewise.
         retry_wait_s, retry_wait_max_s: backoff start and cap (tests pass 0).
+        max_connections: concurrent VTPass calls (each purchase in flight holds one).
     """
 
     def __init__(
@@ -174,6 +177,7 @@ class VTPassClient:
         breaker: CircuitBreaker | None = None,
         clock: Clock | None = None,
         catalogue_ttl_s: float = 3600.0,
+        max_connections: int = 1500,
     ) -> None:
         if http is not None and transport is not None:
             raise ValueError("pass either http or transport, not both")
@@ -184,10 +188,27 @@ class VTPassClient:
         self._public_key = public_key if isinstance(public_key, Secret) else Secret(public_key)
         self._secret_key = secret_key if isinstance(secret_key, Secret) else Secret(secret_key)
         self._owns_http = http is None
-        # retries=0: httpx must never resend anything on its own; /pay depends on it
-        self._http = http or httpx.AsyncClient(
-            transport=transport or httpx.AsyncHTTPTransport(retries=0), follow_redirects=False
-        )
+        # retries=0: httpx must never resend anything on its own; /pay depends on it.
+        # The pools must hold every purchase in flight (>= 1,000 at VTPass's 1.5 s) and keep
+        # those connections alive (httpx's default, 100 with 20 kept, caps concurrency at 100
+        # and reconnects under load). httpcore scans its whole pool on every request, so the
+        # connections are spread over small pools used in turn, not one big one.
+        if http is not None:
+            self._pool = [http]
+        elif transport is not None:
+            self._pool = [httpx.AsyncClient(transport=transport, follow_redirects=False)]
+        else:
+            shards = max(1, -(-max_connections // _CONNECTIONS_PER_POOL))
+            per_pool = -(-max_connections // shards)
+            limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+            self._pool = [
+                httpx.AsyncClient(
+                    transport=httpx.AsyncHTTPTransport(retries=0, limits=limits),
+                    follow_redirects=False,
+                )
+                for _ in range(shards)
+            ]
+        self._turn = itertools.cycle(self._pool)
         write_s = max(connect_timeout_s, read_timeout_s)
         self._timeout = httpx.Timeout(
             connect=connect_timeout_s, read=read_timeout_s, write=write_s, pool=connect_timeout_s
@@ -244,7 +265,8 @@ class VTPassClient:
 
     async def aclose(self) -> None:
         if self._owns_http:
-            await self._http.aclose()
+            for http in self._pool:
+                await http.aclose()
 
     async def __aenter__(self) -> VTPassClient:
         return self
@@ -386,7 +408,7 @@ class VTPassClient:
         probe = self.breaker.acquire()
         try:
             with _translate(f"{method} {path}"):
-                response = await self._http.request(
+                response = await next(self._turn).request(
                     method,
                     self._base_url + path,
                     params=params,

@@ -32,7 +32,7 @@ def empty_url(request):
 
 
 def test_revisions_form_one_line_of_history():
-    assert REVISIONS == ["0001", "0002", "0003"]
+    assert REVISIONS == ["0001", "0002", "0003", "0004"]
 
 
 @pytest.mark.parametrize("revision", REVISIONS)

@@ -1,0 +1,89 @@
+"""`paylink wallet credit|balance|statement`: an operator's view of and hand on a wallet."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from gateway.cli.common import database, naira_arg, out, phone_arg, positive_int_arg, run
+from gateway.clock import SystemClock
+from gateway.money import format_gsm
+from gateway.purchases.service import PurchaseService
+from gateway.settings import Settings
+from gateway.store.ledger import Side
+
+
+def register(commands: Any) -> None:
+    wallet = commands.add_parser("wallet", help="credit a wallet, show its balance or statement")
+    actions = wallet.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    credit = actions.add_parser("credit", help="credit a wallet (idempotent by --reference)")
+    credit.add_argument("phone", type=phone_arg, metavar="PHONE")
+    credit.add_argument("amount", type=naira_arg, metavar="NAIRA")
+    credit.add_argument(
+        "--reference", required=True, help="your unique reference (bank transfer id, ticket)"
+    )
+    credit.add_argument("--name", help="the customer's name, for a new wallet")
+    credit.set_defaults(handler=run_credit)
+
+    balance = actions.add_parser("balance", help="a wallet's balance")
+    balance.add_argument("phone", type=phone_arg, metavar="PHONE")
+    balance.set_defaults(handler=run_balance)
+
+    statement = actions.add_parser("statement", help="a wallet's ledger lines, newest first")
+    statement.add_argument("phone", type=phone_arg, metavar="PHONE")
+    statement.add_argument("--limit", type=positive_int_arg, default=50)
+    statement.set_defaults(handler=run_statement)
+
+
+def run_credit(settings: Settings, args: argparse.Namespace) -> int:
+    return run(_credit(settings, args))
+
+
+def run_balance(settings: Settings, args: argparse.Namespace) -> int:
+    return run(_balance(settings, args))
+
+
+def run_statement(settings: Settings, args: argparse.Namespace) -> int:
+    return run(_statement(settings, args))
+
+
+async def _credit(settings: Settings, args: argparse.Namespace) -> int:
+    async with database(settings) as db:
+        service = PurchaseService(db, SystemClock(), worker_id="cli")
+        credit = await service.credit_wallet(
+            args.phone, args.amount, args.reference, name=args.name
+        )
+    if credit.created:
+        out(f"credited {format_gsm(args.amount)} to {args.phone} (reference {args.reference})")
+    else:
+        out(f"reference {args.reference} was already credited to {args.phone}; nothing moved")
+    out(f"balance {format_gsm(credit.balance)}")
+    return 0
+
+
+async def _balance(settings: Settings, args: argparse.Namespace) -> int:
+    async with database(settings) as db:
+        balance = await PurchaseService(db, SystemClock(), worker_id="cli").wallet_balance(
+            args.phone
+        )
+    out(f"{args.phone} {format_gsm(balance)}")
+    return 0
+
+
+async def _statement(settings: Settings, args: argparse.Namespace) -> int:
+    async with database(settings) as db:
+        service = PurchaseService(db, SystemClock(), worker_id="cli")
+        lines = await service.statement(args.phone, args.limit)
+        balance = await service.wallet_balance(args.phone)
+    out(f"{args.phone} balance {format_gsm(balance)}")
+    if not lines:
+        out("no ledger lines")
+    for line in lines:
+        signed = line.amount if line.side is Side.CREDIT else -line.amount
+        purchase = f" purchase {line.purchase_id}" if line.purchase_id is not None else ""
+        out(
+            f"{line.created_at:%Y-%m-%d %H:%M:%S}Z  {format_gsm(signed):>14}  "
+            f"{line.kind:<18} {line.reference}{purchase}"
+        )
+    return 0

@@ -1,0 +1,1 @@
+"""Inbound webhooks from upstreams (VTPass today): verify, acknowledge fast, act through requery."""

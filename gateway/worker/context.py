@@ -1,0 +1,64 @@
+"""`worker_ctx`: the worker inside the app's lifetime (`paylink serve` embedded, `paylink worker`).
+
+Started after the database, Redis, the VTPass client and the purchase service; cleanup runs
+in reverse, so the worker stops (finishing in-flight purchases) before any of those close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from gateway.keys import (
+    clock_key,
+    purchase_service_key,
+    settings_key,
+    vtpass_key,
+    wakeup_key,
+    worker_config_key,
+    worker_key,
+)
+from gateway.settings import Settings
+from gateway.worker.notifier import LogNotifier
+from gateway.worker.runner import Worker, WorkerConfig
+
+
+def runs_worker(settings: Settings) -> bool:
+    """Whether `paylink serve` runs the worker in-process.
+
+    `PAYLINK_RUN_WORKER` (a `run_worker` setting) decides when the settings have it; until
+    then the embedded default does, and production runs `paylink worker` processes.
+    """
+    explicit = getattr(settings, "run_worker", None)
+    return settings.embedded if explicit is None else bool(explicit)
+
+
+def build_worker(app: web.Application) -> Worker:
+    config = app.get(worker_config_key) or WorkerConfig(
+        catalogue_refresh_s=app[settings_key].vtpass_catalogue_ttl_s or None
+    )
+    client = app[vtpass_key]
+    return Worker(
+        app[purchase_service_key],
+        client,
+        wakeup=app[wakeup_key],
+        notifier=LogNotifier(),  # the SMS and Telegram senders plug in here
+        clock=app[clock_key],
+        catalogue=client.catalogue,
+        config=config,
+    )
+
+
+async def worker_ctx(app: web.Application, *, always: bool = False) -> AsyncIterator[None]:
+    """Run the worker for the app's lifetime when `runs_worker` (or `always`) says so."""
+    if not (always or runs_worker(app[settings_key])):
+        yield
+        return
+    worker = build_worker(app)
+    app[worker_key] = worker
+    worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()

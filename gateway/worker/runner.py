@@ -1,0 +1,249 @@
+"""The worker loop: claim due purchases, vend or requery them concurrently, send the outbox.
+
+Sharing work: every claim goes through `PurchaseService.claim_batch` (`FOR UPDATE SKIP
+LOCKED` plus a lease on Postgres), so any number of workers, in any number of processes, take
+disjoint batches; a worker that dies leaves leases that expire, and the next sweep finishes its
+purchases by requery (the batch claim moves initiated purchases to pending before any `/pay`
+leaves, so nothing is ever paid twice). Waking: a submit calls `WakeUp.notify`, the worker
+claims at once; a sweep every `sweep_interval_s` catches whatever a lost wake-up left. Only as
+many purchases are claimed as there are free slots, so no lease sits idle behind a full
+semaphore.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.clock import Clock
+from gateway.errors import GatewayError
+from gateway.purchases.models import VendingGateway
+from gateway.purchases.service import PurchaseService
+from gateway.purchases.statuses import PurchaseStatus
+from gateway.store.purchases import PurchaseRecord
+from gateway.vtpass.catalogue import CachedCatalogue
+from gateway.worker.catalogue import refresh_catalogue
+from gateway.worker.notifier import Notifier, send_queued
+from gateway.worker.wakeup import WakeUp
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """Tuning knobs; the defaults suit one process against VTPass's ~1-2 s `/pay`."""
+
+    concurrency: int = 2000  # purchases in flight at once (each mostly waits on VTPass)
+    batch: int = 250  # purchases claimed per query
+    sweep_interval_s: float = 5.0  # look for due work at least this often
+    outbox_batch: int = 250
+    outbox_interval_s: float = 5.0
+    catalogue_refresh_s: float | None = 3600.0  # None: never (tests)
+    shutdown_grace_s: float = 10.0  # how long in-flight purchases may finish on stop
+    error_backoff_s: float = 1.0  # pause after a failed claim (database down)
+
+
+class Worker:
+    """Vends and requeries purchases, sends notifications, refreshes the catalogue.
+
+    `start()` launches the loops in the background; `stop()` stops claiming, lets in-flight
+    purchases finish (up to `shutdown_grace_s`), cancels the rest and releases their leases.
+    `run_due()` processes one batch in the caller's task (CLI, tests).
+    """
+
+    def __init__(
+        self,
+        service: PurchaseService,
+        gateway: VendingGateway,
+        *,
+        wakeup: WakeUp,
+        notifier: Notifier,
+        clock: Clock,
+        catalogue: CachedCatalogue | None = None,
+        config: WorkerConfig | None = None,
+    ) -> None:
+        self.service = service
+        self._gateway = gateway
+        self._wakeup = wakeup
+        self._notifier = notifier
+        self._clock = clock
+        self._catalogue = catalogue
+        self.config = config or WorkerConfig()
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+        self._outbox_due = asyncio.Event()
+        self.processed = 0  # purchases handled since start (for logs and the benchmark)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._inflight)
+
+    @property
+    def running(self) -> bool:
+        return any(not loop.done() for loop in self._loops)
+
+    def start(self) -> None:
+        """Run the loops in background tasks until `stop()`."""
+        if self.running:
+            raise RuntimeError("the worker is already running")
+        self._stopping.clear()
+        self._loops = [self._spawn_loop(self._purchase_loop(), "worker-purchases")]
+        self._loops.append(self._spawn_loop(self._outbox_loop(), "worker-outbox"))
+        if self._catalogue is not None and self.config.catalogue_refresh_s is not None:
+            self._loops.append(self._spawn_loop(self._catalogue_loop(), "worker-catalogue"))
+        logger.info(
+            "worker %s started (up to %d purchases in flight)",
+            self.service.worker_id,
+            self.config.concurrency,
+        )
+
+    async def stop(self) -> None:
+        """Graceful stop: no new claims, finish or cancel in-flight work, release leases."""
+        self._stopping.set()
+        self._wakeup.poke()
+        self._outbox_due.set()
+        loops, self._loops = self._loops, []
+        for loop in loops:
+            if loop.get_name() == "worker-catalogue":
+                loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+        await self._finish_in_flight()
+        with contextlib.suppress(Exception):
+            released = await self.service.release_claims()
+            if released:
+                logger.info("worker released %d unfinished purchases", released)
+        with contextlib.suppress(Exception):  # receipts settled during the grace period
+            await send_queued(
+                self.service.sessionmaker,
+                self._notifier,
+                self._clock,
+                limit=self.config.outbox_batch,
+            )
+        logger.info("worker %s stopped", self.service.worker_id)
+
+    async def abort(self) -> None:
+        """Stop at once, as a crash would: nothing finishes, no lease is released.
+
+        For tests and emergencies; the leases expire and another worker's sweep requeries.
+        """
+        self._stopping.set()
+        tasks = [*self._loops, *self._inflight]
+        self._loops = []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def run_due(self, limit: int | None = None) -> int:
+        """Claim one batch of due purchases and process it to the end; returns how many."""
+        due = await self.service.claim_batch(limit or self.config.batch)
+        await asyncio.gather(*(self._process(purchase, status) for purchase, status in due))
+        return len(due)
+
+    async def send_outbox(self) -> int:
+        """Send one batch of queued notifications; returns how many were handled."""
+        run = await send_queued(
+            self.service.sessionmaker, self._notifier, self._clock, limit=self.config.outbox_batch
+        )
+        return run.handled
+
+    # -- loops ---------------------------------------------------------------------------------
+
+    def _spawn_loop(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro, name=name)
+        task.add_done_callback(_log_crash)
+        return task
+
+    async def _purchase_loop(self) -> None:
+        config = self.config
+        while not self._stopping.is_set():
+            free = config.concurrency - len(self._inflight)
+            want = min(config.batch, free)
+            claimed = 0
+            if want > 0:
+                try:
+                    due = await self.service.claim_batch(want)
+                except Exception:
+                    logger.exception("worker could not claim purchases; retrying")
+                    await self._wakeup.wait(config.error_backoff_s)
+                    continue
+                for purchase, status in due:
+                    task = asyncio.create_task(self._process(purchase, status))
+                    self._inflight.add(task)
+                    task.add_done_callback(self._done)
+                claimed = len(due)
+            if want > 0 and claimed == want:
+                await asyncio.sleep(0)  # a full batch: more may be due, claim again now
+                continue
+            await self._wakeup.wait(config.sweep_interval_s)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        if len(self._inflight) == self.config.concurrency - 1:
+            self._wakeup.poke()  # a slot opened in a full worker: claim again
+
+    async def _process(self, purchase: PurchaseRecord, status: PurchaseStatus) -> None:
+        try:
+            if status is PurchaseStatus.INITIATED:
+                record = await self.service.vend_claimed(purchase, self._gateway)
+            else:
+                record = await self.service.requery(purchase.id, self._gateway)
+        except Exception:
+            # the lease expires and a later sweep requeries; nothing is paid twice
+            logger.exception("worker failed on purchase %s (%s)", purchase.id, status)
+            return
+        self.processed += 1
+        if not record.status.is_open:
+            self._outbox_due.set()
+
+    async def _finish_in_flight(self) -> None:
+        if not self._inflight:
+            return
+        pending = set(self._inflight)
+        _, unfinished = await asyncio.wait(pending, timeout=self.config.shutdown_grace_s)
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            logger.warning("worker cancelled %d purchases still in flight", len(unfinished))
+            await asyncio.gather(*unfinished, return_exceptions=True)
+
+    async def _outbox_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                handled = await self.send_outbox()
+            except Exception:
+                logger.exception("worker could not send the outbox; retrying")
+                handled = 0
+            if handled >= self.config.outbox_batch:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox_due.wait(), self.config.outbox_interval_s)
+            self._outbox_due.clear()
+
+    async def _catalogue_loop(self) -> None:
+        assert self._catalogue is not None  # noqa: S101 - only started with a catalogue
+        interval = self.config.catalogue_refresh_s or 3600.0
+        # the first fetch is the channels' own warm-up at start; refresh before it expires
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), interval)
+            if self._stopping.is_set():
+                return
+            try:
+                summary = await refresh_catalogue(self._catalogue)
+                logger.info(
+                    "catalogue refreshed: %d services, %d variations",
+                    len(summary.services),
+                    summary.variation_count,
+                )
+            except GatewayError as exc:
+                logger.warning("catalogue refresh failed: %s", exc)
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.error("worker loop %s crashed", task.get_name(), exc_info=exc)

@@ -1,0 +1,145 @@
+"""`paylink requery`, `reconcile`, `outbox`, `catalogue sync` and `worker` against the simulator.
+
+The reconcile story: after real purchases (delivered, failed, one left pending at VTPass) the
+command requeries the open one, checks every invariant and exits 0; once a test corrupts a
+cached wallet balance behind the ledger's back, it names the discrepancy and exits 1.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import text
+
+from gateway.cli.worker import create_worker_app
+from gateway.keys import purchase_service_key
+from gateway.purchases.statuses import PurchaseStatus
+from gateway.settings import Settings
+from tests.cli.conftest import cli_env, paylink
+from tests.worker.harness import BUYER, N, electricity, eventually
+
+PENDING_METER = "201000000000"
+
+
+async def buy(harness, meters):
+    user_id = await harness.fund(20_000)
+    purchases = [
+        await harness.submit(user_id, electricity(meter), f"k{i}") for i, meter in enumerate(meters)
+    ]
+    worker = harness.worker()
+    await worker.run_due()
+    await worker.send_outbox()
+    return [await harness.service.get(p.id) for p in purchases]
+
+
+async def test_reconcile_is_clean_after_purchases_and_fails_on_a_corrupt_ledger(
+    pg_harness, pg_url, capsys
+):
+    harness = pg_harness
+    delivered, failed, pending = await buy(
+        harness, ["1111111111111", "1234567890123", PENDING_METER]
+    )
+    assert (delivered.status, failed.status, pending.status) == (
+        PurchaseStatus.DELIVERED,
+        PurchaseStatus.FAILED,
+        PurchaseStatus.PENDING,
+    )
+    await harness.sim("resolve", {"request_id": pending.request_id, "status": "delivered"})
+    env = cli_env(pg_url, harness.simulator)
+
+    assert await paylink(env, "reconcile") == 0
+
+    out = capsys.readouterr().out
+    assert "requeried 1 pending purchases; 1 settled" in out
+    assert "purchases: 0 initiated, 0 pending, 2 delivered, 1 failed, 0 reversed" in out
+    assert "VTPass float" in out
+    assert out.rstrip().endswith("no discrepancies")
+    assert harness.transport.pays[pending.request_id] == 1
+
+    async with harness.db.begin() as session:
+        await session.execute(
+            text("UPDATE accounts SET balance = balance + 100 WHERE kind = 'wallet'")
+        )
+
+    assert await paylink(env, "reconcile", "--offline") == 1
+    out = capsys.readouterr().out
+    assert "1 discrepancies" in out
+    assert "[wallet_cache]" in out
+
+
+async def test_requery_settles_pending_purchases_now(pg_harness, pg_url, capsys):
+    harness = pg_harness
+    (pending,) = await buy(harness, [PENDING_METER])
+    await harness.sim("resolve", {"request_id": pending.request_id, "status": "failed"})
+
+    assert await paylink(cli_env(pg_url, harness.simulator), "requery", "--older-than", "0s") == 0
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"purchase {pending.id} ({pending.request_id}): pending -> failed"
+    assert out[-1] == "requeried 1 pending purchases; 1 settled"
+    assert await harness.wallet() == 20_000 * N
+    await harness.reconciled()
+
+
+async def test_requery_skips_purchases_younger_than_asked(pg_harness, pg_url, capsys):
+    harness = pg_harness
+    await buy(harness, [PENDING_METER])
+    # the purchase was sent "now" on the test clock; nothing is a day old yet
+    code = await paylink(cli_env(pg_url, harness.simulator), "requery", "--older-than", "1d")
+    assert code == 0
+    assert capsys.readouterr().out.strip().endswith("requeried 0 pending purchases; 0 settled")
+
+
+async def test_requery_needs_a_vtpass_to_ask(db_url, sessionmaker, capsys):
+    env = cli_env(db_url)  # the built-in simulator only lives inside `paylink serve`
+
+    assert await paylink(env, "requery") == 2
+    assert "PAYLINK_VTPASS_BASE_URL" in capsys.readouterr().err
+
+
+async def test_the_outbox_lists_receipts_newest_first(pg_harness, pg_url, capsys):
+    harness = pg_harness
+    await buy(harness, ["1111111111111", "1234567890123"])
+    env = cli_env(pg_url)
+
+    assert await paylink(env, "outbox", "--phone", BUYER) == 0
+    assert await paylink(env, "outbox", "--phone", "08099999999") == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    ids = [int(line.split()[0].lstrip("#")) for line in lines[:2]]
+    assert ids == sorted(ids, reverse=True)
+    assert all(" sent " in line and "+2348031234567" in line for line in lines[:2])
+    assert sorted("refunded" in line for line in lines[:2]) == [False, True]
+    assert any("Token: " in line for line in lines[:2])
+    assert lines[2] == "no notifications for +2348099999999"
+
+
+async def test_catalogue_sync_lists_what_vtpass_sells(simulator, db_url, sessionmaker, capsys):
+    assert await paylink(cli_env(db_url, simulator), "catalogue", "sync") == 0
+
+    out = capsys.readouterr().out
+    assert "electricity-bill" in out
+    assert "mtn-data" in out
+
+
+async def test_paylink_worker_vends_what_another_process_submitted(
+    pg_harness, pg_url, simulator, capsys
+):
+    harness = pg_harness
+    user_id = await harness.fund(10_000)
+    settings = Settings.from_env(cli_env(pg_url, simulator))
+    app = create_worker_app(settings)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        purchase = await harness.submit(user_id, electricity(), "k1")
+        separate = app[purchase_service_key]
+        assert separate is not harness.service
+
+        async def delivered():
+            return (await harness.service.get(purchase.id)).status is PurchaseStatus.DELIVERED
+
+        await eventually(delivered, timeout=10, what="the worker process to deliver")
+    finally:
+        await runner.cleanup()
+    await harness.reconciled()
