@@ -109,6 +109,11 @@ class Settings:
     telegram_webhook_secret: Secret | None = None
     telegram_api_base_url: str | None = None
     cors_origins: tuple[str, ...] = ()
+    # REST login rate limits (fixed windows) and how many of our proxies add X-Forwarded-For
+    login_limit_per_account: int = 5
+    login_limit_per_ip: int = 100
+    login_window_s: int = 900
+    trusted_proxy_hops: int = 0
     ussd_reply_budget_s: float = 2.0
     log_level: str = "INFO"
 
@@ -201,6 +206,16 @@ class Settings:
             telegram_webhook_secret=secret("TELEGRAM_WEBHOOK_SECRET"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL", _parse_http_url, None),
             cors_origins=get("PAYLINK_CORS_ORIGINS", _parse_origins, ()),
+            login_limit_per_account=get(
+                "PAYLINK_LOGIN_LIMIT_PER_ACCOUNT", _positive_int, defaults.login_limit_per_account
+            ),
+            login_limit_per_ip=get(
+                "PAYLINK_LOGIN_LIMIT_PER_IP", _positive_int, defaults.login_limit_per_ip
+            ),
+            login_window_s=get("PAYLINK_LOGIN_WINDOW", _positive_int, defaults.login_window_s),
+            trusted_proxy_hops=get(
+                "PAYLINK_TRUSTED_PROXY_HOPS", _non_negative_int, defaults.trusted_proxy_hops
+            ),
             ussd_reply_budget_s=get(
                 "PAYLINK_USSD_REPLY_BUDGET", _positive_float, defaults.ussd_reply_budget_s
             ),

@@ -27,7 +27,6 @@ from gateway.flows.model import (
     Screen,
     SubmitPurchase,
 )
-from gateway.flows.pins import is_pin_format
 from gateway.flows.screens import clip
 from gateway.flows.steps import (
     WAITING,
@@ -42,6 +41,7 @@ from gateway.flows.steps import (
     stay,
     wrong_pin,
 )
+from gateway.pin_policy import is_pin_format
 
 CONFIRM = "confirm"
 PAYING = "paying"

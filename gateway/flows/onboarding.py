@@ -19,7 +19,6 @@ from gateway.flows.model import (
     Screen,
     StagePin,
 )
-from gateway.flows.pins import is_pin_format, is_weak_pin
 from gateway.flows.steps import (
     ONBOARDING_STEP,
     WAITING,
@@ -32,6 +31,7 @@ from gateway.flows.steps import (
     shift,
     stay,
 )
+from gateway.pin_policy import is_pin_format, is_weak_pin
 
 PIN = ONBOARDING_STEP
 AGAIN = "again"

@@ -31,7 +31,6 @@ from gateway.flows.model import (
     Screen,
     StagePin,
 )
-from gateway.flows.pins import is_pin_format, is_weak_pin
 from gateway.flows.screens import clip, safe
 from gateway.flows.steps import (
     WAITING,
@@ -51,6 +50,7 @@ from gateway.flows.steps import (
     to_int,
     wrong_pin,
 )
+from gateway.pin_policy import is_pin_format, is_weak_pin
 
 MENU = "menu"
 LOADING_BALANCE = "balance_wait"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows.pins import is_pin_format, is_weak_pin
+from gateway.pin_policy import is_pin_format, is_weak_pin
 
 PHONE = "+2348031234567"
 

@@ -14,6 +14,7 @@ FLOWS_DIR = Path(gateway.flows.__file__).parent
 ALLOWED = (
     "gateway.flows",
     "gateway.money",
+    "gateway.pin_policy",
     "gateway.phones",
     "gateway.clock",
     "gateway.vtpass.models",

@@ -1,0 +1,225 @@
+"""JWT access and refresh tokens: issue, verify, rotate with reuse detection, revoke.
+
+Claims (HS256, `iss` "paylink"): `sub` user id, `typ` access|refresh, `jti` unique id, `fam`
+the refresh family of the login session, `iat`, `exp`; access tokens also carry `role`. Access
+tokens live `jwt_access_ttl_s` (15 minutes by default), refresh tokens `jwt_refresh_ttl_s`.
+
+A login opens a family; each refresh swaps the family's one live refresh jti for a new one
+(compare-and-set in the `TokenStore`). Presenting a refresh token that was already rotated
+means two parties hold the family's tokens, so the whole family is revoked: the thief and the
+user are both logged out, and only the real user can log in again. Logout revokes the family
+and blacklists both jtis until they would have expired. An access token is accepted only while
+its jti is not blacklisted and its family is alive (one store round trip per request).
+
+Times here are wall-clock (`time.time`), which is what pyjwt checks `exp` against and what
+Redis expires keys by; domain times (PIN lockouts, OTP expiry) use the app's injected clock.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import jwt
+
+from gateway.api.errors import Unauthorized
+from gateway.api.tokens_store import Rotation, TokenStore
+from gateway.settings import Secret
+from gateway.store.tables import USER_ROLES
+
+ISSUER = "paylink"
+ALGORITHM = "HS256"
+_REQUIRED = ["exp", "sub", "iat", "jti", "iss"]
+
+
+class TokenType(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who an access token speaks for."""
+
+    user_id: int
+    role: str
+    jti: str
+    family: str
+    expires_at: int
+
+    def has_role(self, needed: str) -> bool:
+        """Roles are ordered: admin can do what an operator can, who can do what a user can."""
+        return USER_ROLES.index(self.role) >= USER_ROLES.index(needed)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshClaims:
+    user_id: int
+    jti: str
+    family: str
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str = ""
+    refresh_token: str = ""
+    expires_in: int = 0
+    refresh_expires_in: int = 0
+
+    def __repr__(self) -> str:  # tokens are credentials: never in logs or tracebacks
+        return f"TokenPair(expires_in={self.expires_in})"
+
+
+def bearer_token(header: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header.
+
+    Raises:
+        Unauthorized: no header, another scheme, or no token.
+    """
+    if not header:
+        raise Unauthorized()
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("use an Authorization: Bearer <access token> header")
+    return token.strip()
+
+
+class Authenticator:
+    """Issues and checks the API's tokens; state lives in the injected `TokenStore`."""
+
+    def __init__(
+        self,
+        secret: Secret,
+        store: TokenStore,
+        *,
+        access_ttl_s: int,
+        refresh_ttl_s: int,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._secret = secret
+        self.store = store
+        self.access_ttl_s = access_ttl_s
+        self.refresh_ttl_s = refresh_ttl_s
+        self._now = now
+
+    # -- encoding ------------------------------------------------------------------------------
+
+    def _encode(self, claims: Mapping[str, Any]) -> str:
+        return jwt.encode(dict(claims), self._secret.value, algorithm=ALGORITHM)
+
+    def _decode(self, token: str, expected: TokenType) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._secret.value,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": _REQUIRED},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("the token has expired", code="token_expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized("the token is not valid", code="invalid_token") from exc
+        sub, fam = claims.get("sub"), claims.get("fam")
+        if (
+            claims.get("typ") != expected
+            or not isinstance(sub, str)
+            or not sub.isdigit()
+            or not isinstance(fam, str)
+            or not isinstance(claims.get("jti"), str)
+        ):
+            raise Unauthorized("the token is not valid", code="invalid_token")
+        return claims
+
+    def _mint(self, user_id: int, family: str, *, role: str) -> tuple[TokenPair, str]:
+        now = int(self._now())
+        access_jti, refresh_jti = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+        common = {"iss": ISSUER, "sub": str(user_id), "fam": family, "iat": now}
+        access = self._encode(
+            {
+                **common,
+                "typ": TokenType.ACCESS.value,
+                "jti": access_jti,
+                "role": role,
+                "exp": now + self.access_ttl_s,
+            }
+        )
+        refresh = self._encode(
+            {
+                **common,
+                "typ": TokenType.REFRESH.value,
+                "jti": refresh_jti,
+                "exp": now + self.refresh_ttl_s,
+            }
+        )
+        return TokenPair(access, refresh, self.access_ttl_s, self.refresh_ttl_s), refresh_jti
+
+    # -- the session's life ----------------------------------------------------------------------
+
+    async def issue(self, user_id: int, role: str) -> TokenPair:
+        """A new login session: a new family and its first pair of tokens."""
+        family = secrets.token_urlsafe(16)
+        pair, refresh_jti = self._mint(user_id, family, role=role)
+        await self.store.open_family(family, refresh_jti, self.refresh_ttl_s)
+        return pair
+
+    async def authenticate(self, token: str) -> Principal:
+        """The principal of a live access token.
+
+        Raises:
+            Unauthorized: bad signature or algorithm, expired, wrong type, revoked.
+        """
+        claims = self._decode(token, TokenType.ACCESS)
+        role = claims.get("role")
+        if role not in USER_ROLES:
+            raise Unauthorized("the token is not valid", code="invalid_token")
+        if await self.store.is_revoked(claims["jti"], claims["fam"]):
+            raise Unauthorized("the token has been revoked", code="token_revoked")
+        return Principal(int(claims["sub"]), str(role), claims["jti"], claims["fam"], claims["exp"])
+
+    def read_refresh(self, token: str) -> RefreshClaims:
+        """A refresh token's claims after checking signature, expiry and type (not the store).
+
+        Raises:
+            Unauthorized: as for `authenticate`.
+        """
+        claims = self._decode(token, TokenType.REFRESH)
+        return RefreshClaims(int(claims["sub"]), claims["jti"], claims["fam"], claims["exp"])
+
+    async def rotate(self, claims: RefreshClaims, role: str) -> TokenPair:
+        """Swap a live refresh token for a new pair; a reused one revokes its family.
+
+        Raises:
+            Unauthorized: the family is gone, or this token was already rotated (reuse).
+        """
+        if await self.store.is_revoked(claims.jti, claims.family):
+            raise Unauthorized("the session has ended; log in again", code="token_revoked")
+        pair, refresh_jti = self._mint(claims.user_id, claims.family, role=role)
+        outcome = await self.store.rotate(
+            claims.family, claims.jti, refresh_jti, self.refresh_ttl_s
+        )
+        if outcome is Rotation.REUSED:
+            raise Unauthorized(
+                "this refresh token was already used; the session has been ended",
+                code="token_reused",
+            )
+        if outcome is Rotation.UNKNOWN:
+            raise Unauthorized("the session has ended; log in again", code="token_revoked")
+        return pair
+
+    async def end_family(self, family: str) -> None:
+        await self.store.revoke_family(family)
+
+    async def logout(self, principal: Principal, refresh: RefreshClaims | None) -> None:
+        """End the session: revoke the family, blacklist the access (and refresh) jti."""
+        now = int(self._now())
+        await self.store.revoke_family(principal.family)
+        await self.store.revoke_token(principal.jti, principal.expires_at - now)
+        if refresh is not None and refresh.user_id == principal.user_id:
+            await self.store.revoke_family(refresh.family)
+            await self.store.revoke_token(refresh.jti, refresh.expires_at - now)

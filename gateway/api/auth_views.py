@@ -1,0 +1,276 @@
+"""Sign-up with an SMS code, login, token refresh and logout.
+
+Only proven phones can log in, by construction: a password is written to a user only after
+the phone's SMS code was verified (`verify-phone`), so every account with a password has shown
+it holds its SIM. A phone that already banks with us through USSD (a user without a password)
+signs up the same way and keeps its wallet and PIN.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from aiohttp import web
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.api import deps
+from gateway.api.auth import Principal, RefreshClaims
+from gateway.api.errors import ApiError, Unauthorized
+from gateway.api.openapi import Operations, Reply
+from gateway.api.ratelimit import Limit, client_ip, enforce, reset
+from gateway.api.schemas import (
+    LoginIn,
+    LogoutIn,
+    RefreshIn,
+    RegisterIn,
+    RegisterOut,
+    TokenOut,
+    VerifyPhoneIn,
+)
+from gateway.errors import Forbidden
+from gateway.phones import Msisdn
+from gateway.security import otp
+from gateway.security.passwords import (
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from gateway.store import users
+from gateway.store.tables import User
+
+logger = logging.getLogger(__name__)
+ops = Operations("auth", "Sign-up with an SMS code, login, token refresh and logout.")
+_USERS = cast(Table, User.__table__)
+_U = _USERS.c
+PURPOSE = "register"
+# each code texted costs money and each code gets 5 tries: a few per phone per 15 minutes
+REGISTER_PER_PHONE = Limit("register-phone", 3, 900)
+REGISTER_PER_IP = Limit("register-ip", 30, 900)
+
+
+def _tokens(pair: Any) -> TokenOut:
+    return TokenOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        refresh_expires_in=pair.refresh_expires_in,
+    )
+
+
+def _otp_key(request: web.Request) -> bytes:
+    return otp.derive_key(deps.settings(request).jwt_secret.value)
+
+
+@ops.route(
+    "POST",
+    "/api/v1/auth/register",
+    summary="Start sign-up: texts a 6-digit code to the phone",
+    responses={201: RegisterOut},
+    errors=(409, 429),
+)
+async def register(request: web.Request, body: RegisterIn) -> Reply:
+    """Nothing is created until the code is verified: asking again sends a new code and
+    replaces the pending details. 409 when the phone already has a password (log in instead)
+    or the email belongs to another account."""
+    settings = deps.settings(request)
+    await enforce(
+        deps.authenticator(request).store,
+        [
+            (REGISTER_PER_PHONE, body.phone),
+            (REGISTER_PER_IP, client_ip(request, settings.trusted_proxy_hops)),
+        ],
+    )
+    db = deps.db(request)
+    async with db() as session:
+        existing = (
+            await session.execute(select(_U.id, _U.password_hash).where(_U.phone == body.phone))
+        ).first()
+        if existing is not None and existing.password_hash is not None:
+            raise ApiError(
+                "this phone is already registered; log in instead",
+                status=409,
+                code="already_registered",
+            )
+        if body.email is not None:
+            await _check_email_free(session, body.email, body.phone)
+    password_hash = await hash_password(body.password)
+    now = deps.clock(request).now()
+    async with db.begin() as session:
+        expires_at = await otp.issue(
+            session,
+            key=_otp_key(request),
+            phone=body.phone,
+            purpose=PURPOSE,
+            now=now,
+            payload={"password_hash": password_hash, "name": body.name, "email": body.email},
+            user_id=existing.id if existing is not None else None,
+        )
+    return Reply(
+        RegisterOut(
+            phone=body.phone,
+            code_expires_at=expires_at,
+            message="We sent a 6-digit code by SMS; confirm it with /api/v1/auth/verify-phone.",
+        ),
+        201,
+    )
+
+
+async def _check_email_free(session: AsyncSession, email: str, phone: str) -> None:
+    owner = await users.find_by_email(session, email)
+    if owner is not None and owner.phone != phone:
+        raise ApiError("this email belongs to another account", status=409, code="email_taken")
+
+
+@ops.route(
+    "POST",
+    "/api/v1/auth/verify-phone",
+    summary="Finish sign-up with the SMS code; returns tokens (you are logged in)",
+    responses={200: TokenOut},
+    errors=(409,),
+)
+async def verify_phone(request: web.Request, body: VerifyPhoneIn) -> TokenOut:
+    """A code allows 5 tries in 10 minutes; after that ask `register` for a new one."""
+    now = deps.clock(request).now()
+    async with deps.db(request).begin() as session:
+        check = await otp.consume(
+            session,
+            key=_otp_key(request),
+            phone=body.phone,
+            purpose=PURPOSE,
+            code=body.code,
+            now=now,
+        )
+        user = (
+            await _complete_sign_up(session, body.phone, check.payload, now) if check.ok else None
+        )
+    # raised after the commit above, so the failed try stays counted
+    if user is None:
+        if check.status is otp.OtpStatus.WRONG:
+            raise ApiError(
+                "the code is not right",
+                status=422,
+                code="invalid_code",
+                details={"attempts_left": check.attempts_left},
+            )
+        raise ApiError(
+            "no valid code for this phone (expired, used or too many tries); register again",
+            status=422,
+            code="code_expired",
+        )
+    return _tokens(await deps.authenticator(request).issue(user.id, user.role))
+
+
+async def _complete_sign_up(
+    session: AsyncSession, phone: str, payload: Mapping[str, Any], now: datetime
+) -> users.UserRef:
+    password_hash, name, email = payload["password_hash"], payload.get("name"), payload.get("email")
+    existing = await users.find_by_phone(session, Msisdn(phone))
+    if existing is None:
+        return await users.create_user(
+            session,
+            phone=Msisdn(phone),
+            now=now,
+            name=name,
+            email=email,
+            password_hash=password_hash,
+        )
+    try:
+        async with session.begin_nested():
+            updated = await session.execute(
+                update(_USERS)
+                .where(_U.id == existing.id, _U.password_hash.is_(None))
+                .values(password_hash=password_hash, name=name, email=email, updated_at=now)
+            )
+    except IntegrityError as exc:
+        raise ApiError(
+            "this email belongs to another account", status=409, code="email_taken"
+        ) from exc
+    if updated.rowcount != 1:  # type: ignore[attr-defined]
+        raise ApiError(
+            "this phone is already registered; log in instead",
+            status=409,
+            code="already_registered",
+        )
+    return existing
+
+
+@ops.route(
+    "POST",
+    "/api/v1/auth/login",
+    summary="Log in with phone or email and password",
+    responses={200: TokenOut},
+    errors=(401, 403, 429),
+)
+async def login(request: web.Request, body: LoginIn) -> TokenOut:
+    """Rate-limited per account and per client address (429 with `Retry-After`). Wrong phone,
+    wrong email and wrong password are one answer, `invalid_credentials`, in the same time."""
+    settings = deps.settings(request)
+    auth = deps.authenticator(request)
+    account = Limit("login-account", settings.login_limit_per_account, settings.login_window_s)
+    per_ip = Limit("login-ip", settings.login_limit_per_ip, settings.login_window_s)
+    subject = body.phone or body.email or ""
+    await enforce(
+        auth.store,
+        [(account, subject), (per_ip, client_ip(request, settings.trusted_proxy_hops))],
+    )
+    where = _U.phone == body.phone if body.phone else func.lower(_U.email) == subject
+    db = deps.db(request)
+    async with db() as session:
+        row = (
+            await session.execute(select(_U.id, _U.password_hash, _U.role, _U.status).where(where))
+        ).first()
+    stored = row.password_hash if row is not None else None
+    if not await verify_password(stored, body.password) or row is None or stored is None:
+        raise Unauthorized("wrong phone, email or password", code="invalid_credentials")
+    if row.status != "active":
+        raise Forbidden("this account is not active; contact support")
+    await reset(auth.store, account, subject)
+    if needs_rehash(stored):
+        fresh = await hash_password(body.password)
+        async with db.begin() as session:
+            await session.execute(update(_USERS).where(_U.id == row.id).values(password_hash=fresh))
+    return _tokens(await auth.issue(row.id, row.role))
+
+
+@ops.route(
+    "POST",
+    "/api/v1/auth/refresh",
+    summary="Swap a refresh token for a new pair (rotation)",
+    responses={200: TokenOut},
+    errors=(401,),
+)
+async def refresh(request: web.Request, body: RefreshIn) -> TokenOut:
+    """Each refresh token works once. Presenting one that was already swapped ends the whole
+    session (every token from that login), since someone else must hold a copy."""
+    auth = deps.authenticator(request)
+    claims = auth.read_refresh(body.refresh_token)
+    async with deps.db(request)() as session:
+        user = await users.get(session, claims.user_id)
+    if user is None or user.status != "active":
+        await auth.end_family(claims.family)
+        raise Unauthorized("this account is not active", code="account_inactive")
+    return _tokens(await auth.rotate(claims, user.role))
+
+
+@ops.route(
+    "POST",
+    "/api/v1/auth/logout",
+    summary="End the session: revoke its refresh token and this access token",
+    responses={204: None},
+)
+async def logout(request: web.Request, principal: Principal, body: LogoutIn) -> Reply:
+    """Send `{}` or `{"refresh_token": "..."}`; the session of the access token ends either way."""
+    auth = deps.authenticator(request)
+    claims: RefreshClaims | None = None
+    if body.refresh_token is not None:
+        try:
+            claims = auth.read_refresh(body.refresh_token)
+        except Unauthorized:
+            claims = None  # an expired or foreign refresh token changes nothing
+    await auth.logout(principal, claims)
+    return Reply(None, 204)

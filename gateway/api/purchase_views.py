@@ -1,0 +1,95 @@
+"""Buying: submit a purchase (idempotent, PIN-confirmed) and poll its status."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.api import deps, queries
+from gateway.api.auth import Principal
+from gateway.api.errors import ApiError
+from gateway.api.openapi import Operations, Reply
+from gateway.api.pin_errors import pin_refusal
+from gateway.api.present import purchase_out
+from gateway.api.products import resolve_order
+from gateway.api.schemas import PurchaseIn, PurchaseOut, PurchasePath
+from gateway.errors import InvalidInput, NotFound
+from gateway.phones import normalize_phone
+from gateway.security import pins
+from gateway.store import purchases as purchase_store
+from gateway.store import users
+
+ops = Operations("purchases", "Buy airtime, data, electricity, TV and exam PINs from your wallet.")
+
+
+@ops.route(
+    "POST",
+    "/api/v1/purchases",
+    summary="Buy something with your wallet",
+    responses={202: PurchaseOut},
+    errors=(403, 409, 423, 502, 503),
+)
+async def create_purchase(
+    request: web.Request, principal: Principal, body: PurchaseIn, idempotency_key: str
+) -> Reply:
+    """Needs your PIN and an `Idempotency-Key` header. Answers 202 with the purchase at once
+    (`initiated`); poll `GET /api/v1/purchases/{purchase_id}` until it is `delivered` or
+    `failed` (refunded). Sending the same key and body again returns the same purchase and
+    never buys twice, so retry freely after a timeout; the same key with another body is 409.
+
+    Refusals: 422 `insufficient_funds`, `daily_limit_exceeded`, `invalid_input` (amount out of
+    range, unknown plan); 403 `pin_incorrect` (with `attempts_left`) or `pin_not_set`; 423
+    `pin_locked` after 3 wrong PINs (30 minutes, shared with USSD)."""
+    db = deps.db(request)
+    async with db() as session:
+        user = await users.get(session, principal.user_id)
+    if user is None:
+        raise NotFound("no such user")
+    order = await resolve_order(deps.vtpass(request).catalogue, body, user.phone)
+    try:
+        request_hash = order.request_hash(normalize_phone(order.phone))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    # a retry of a purchase already made answers with it, without asking for the PIN again
+    async with db() as session:
+        existing = await purchase_store.find_by_key(session, user.id, idempotency_key)
+    if existing is not None:
+        if existing.request_hash != request_hash:
+            raise ApiError(
+                "this Idempotency-Key was used for a different purchase",
+                status=409,
+                code="idempotency_key_reused",
+            )
+        return _accepted(existing, replayed=True)
+    now = deps.clock(request).now()
+    check = await pins.check_pin(db, user.id, body.pin, now)
+    if not check.ok:
+        raise pin_refusal(check, now)
+    submission = await deps.purchases(request).submit(
+        user.id, order, idempotency_key=idempotency_key
+    )
+    return _accepted(submission.purchase, replayed=not submission.created)
+
+
+def _accepted(purchase: purchase_store.PurchaseRecord, *, replayed: bool) -> Reply:
+    headers = {"Location": f"/api/v1/purchases/{purchase.id}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Reply(purchase_out(purchase), 202, headers)
+
+
+@ops.route(
+    "GET",
+    "/api/v1/purchases/{purchase_id}",
+    summary="A purchase and its status (poll this)",
+    responses={200: PurchaseOut},
+)
+async def get_purchase(
+    request: web.Request, principal: Principal, path: PurchasePath
+) -> PurchaseOut:
+    """`initiated` and `pending` are still in flight; `delivered` carries the token or PINs;
+    `failed` and `reversed` were refunded to your wallet. Another user's id is 404."""
+    async with deps.db(request)() as session:
+        found = await queries.transaction(session, principal.user_id, path.purchase_id)
+    if found is None:
+        raise NotFound(f"no purchase {path.purchase_id}")
+    return purchase_out(found)

@@ -1,0 +1,149 @@
+"""Read-only queries behind the API's paginated lists, always scoped to one owner.
+
+Every query takes the owner (user id or wallet account id) as a parameter and puts it in the
+WHERE clause, so a foreign id simply matches nothing: 404, never someone else's row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.store.ledger import Side, StatementLine
+from gateway.store.purchases import PurchaseRecord
+from gateway.store.tables import Entry, Journal, accounts_table, purchases_table
+
+T = TypeVar("T")
+P = purchases_table.c
+_PURCHASE_COLUMNS = tuple(purchases_table.columns)
+ORDER_COLUMNS = {"created_at": P.created_at, "amount": P.total, "status": P.status, "id": P.id}
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionFilter:
+    status: str | None = None
+    category: str | None = None
+    service_id: str | None = None
+    customer_ref: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        wanted: list[ColumnElement[bool]] = []
+        for column, value in (
+            (P.status, self.status),
+            (P.category, self.category),
+            (P.service_id, self.service_id),
+            (P.customer_ref, self.customer_ref),
+        ):
+            if value is not None:
+                wanted.append(column == value)
+        if self.created_from is not None:
+            wanted.append(P.created_at >= self.created_from)
+        if self.created_to is not None:
+            wanted.append(P.created_at < self.created_to)
+        return wanted
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    total_amount: int = 0
+
+
+def _order(ordering: str) -> list[Any]:
+    descending = ordering.startswith("-")
+    column = ORDER_COLUMNS[ordering.lstrip("-")]
+    tie = P.id.desc() if descending else P.id.asc()
+    return [column.desc() if descending else column.asc(), tie]
+
+
+async def transactions(
+    session: AsyncSession,
+    user_id: int,
+    where: TransactionFilter,
+    *,
+    ordering: str,
+    offset: int,
+    limit: int,
+) -> Page[PurchaseRecord]:
+    """One page of a user's purchases, with the count and sum of totals over all matches."""
+    clauses = [P.user_id == user_id, *where.clauses()]
+    count, amount = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(P.total), 0))
+            .select_from(purchases_table)
+            .where(*clauses)
+        )
+    ).one()
+    rows = await session.execute(
+        select(*_PURCHASE_COLUMNS)
+        .where(*clauses)
+        .order_by(*_order(ordering))
+        .offset(offset)
+        .limit(limit)
+    )
+    items = [PurchaseRecord.of(row) for row in rows.mappings()]
+    return Page(items, int(count), int(amount or 0))
+
+
+async def transaction(
+    session: AsyncSession, user_id: int, purchase_id: int
+) -> PurchaseRecord | None:
+    """The purchase if it is `user_id`'s, else None (whether or not it exists)."""
+    row = (
+        (
+            await session.execute(
+                select(*_PURCHASE_COLUMNS).where(P.id == purchase_id, P.user_id == user_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else PurchaseRecord.of(row)
+
+
+async def statement(
+    session: AsyncSession, account_id: int, *, offset: int, limit: int
+) -> Page[StatementLine]:
+    """One page of a wallet's ledger lines, newest first."""
+    total = await session.scalar(
+        select(func.count()).select_from(Entry).where(Entry.account_id == account_id)
+    )
+    rows = await session.execute(
+        select(
+            Journal.id,
+            Journal.kind,
+            Journal.reference,
+            Journal.purchase_id,
+            Journal.memo,
+            Entry.side,
+            Entry.amount,
+            Journal.created_at,
+        )
+        .join(Journal, Journal.id == Entry.journal_id)
+        .where(Entry.account_id == account_id)
+        .order_by(Journal.id.desc(), Entry.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    items = [
+        StatementLine(jid, kind, ref, pid, memo, Side(side), amount, at)
+        for jid, kind, ref, pid, memo, side, amount, at in rows
+    ]
+    return Page(items, int(total or 0))
+
+
+async def wallet_balance(session: AsyncSession, account_id: int) -> int:
+    """The wallet's cached balance: updated with every posting under the wallet's row lock,
+    so it always equals the entries' sum (which `reconcile` checks), at one row read."""
+    value = await session.scalar(
+        select(accounts_table.c.balance).where(accounts_table.c.id == account_id)
+    )
+    return int(value or 0)

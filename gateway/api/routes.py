@@ -1,0 +1,124 @@
+"""Wiring the API into the app: its cleanup context, its routes, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from gateway.api import (
+    auth_views,
+    catalogue_views,
+    me_views,
+    operator_views,
+    purchase_views,
+    transaction_views,
+    verify_views,
+    wallet_views,
+)
+from gateway.api.auth import Authenticator, Principal, bearer_token
+from gateway.api.docs import setup_docs_routes
+from gateway.api.openapi import Operations, build_document, make_view
+from gateway.api.schemas import ErrorResponse
+from gateway.api.tokens_store import MemoryTokenStore, RedisTokenStore, TokenStore
+from gateway.errors import Forbidden
+from gateway.keys import api_auth_key, db_key, redis_key, settings_key
+from gateway.store import users
+
+logger = logging.getLogger(__name__)
+
+GROUPS: tuple[Operations, ...] = (
+    auth_views.ops,
+    me_views.ops,
+    wallet_views.ops,
+    catalogue_views.ops,
+    verify_views.ops,
+    purchase_views.ops,
+    transaction_views.ops,
+    operator_views.ops,
+)
+DESCRIPTION = """\
+The PayLink REST API for the web frontend and partners.
+
+**Start here:** `POST /api/v1/auth/register` texts a code to the phone; `POST
+/api/v1/auth/verify-phone` with that code logs you in. Send the `access_token` as
+`Authorization: Bearer <token>` (Authorize button above). It lives 15 minutes: swap the
+`refresh_token` at `POST /api/v1/auth/refresh` for a new pair (each refresh token works once).
+
+Set a PIN (`PUT /api/v1/me/pin`), look at products (`/api/v1/catalogue/...`), verify a meter or
+smartcard, then `POST /api/v1/purchases` with an `Idempotency-Key` header and poll
+`GET /api/v1/purchases/{purchase_id}`.
+
+Money is integer **kobo** (₦1 = 100) with a display string. Every error has the shape
+`{"error": {"code": "...", "message": "...", "details": {...}}}`.
+"""
+
+
+def build_api_document() -> dict[str, object]:
+    return build_document(
+        GROUPS,
+        title="PayLink API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        error_model=ErrorResponse,
+    )
+
+
+async def api_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The token store (Redis when configured, else in-process) and the authenticator."""
+    settings = app[settings_key]
+    redis = app.get(redis_key)
+    store: TokenStore
+    if redis is not None:
+        store = RedisTokenStore(redis, settings.redis_prefix)
+    else:
+        if not settings.embedded:
+            logger.warning(
+                "PAYLINK_REDIS_URL is not set: token revocations and login limits are kept "
+                "per process; run one gateway process or configure Redis"
+            )
+        store = MemoryTokenStore()
+    app[api_auth_key] = Authenticator(
+        settings.jwt_secret,
+        store,
+        access_ttl_s=settings.jwt_access_ttl_s,
+        refresh_ttl_s=settings.jwt_refresh_ttl_s,
+    )
+    try:
+        yield
+    finally:
+        await store.close()
+
+
+async def authenticate(request: web.Request, role: str) -> Principal:
+    """The caller's principal, with `role` or higher.
+
+    Privileged roles are re-read from the database, so a demoted operator loses access at
+    once rather than when the access token expires.
+
+    Raises:
+        Unauthorized: no live access token. Forbidden: the role is not enough.
+    """
+    auth: Authenticator = request.app[api_auth_key]
+    principal = await auth.authenticate(bearer_token(request.headers.get("Authorization")))
+    if role == "user":
+        return principal
+    if principal.has_role(role):
+        async with request.app[db_key]() as session:
+            user = await users.get(session, principal.user_id)
+        if user is not None and user.status == "active":
+            fresh = Principal(
+                principal.user_id, user.role, principal.jti, principal.family, principal.expires_at
+            )
+            if fresh.has_role(role):
+                return fresh
+    raise Forbidden(f"this needs the {role} role")
+
+
+def setup_api_routes(app: web.Application) -> None:
+    """Every `/api/v1` operation, plus `/api/schema` and `/api/docs`."""
+    for group in GROUPS:
+        for op in group.operations:
+            app.router.add_route(op.method, op.path, make_view(op, authenticate))
+    setup_docs_routes(app, build_api_document())

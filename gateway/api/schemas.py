@@ -1,0 +1,492 @@
+"""Request and response models of the REST API (pydantic), the source of `/api/schema`.
+
+Money is always an object: integer kobo (what to compute with) plus the display string
+(`₦1,500.00`). Phones are accepted as 08031234567, 2348031234567 or +2348031234567 and returned
+in E.164. Request bodies refuse unknown fields, so a typo is an error rather than ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from gateway.money import format_rich
+from gateway.phones import normalize_phone
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+MAX_ID = 2**63 - 1  # BIGINT: a larger id can never exist, and must not reach the driver
+MAX_KOBO = 10**12  # ₦10bn: far above any limit, far below BIGINT
+
+
+def _phone(value: str) -> str:
+    return normalize_phone(value)
+
+
+def _iso_only(value: object) -> object:
+    # pydantic would read "0.5" as a Unix timestamp; the schema promises ISO 8601 only
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("use an ISO 8601 date-time with a timezone, e.g. 2025-06-01T00:00:00Z")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the date is out of range") from None
+
+
+Phone = Annotated[
+    str,
+    Field(
+        pattern=r"^(\+?234|0)[789][01][0-9]{8}$",
+        examples=["08031234567"],
+        description="A Nigerian mobile number: 08031234567, 2348031234567 or +2348031234567.",
+    ),
+    AfterValidator(_phone),
+]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, max_length=254),
+    Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ada@example.com"]),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Password = Annotated[
+    str, Field(min_length=8, max_length=128, json_schema_extra={"writeOnly": True})
+]
+Pin = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{4}$",
+        json_schema_extra={"writeOnly": True},
+        description="The 4-digit transaction PIN (the same one as on USSD).",
+    ),
+]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["ikeja-electric"])]
+Kobo = Annotated[int, Field(gt=0, le=MAX_KOBO, description="Integer kobo (₦1 = 100).")]
+UtcTime = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_utc)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable_text(cls, value: object) -> object:
+        # NUL and lone surrogates cannot be stored (Postgres text, UTF-8) or hashed: refuse
+        # them here as a 422 instead of failing deep inside as a 500.
+        if isinstance(value, str) and any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+            raise ValueError("must not contain control characters")
+        return value
+
+
+class Money(BaseModel):
+    kobo: int = Field(description="Integer kobo (₦1 = 100).")
+    formatted: str = Field(examples=["₦1,500.00"])
+
+    @classmethod
+    def of(cls, amount: int) -> Money:
+        return cls(kobo=amount, formatted=format_rich(amount))
+
+
+def money(amount: int | None) -> Money | None:
+    return None if amount is None else Money.of(amount)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["validation_error"])
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorResponse(BaseModel):
+    """Every error, whatever the status."""
+
+    error: ErrorDetail
+
+
+class Links(BaseModel):
+    self: str
+    first: str
+    last: str
+    next: str | None = None
+    prev: str | None = None
+
+
+# -- auth ---------------------------------------------------------------------------------------
+
+
+class RegisterIn(Request):
+    phone: Phone
+    password: Password = Field(repr=False)
+    name: Name
+    email: Email | None = None
+
+
+class RegisterOut(BaseModel):
+    phone: str = Field(description="E.164.")
+    status: Literal["verification_required"] = "verification_required"
+    code_expires_at: datetime
+    message: str
+
+
+class VerifyPhoneIn(Request):
+    phone: Phone
+    code: str = Field(pattern=r"^[0-9]{6}$", description="The 6-digit code sent by SMS.")
+
+
+class LoginIn(Request):
+    """Exactly one of `phone` and `email`."""
+
+    phone: Phone | None = None
+    email: Email | None = None
+    password: str = Field(min_length=1, max_length=128, repr=False)
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> LoginIn:
+        if (self.phone is None) == (self.email is None):
+            raise ValueError("give exactly one of phone and email")
+        return self
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int = Field(description="Seconds the access token lives.")
+    refresh_expires_in: int = Field(description="Seconds the refresh token lives.")
+
+
+class RefreshIn(Request):
+    refresh_token: str = Field(min_length=1, max_length=4096, repr=False)
+
+
+class LogoutIn(Request):
+    refresh_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=4096,
+        repr=False,
+        description="Also revoked when given; the access token's session is ended either way.",
+    )
+
+
+# -- me -------------------------------------------------------------------------------------------
+
+
+class PinState(StrEnum):
+    SET = "set"
+    NOT_SET = "not_set"
+    LOCKED = "locked"
+
+
+class ProfileOut(BaseModel):
+    id: int
+    phone: str
+    name: str | None
+    email: str | None
+    role: Literal["user", "operator", "admin"]
+    status: Literal["active", "suspended", "closed"]
+    pin: PinState
+    pin_locked_until: datetime | None
+    created_at: datetime
+
+
+def _string_only(schema: dict[str, Any]) -> None:
+    # the view refuses an explicit null, so the schema shows a plain string without a default
+    schema.pop("default", None)
+    branches = schema.pop("anyOf", None) or []
+    for branch in branches:
+        if branch != {"type": "null"}:
+            schema.update(branch)
+
+
+class ProfileUpdateIn(Request):
+    """Only the fields sent change; `"email": null` removes the email (a name stays)."""
+
+    # absent: unchanged; null is refused, so the schema shows neither null nor a default
+    name: Name | None = Field(default=None, json_schema_extra=_string_only)
+    email: Email | None = None
+
+
+class PinIn(Request):
+    pin: Pin = Field(repr=False)
+    current_pin: Pin | None = Field(
+        default=None,
+        repr=False,
+        description="Required to change an existing PIN (wrong ones count).",
+    )
+
+
+# -- wallet ---------------------------------------------------------------------------------------
+
+
+class PageQuery(Request):
+    """Unknown query parameters are refused (422), so a typo like `pagesize` is not ignored."""
+
+    page: int = Field(default=1, ge=1, le=100_000)
+    page_size: int = Field(default=20, ge=1, le=100)
+
+
+class WalletOut(BaseModel):
+    balance: Money
+    currency: Literal["NGN"] = "NGN"
+
+
+class StatementLineOut(BaseModel):
+    journal_id: int
+    kind: str = Field(examples=["credit", "purchase_debit", "purchase_refund"])
+    direction: Literal["credit", "debit"]
+    amount: Money
+    purchase_id: int | None
+    memo: str | None
+    created_at: datetime
+
+
+class StatementPage(BaseModel):
+    items: list[StatementLineOut]
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    links: Links
+
+
+# -- catalogue ------------------------------------------------------------------------------------
+
+
+class CategoryOut(BaseModel):
+    identifier: str
+    name: str
+
+
+class CategoryList(BaseModel):
+    items: list[CategoryOut]
+
+
+class ServiceOut(BaseModel):
+    service_id: str
+    name: str
+    category: str
+    product_type: str = Field(description="`fix`: priced by variation; `flexible`: any amount.")
+    min_amount: Money | None
+    max_amount: Money | None
+    convenience_fee: str
+    image: str | None
+
+
+class ServiceList(BaseModel):
+    items: list[ServiceOut]
+
+
+class VariationOut(BaseModel):
+    code: str
+    name: str
+    amount: Money
+    fixed_price: bool
+
+
+class VariationList(BaseModel):
+    items: list[VariationOut]
+
+
+class CategoryPath(Request):
+    category: Slug
+
+
+class ServicePath(Request):
+    service_id: Slug
+
+
+# -- verify ---------------------------------------------------------------------------------------
+
+CustomerRef = Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{4,32}$")]
+
+
+class MeterVerifyIn(Request):
+    service_id: Slug = Field(description="An electricity service, e.g. `ikeja-electric`.")
+    meter_number: CustomerRef
+    meter_type: Literal["prepaid", "postpaid"]
+
+
+class SmartcardVerifyIn(Request):
+    service_id: Slug = Field(description="A TV service, e.g. `dstv`.")
+    smartcard_number: CustomerRef
+
+
+class ProfileVerifyIn(Request):
+    service_id: Slug = Field(default="jamb", description="An education service, e.g. `jamb`.")
+    profile_id: CustomerRef
+    variation_code: Slug = Field(description="The product the profile is for, e.g. `utme`.")
+
+
+class VerifyOut(BaseModel):
+    """`valid: false` (with `message`) is an answer, not an error: the number is wrong."""
+
+    valid: bool
+    message: str | None = None
+    customer_name: str | None = None
+    address: str | None = None
+    meter_number: str | None = None
+    customer_number: str | None = None
+    meter_type: str | None = None
+    account_type: str | None = None
+    status: str | None = None
+    due_date: str | None = None
+    current_bouquet: str | None = None
+    current_bouquet_code: str | None = None
+    renewal_amount: Money | None = None
+    min_amount: Money | None = None
+
+
+# -- purchases ------------------------------------------------------------------------------------
+
+
+class PurchaseStatusName(StrEnum):
+    INITIATED = "initiated"
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    REVERSED = "reversed"
+
+
+class PurchaseIn(Request):
+    """What to buy. Price-listed plans (data, bouquets, exam PINs) take their amount from the
+    catalogue; `amount` is needed for open amounts (airtime, electricity, TV renewals)."""
+
+    service_id: Slug
+    variation_code: Slug | None = None
+    amount: Kobo | None = Field(default=None, description="Kobo per unit; see above.")
+    quantity: int = Field(default=1, ge=1, le=10)
+    phone: Phone | None = Field(
+        default=None, description="Recipient (airtime, data) or contact; defaults to yours."
+    )
+    customer_ref: CustomerRef | None = Field(
+        default=None, description="Meter, smartcard or profile number, where the product has one."
+    )
+    subscription_type: Literal["renew", "change"] | None = None
+    pin: Pin = Field(repr=False)
+
+
+class PurchasePath(Request):
+    purchase_id: int = Field(ge=1, le=MAX_ID)
+
+
+class PurchaseOut(BaseModel):
+    id: int
+    status: PurchaseStatusName
+    category: str
+    service_id: str
+    product: str
+    variation_code: str | None
+    customer_ref: str | None
+    subscription_type: str | None
+    phone: str
+    quantity: int
+    amount: Money = Field(description="Face value of all units.")
+    fee: Money
+    discount: Money
+    total: Money = Field(description="What the wallet was debited.")
+    token: str | None = Field(description="Electricity token, once delivered.")
+    units: str | None
+    pins: list[str] = Field(description="Exam PINs or vouchers, once delivered.")
+    failure_reason: str | None
+    reference: str = Field(description="The provider request id; quote it to support.")
+    channel: str
+    created_at: datetime
+    updated_at: datetime
+    settled_at: datetime | None
+
+
+class Ordering(StrEnum):
+    CREATED_AT = "created_at"
+    CREATED_AT_DESC = "-created_at"
+    AMOUNT = "amount"
+    AMOUNT_DESC = "-amount"
+    STATUS = "status"
+    STATUS_DESC = "-status"
+    ID = "id"
+    ID_DESC = "-id"
+
+
+class TransactionQuery(PageQuery):
+    status: PurchaseStatusName | None = None
+    category: Slug | None = None
+    service_id: Slug | None = None
+    customer_ref: CustomerRef | None = None
+    created_from: UtcTime | None = Field(default=None, description="Inclusive, with a timezone.")
+    created_to: UtcTime | None = Field(default=None, description="Exclusive, with a timezone.")
+    ordering: Ordering = Field(
+        default=Ordering.CREATED_AT_DESC,
+        description="`amount` orders by the total paid; ties are broken by id.",
+    )
+
+
+class TransactionPage(BaseModel):
+    items: list[PurchaseOut]
+    page: int
+    page_size: int
+    total: int = Field(description="How many transactions match the filters.")
+    total_pages: int
+    total_amount: Money = Field(description="Sum of `total` over every match.")
+    links: Links
+
+
+# -- operators ------------------------------------------------------------------------------------
+
+
+class CreditIn(Request):
+    phone: Phone
+    amount: Kobo
+    reference: str = Field(
+        pattern=r"^[A-Za-z0-9._:/-]{1,120}$",
+        description="Your unique reference (e.g. the bank transfer's); a retry is a no-op.",
+    )
+    name: Name | None = None
+
+
+class CreditOut(BaseModel):
+    user_id: int
+    phone: str
+    balance: Money
+    created: bool = Field(description="False: this reference was credited before.")
+
+
+class OperatorPurchaseOut(PurchaseOut):
+    user_id: int
+    buyer_phone: str | None
+    vtpass_transaction_id: str | None
+    vtpass_code: str | None
+    attempts: int
+    needs_review: bool
+    next_requery_at: datetime | None
+    pay_sent_at: datetime | None
+
+
+class DiscrepancyOut(BaseModel):
+    check: str
+    subject: str
+    detail: str
+
+
+class ReconciliationOut(BaseModel):
+    ok: bool
+    journals_checked: int
+    wallets_checked: int
+    purchases_checked: int
+    discrepancies: list[DiscrepancyOut]

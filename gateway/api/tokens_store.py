@@ -1,0 +1,207 @@
+"""Where token state and rate-limit counters live: Redis, or this process on the embedded default.
+
+Three things, all with a TTL so nothing needs sweeping:
+- refresh-token families: family id -> the jti of its one live refresh token. Rotation is a
+  compare-and-set; presenting any other jti of the family is reuse, and reuse deletes the
+  family (every token minted from it dies, access tokens included);
+- a blacklist of revoked jtis (logout), each kept only until its token would expire anyway;
+- fixed-window counters for rate limits.
+
+Both implementations answer the same `TokenStore` protocol. The in-process one is right only for
+one process; the embedded default is one process, and its JWT secret changes on every start.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class Rotation(StrEnum):
+    ROTATED = "rotated"  # the presented token was the live one; the new one is live now
+    REUSED = "reused"  # an older token of the family: the family is now revoked
+    UNKNOWN = "unknown"  # no such family (revoked, logged out, or expired)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rate-limit counter after one hit: how many in this window, and when it resets."""
+
+    count: int
+    reset_in_s: int
+
+
+class TokenStore(Protocol):
+    async def open_family(self, family: str, jti: str, ttl_s: int) -> None:
+        """Start a refresh family whose live token is `jti`."""
+        ...
+
+    async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
+        """Swap the live jti from `presented` to `replacement`, atomically."""
+        ...
+
+    async def revoke_family(self, family: str) -> None: ...
+
+    async def revoke_token(self, jti: str, ttl_s: int) -> None:
+        """Blacklist `jti` for `ttl_s` seconds (the rest of its lifetime)."""
+        ...
+
+    async def is_revoked(self, jti: str, family: str) -> bool:
+        """Whether `jti` is blacklisted or its family no longer exists (one round trip)."""
+        ...
+
+    async def hit(self, key: str, window_s: int) -> Hit:
+        """Count one event on `key` in a fixed window of `window_s` seconds."""
+        ...
+
+    async def clear(self, key: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+# KEYS[1] family key; ARGV presented jti, replacement jti, ttl
+_ROTATE = """
+local live = redis.call('GET', KEYS[1])
+if not live then return 0 end
+if live ~= ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
+return 2
+"""
+# KEYS[1] counter; ARGV window
+_HIT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) ttl = tonumber(ARGV[1]) end
+return {n, ttl}
+"""
+_ROTATIONS = {0: Rotation.UNKNOWN, 1: Rotation.REUSED, 2: Rotation.ROTATED}
+
+
+class RedisTokenStore:
+    """The shared store: every gateway process sees the same families and counters."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = f"{prefix}api:"
+        self._rotate = redis.register_script(_ROTATE)
+        self._hit = redis.register_script(_HIT)
+
+    def _family(self, family: str) -> str:
+        return f"{self._prefix}family:{family}"
+
+    def _revoked(self, jti: str) -> str:
+        return f"{self._prefix}revoked:{jti}"
+
+    async def open_family(self, family: str, jti: str, ttl_s: int) -> None:
+        await self._redis.set(self._family(family), jti, ex=ttl_s)
+
+    async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
+        result = await self._rotate(
+            keys=[self._family(family)], args=[presented, replacement, ttl_s]
+        )
+        return _ROTATIONS[int(result)]
+
+    async def revoke_family(self, family: str) -> None:
+        await self._redis.delete(self._family(family))
+
+    async def revoke_token(self, jti: str, ttl_s: int) -> None:
+        await self._redis.set(self._revoked(jti), b"1", ex=max(1, ttl_s))
+
+    async def is_revoked(self, jti: str, family: str) -> bool:
+        revoked, live = await self._redis.mget([self._revoked(jti), self._family(family)])
+        return revoked is not None or live is None
+
+    async def hit(self, key: str, window_s: int) -> Hit:
+        count, ttl = await self._hit(keys=[f"{self._prefix}rate:{key}"], args=[window_s])
+        return Hit(int(count), max(1, int(ttl)))
+
+    async def clear(self, key: str) -> None:
+        await self._redis.delete(f"{self._prefix}rate:{key}")
+
+    async def close(self) -> None:
+        """The Redis client belongs to `redis_ctx`, which closes it."""
+
+
+class MemoryTokenStore:
+    """The same semantics in a dict with expiry times; one process only (embedded default).
+
+    Expired keys are dropped when read and in a sweep every `sweep_every` writes, so memory
+    stays bounded by what is live. The event loop runs one coroutine at a time and none of
+    these methods awaits, so each is atomic, like the Redis scripts.
+    """
+
+    def __init__(
+        self, *, now: Callable[[], float] = time.monotonic, sweep_every: int = 1000
+    ) -> None:
+        self._now = now
+        self._values: dict[str, tuple[str, float]] = {}
+        self._counters: dict[str, tuple[int, float]] = {}
+        self._writes = 0
+        self._sweep_every = sweep_every
+
+    def _get(self, key: str) -> str | None:
+        item = self._values.get(key)
+        if item is None:
+            return None
+        if item[1] <= self._now():
+            del self._values[key]
+            return None
+        return item[0]
+
+    def _set(self, key: str, value: str, ttl_s: int) -> None:
+        self._values[key] = (value, self._now() + ttl_s)
+        self._writes += 1
+        if self._writes % self._sweep_every == 0:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        now = self._now()
+        self._values = {k: v for k, v in self._values.items() if v[1] > now}
+        self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
+
+    async def open_family(self, family: str, jti: str, ttl_s: int) -> None:
+        self._set(f"family:{family}", jti, ttl_s)
+
+    async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
+        key = f"family:{family}"
+        live = self._get(key)
+        if live is None:
+            return Rotation.UNKNOWN
+        if live != presented:
+            del self._values[key]
+            return Rotation.REUSED
+        self._set(key, replacement, ttl_s)
+        return Rotation.ROTATED
+
+    async def revoke_family(self, family: str) -> None:
+        self._values.pop(f"family:{family}", None)
+
+    async def revoke_token(self, jti: str, ttl_s: int) -> None:
+        self._set(f"revoked:{jti}", "1", max(1, ttl_s))
+
+    async def is_revoked(self, jti: str, family: str) -> bool:
+        return self._get(f"revoked:{jti}") is not None or self._get(f"family:{family}") is None
+
+    async def hit(self, key: str, window_s: int) -> Hit:
+        now = self._now()
+        count, reset_at = self._counters.get(key, (0, 0.0))
+        if reset_at <= now:
+            count, reset_at = 0, now + window_s
+        self._counters[key] = (count + 1, reset_at)
+        self._writes += 1
+        if self._writes % self._sweep_every == 0:
+            self._sweep()
+        return Hit(count + 1, max(1, round(reset_at - now)))
+
+    async def clear(self, key: str) -> None:
+        self._counters.pop(key, None)
+
+    async def close(self) -> None:
+        self._values.clear()
+        self._counters.clear()

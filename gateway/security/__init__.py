@@ -1,0 +1,1 @@
+"""Secrets people type: passwords, transaction PINs and one-time codes (hashing, lockout)."""

@@ -1,0 +1,74 @@
+"""Passwords, PIN rules and one-time codes as units (no HTTP)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.pin_policy import weak_pin_reason
+from gateway.security import otp, passwords
+
+
+async def test_passwords_hash_with_argon2id_and_verify():
+    stored = await passwords.hash_password("correct horse 42")
+
+    assert stored.startswith("$argon2id$")
+    assert f"m={passwords.MEMORY_COST_KIB},t={passwords.TIME_COST}" in stored
+    assert await passwords.verify_password(stored, "correct horse 42")
+    assert not await passwords.verify_password(stored, "correct horse 43")
+    assert not await passwords.verify_password(None, "anything")
+    assert not await passwords.verify_password("not-a-hash", "anything")
+    assert not passwords.needs_rehash(stored)
+    assert passwords.needs_rehash("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g")
+
+
+@pytest.mark.parametrize(
+    ("pin", "phone", "weak"),
+    [
+        ("0000", "+2348031234567", True),
+        ("1111", "+2348031234567", True),
+        ("1234", "+2348031234567", True),
+        ("9876", "+2348031234567", True),
+        ("7890", "+2348031234567", True),
+        ("2109", "+2348031234567", True),
+        ("5555", "+2348031234567", True),
+        ("8642", "+2348035558642", True),  # the phone's last four
+        ("123", "+2348031234567", True),
+        ("12a4", "+2348031234567", True),
+        ("2580", "+2348031234567", False),
+        ("1357", "+2348031234567", False),
+        ("1122", "+2348031234567", False),
+    ],
+)
+def test_weak_pin_rules(pin, phone, weak):
+    assert (weak_pin_reason(pin, phone) is not None) is weak
+
+
+def test_otp_codes_are_six_digits_and_bound_to_phone_and_purpose():
+    key = otp.derive_key("s" * 40)
+    code = otp.new_code()
+
+    assert len(code) == 6
+    assert code.isdigit()
+    mac = otp._mac(key, "+2348031234567", "register", code)
+    assert mac != otp._mac(key, "+2348031234568", "register", code)
+    assert mac != otp._mac(otp.derive_key("t" * 40), "+2348031234567", "register", code)
+    assert code not in mac
+
+
+def test_the_otp_sms_fits_one_gsm7_message():
+    from gateway.purchases.receipts import gsm7_length, to_gsm7
+
+    text = otp.sms_text("123456")
+    assert to_gsm7(text) == text
+    assert gsm7_length(text) <= 160
+    assert "123456" in text
+
+
+@pytest.mark.parametrize("text", ["nul\x00name", "bell\x07", "surrogate\udb52"])
+def test_request_text_that_cannot_be_stored_is_refused(text):
+    from pydantic import ValidationError
+
+    from gateway.api.schemas import CreditIn
+
+    with pytest.raises(ValidationError, match=r"control characters|unicode string"):
+        CreditIn(phone="08031234567", amount=100, reference="ref-1", name=text)
