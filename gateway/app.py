@@ -8,13 +8,20 @@ import httpx
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from gateway.api.middleware import cors_middleware, error_middleware
+from gateway.api.routes import api_ctx, setup_api_routes
+from gateway.channels.ussd import setup_ussd_routes
 from gateway.clock import Clock, SystemClock
+from gateway.conversations.context import conversations_ctx
 from gateway.health import setup_health_routes
 from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
+from gateway.purchases.context import purchases_ctx
 from gateway.settings import Settings
 from gateway.store.db import db_ctx
 from gateway.store.redis import redis_ctx
 from gateway.vtpass.context import simulator_ctx, vtpass_ctx
+from gateway.webhooks.vtpass import setup_vtpass_webhook_routes, vtpass_webhooks_ctx
+from gateway.worker.context import worker_ctx
 
 
 def create_app(
@@ -30,7 +37,8 @@ def create_app(
             simulator cannot produce.
         clock: the clock for request ids, lockouts and TTLs.
     """
-    app = web.Application()
+    # Both act on /api only; CORS is outermost so error responses carry its headers too.
+    app = web.Application(middlewares=[cors_middleware, error_middleware])
     app[settings_key] = settings
     app[clock_key] = clock or SystemClock()
     app[registry_key] = CollectorRegistry()
@@ -43,7 +51,15 @@ def create_app(
             db_ctx,
             redis_ctx,
             partial(vtpass_ctx, transport=vtpass_transport),
+            purchases_ctx,
+            conversations_ctx,
+            api_ctx,
+            vtpass_webhooks_ctx,
+            worker_ctx,  # last up, first down: stops before anything it uses closes
         ]
     )
     setup_health_routes(app)
+    setup_api_routes(app)
+    setup_vtpass_webhook_routes(app)
+    setup_ussd_routes(app)
     return app

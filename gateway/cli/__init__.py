@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from gateway.cli import serve
+from gateway.cli import catalogue, ops, serve, ussd, wallet, worker
 from gateway.errors import ConfigError
 from gateway.logs import setup_logging
 from gateway.settings import Settings
@@ -19,14 +19,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.register(commands)
+    worker.register(commands)
+    wallet.register(commands)
+    ops.register(commands)
+    catalogue.register(commands)
+    ussd.register(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run one command; `environ` replaces `os.environ` (tests pass a dict)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(os.environ)
+        settings = Settings.from_env(os.environ if environ is None else environ)
     except ConfigError as exc:
         print(f"paylink: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2

@@ -1,0 +1,450 @@
+"""USSD hops per second and latency at 50 concurrent sessions, against the floor of the design.
+
+Run by hand (not in CI), with Postgres and Redis on loopback:
+
+    .venv/bin/python bench/ussd.py [--sessions 50] [--seconds 15] [--rounds 3] [--append]
+
+What runs, each in its own process so none steals another's event loop:
+- the floor: a bare aiohttp handler doing one Redis GET and one SET (a session-sized value)
+  per hop, i.e. what any Redis-backed USSD design must at least do;
+- the gateway: `paylink serve` on Postgres + Redis (built-in simulator for the catalogue);
+- the load: `--sessions` handsets, each dialling journeys back to back with a fresh session
+  id, every hop a real AT form with the accumulated `text`, every gateway reply checked.
+
+Phases, alternated round by round so a noisy neighbour hits floor and gateway alike:
+- floor: the handsets hammer the floor with 5-hop journeys, no think time;
+- menu: the gateway, journey dial, 1 Airtime, 1 My number, 500, 00 (back to the main menu):
+  five hops on the session store and the engine alone, no think time;
+- full: the gateway, dial, 1, 1, 500, PIN (argon2id check, wallet debit, purchase row,
+  worker wake-up, END), no think time;
+- paced (once, at the end): the full journey with 0.5-1.5 s of think time per hop, as people
+  type: the latency a caller sees at 50 concurrent sessions, not the queue at saturation.
+
+With no think time, 50 handsets keep 50 hops in flight, so latency is the queue (Little's law:
+50 / throughput) and only the paced phase shows service time. The database is a fresh
+`gw_bench_<uuid>` on PAYLINK_TEST_DATABASE_URL, dropped afterwards; Redis keys live under a
+unique prefix, deleted afterwards. `--append` adds the section to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+JWT_SECRET = "bench-ussd-" + "b" * 40
+PIN = "2580"
+FULL = ("", "1", "1", "500", PIN)  # dial, Airtime, My number, amount, PIN
+MENU = ("", "1", "1", "500", "00")  # the same menus, then back to the main menu
+RECEIVED = "END Request received. You will get an SMS."
+EXPECTED = {0: "CON PayLink\n", 3: "CON MTN airtime N500\n"}  # checked on the gateway
+FLOOR_VALUE = b"x" * 700  # about a session record in this journey
+Result = dict[str, Any]  # the load generator's JSON: samples (hop index, seconds), wall, errors
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one load-generator process does (passed to it as JSON)."""
+
+    url: str
+    phones: list[str]
+    seconds: float
+    warmup: float
+    journey: tuple[str, ...]
+    strict: bool  # check every reply (the floor answers the same CON to everything)
+    think_s: float = 0.0  # mean pause before each hop after the dial
+
+
+# -- the floor server (a separate process) --------------------------------------------------------
+
+
+def run_floor(port: int, prefix: str) -> None:
+    import redis.asyncio as aioredis
+    from aiohttp import web
+
+    async def context(app: web.Application) -> Any:
+        app["redis"] = aioredis.Redis.from_url(REDIS_URL)
+        yield
+        await app["redis"].aclose()
+
+    async def hop(request: web.Request) -> web.Response:
+        form = await request.post()
+        key = f"{prefix}floor:{form.get('sessionId')}"
+        redis = request.app["redis"]
+        await redis.get(key)
+        await redis.set(key, FLOOR_VALUE, px=180_000)
+        return web.Response(text="CON PayLink\n1 Airtime\n2 Data", content_type="text/plain")
+
+    app = web.Application()
+    app.cleanup_ctx.append(context)
+    app.router.add_post("/ussd/africastalking", hop)
+    app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+# -- the load generator (a separate process) ------------------------------------------------------
+
+
+def _expected(journey: tuple[str, ...], index: int) -> str:
+    if index == len(journey) - 1:
+        return RECEIVED if journey[-1] == PIN else "CON PayLink\n"
+    return EXPECTED.get(index, "CON ")
+
+
+async def _handset(
+    http: aiohttp.ClientSession,
+    plan: Plan,
+    phone: str,
+    window: tuple[float, float],
+    samples: list[tuple[int, float]],
+    errors: list[str],
+) -> None:
+    """Journeys back to back until the window closes; hops started inside it are recorded."""
+    loop = asyncio.get_running_loop()
+    if plan.think_s:  # paced handsets start spread over a journey's length, as callers do
+        await asyncio.sleep(random.uniform(0, plan.think_s * len(plan.journey)))
+    while loop.time() < window[1]:
+        session_id = f"ATUid_{uuid.uuid4().hex}"
+        typed: list[str] = []
+        for index, entry in enumerate(plan.journey):
+            if plan.think_s:  # before the dial too: people do not redial the same instant
+                await asyncio.sleep(plan.think_s * random.uniform(0.5, 1.5))
+            if index:
+                typed.append(entry)
+            form = {
+                "sessionId": session_id,
+                "serviceCode": "*347*88#",
+                "phoneNumber": phone,
+                "networkCode": "62130",
+                "text": "*".join(typed),
+            }
+            sent = loop.time()
+            started = time.perf_counter()
+            async with http.post(plan.url, data=form) as response:
+                body = await response.text()
+            elapsed = time.perf_counter() - started
+            if not window[0] <= sent < window[1]:
+                continue  # warm-up, or past the end
+            samples.append((index, elapsed))
+            if response.status != 200 or not body.startswith(("CON ", "END ")):
+                errors.append(f"{response.status} {body[:60]!r}")
+            elif plan.strict and not body.startswith(_expected(plan.journey, index)):
+                errors.append(body[:60])
+
+
+async def _load(plan: Plan) -> Result:
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        now = asyncio.get_running_loop().time()
+        window = (now + plan.warmup, now + plan.warmup + plan.seconds)
+        samples: list[tuple[int, float]] = []
+        errors: list[str] = []
+        await asyncio.gather(
+            *(_handset(http, plan, p, window, samples, errors) for p in plan.phones)
+        )
+    wall = plan.seconds  # hops are counted by when they were sent
+    return {"samples": samples, "wall": wall, "errors": errors[:5], "error_count": len(errors)}
+
+
+def run_load(plan_json: str) -> None:
+    raw = json.loads(plan_json)
+    plan = Plan(**{**raw, "journey": tuple(raw["journey"])})
+    print(json.dumps(asyncio.run(_load(plan))))
+
+
+# -- orchestration -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def bench_database() -> Iterator[str]:
+    from sqlalchemy import create_engine, pool
+    from sqlalchemy.engine import make_url
+
+    from gateway.store.migrate import upgrade
+
+    admin_url = os.environ.get("PAYLINK_TEST_DATABASE_URL", "").strip() or ADMIN_URL
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    name = f"gw_bench_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def redis_prefix() -> Iterator[str]:
+    import redis
+
+    prefix = f"paylink-bench:{uuid.uuid4().hex[:12]}:"
+    try:
+        yield prefix
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+        client.close()
+
+
+@contextmanager
+def server(args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{args} exited with {process.returncode}")
+            try:
+                if httpx.get(ready, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{args} never became ready")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+async def seed(db_url: str, phones: list[str]) -> None:
+    """A funded wallet and the PIN for every handset."""
+    from gateway.clock import SystemClock
+    from gateway.purchases.service import PurchaseService
+    from gateway.security.pins import set_pin
+    from gateway.store.db import create_db_engine, create_sessionmaker
+
+    engine = create_db_engine(db_url)
+    try:
+        db = create_sessionmaker(engine)
+        service = PurchaseService(db, SystemClock(), worker_id="bench")
+        for phone in phones:
+            credit = await service.credit_wallet(phone, 150_000_00, f"bench-{phone}")
+            await set_pin(db, credit.user_id, PIN, SystemClock().now())
+    finally:
+        await engine.dispose()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux `/proc/<pid>/stat`)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(plan: Plan, pid: int) -> Result:
+    """Run one load-generator process; its samples plus the server's CPU over the whole run
+    (warm-up included, which `report` accounts for)."""
+    command = [sys.executable, __file__, "--load", json.dumps(asdict(plan))]
+    before = cpu_seconds(pid)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        command,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=plan.seconds + plan.warmup + 120,
+    )
+    result = dict(json.loads(done.stdout))
+    result["server_cpu"] = cpu_seconds(pid) - before
+    result["warmup_share"] = plan.warmup / plan.seconds
+    return result
+
+
+def merge(runs: list[Result]) -> Result:
+    """Rounds of one phase as one result: all samples over the summed wall time."""
+    return {
+        "samples": [sample for run in runs for sample in run["samples"]],
+        "wall": sum(run["wall"] for run in runs),
+        "server_cpu": sum(run["server_cpu"] for run in runs),
+        "warmup_share": runs[0]["warmup_share"],
+        "error_count": sum(run["error_count"] for run in runs),
+        "errors": [e for run in runs for e in run["errors"]][:5],
+        "rates": [len(run["samples"]) / run["wall"] for run in runs],
+    }
+
+
+def summary(result: Result, hops: set[int] | None = None) -> dict[str, float]:
+    chosen = [s for i, s in result["samples"] if hops is None or i in hops]
+    cut = statistics.quantiles(chosen, n=100, method="inclusive")
+    return {
+        "hops": len(chosen),
+        "per_s": len(chosen) / result["wall"],
+        "p50_ms": cut[49] * 1000,
+        "p99_ms": cut[98] * 1000,
+    }
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            names = (line.split(":", 1)[1] for line in cpuinfo if line.startswith("model name"))
+            model = next(names, model).strip()
+    except OSError:
+        pass
+    return f"nproc {os.cpu_count()}, {model}, CPython {platform.python_version()}"
+
+
+def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
+    floor, menu, full, paced = runs["floor"], runs["menu"], runs["full"], runs["paced"]
+    base = summary(floor)
+
+    def row(name: str, s: dict[str, float], run: Result | None = None) -> str:
+        versus, cpu = "-", "-"
+        if run is not None:
+            versus = f"{s['per_s'] / base['per_s']:.2f}x"
+            hops = len(run["samples"]) * (1 + run["warmup_share"])  # warm-up hops, estimated
+            cpu = f"{run['server_cpu'] / hops * 1000:.2f} ms"
+        return (
+            f"| {name} | {s['hops']:,.0f} | {s['per_s']:,.0f} | {versus} | {s['p50_ms']:.1f} ms "
+            f"| {s['p99_ms']:.1f} ms | {cpu} |"
+        )
+
+    def hop_line(run: Result) -> str:
+        return "; ".join(
+            f"hop {i + 1} p50 {summary(run, {i})['p50_ms']:.1f} / p99 "
+            f"{summary(run, {i})['p99_ms']:.1f} ms"
+            for i in range(len(FULL))
+        )
+
+    rounds = ", ".join(f"{m / f:.2f}x" for m, f in zip(menu["rates"], floor["rates"], strict=True))
+    errors = ", ".join(f"{name} {run['error_count']}" for name, run in runs.items())
+    lines = [
+        "",
+        "## USSD (issue 4): hops at 50 concurrent sessions vs. a Redis GET+SET floor",
+        "",
+        f"`bench/ussd.py --sessions {args.sessions} --seconds {args.seconds:g} --rounds "
+        f"{args.rounds}`, {time.strftime('%Y-%m-%d')}; {machine()}. Separate processes on this "
+        "box: one gateway (`paylink serve`, Postgres + Redis), the floor (a bare aiohttp handler, "
+        "one Redis GET and one SET of 700 bytes per hop) and the load generator (aiohttp, "
+        f"{args.sessions} handsets, a fresh session per journey, every gateway reply checked). "
+        f"floor / menu / full alternate for {args.rounds} rounds of {args.seconds:g} s (each "
+        f"after a {args.warmup:g} s warm-up), pooled; then one paced round. Menu journey: dial, "
+        "1 Airtime, 1 My number, 500, 00. Full journey: dial, 1, 1, 500, PIN (argon2id check, "
+        "wallet debit, purchase row, END). Server CPU is the server process's own (threads "
+        "included) per hop.",
+        "",
+        "| what | hops | hops/s | vs. floor | p50 | p99 | server CPU / hop |",
+        "|---|---|---|---|---|---|---|",
+        row("floor, no think time", base, floor),
+        row("gateway menu journey, no think time", summary(menu), menu),
+        row("gateway full journey, no think time", summary(full), full),
+        row("... its menu hops 1-4", summary(full, {0, 1, 2, 3})),
+        row("... its PIN hop 5", summary(full, {4})),
+        row("gateway full journey, 0.5-1.5 s think time", summary(paced), paced),
+        row("... its menu hops 1-4", summary(paced, {0, 1, 2, 3})),
+        row("... its PIN hop 5", summary(paced, {4})),
+        "",
+        f"Menu journey vs. floor by round: {rounds}. Full journey, no think time: "
+        f"{hop_line(full)}. Paced: {hop_line(paced)}. Errors: {errors}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def orchestrate(args: argparse.Namespace) -> str:
+    phones = [f"+234803{n:07d}" for n in range(2_000_001, 2_000_001 + args.sessions)]
+    with bench_database() as db_url, redis_prefix() as prefix:
+        asyncio.run(seed(db_url, phones))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLINK_", "VTPASS_"))}
+        env |= {"PYTHONPATH": str(ROOT)}
+        floor_port, gateway_port = free_port(), free_port()
+        floor_args = [__file__, "--floor", str(floor_port), "--prefix", prefix]
+        gateway_env = env | {
+            "PAYLINK_DATABASE_URL": db_url,
+            "PAYLINK_REDIS_URL": REDIS_URL,
+            "PAYLINK_REDIS_PREFIX": prefix,
+            "PAYLINK_JWT_SECRET": JWT_SECRET,
+            "PAYLINK_LOG_LEVEL": "WARNING",
+        }
+        gateway_args = ["-m", "gateway", "serve", "--port", str(gateway_port)]
+        route = "/ussd/africastalking"
+        floor_url = f"http://127.0.0.1:{floor_port}{route}"
+        gateway_url = f"http://127.0.0.1:{gateway_port}{route}"
+        timing = {"seconds": args.seconds, "warmup": args.warmup}
+        plans = {
+            "floor": Plan(floor_url, phones, journey=FULL, strict=False, **timing),
+            "menu": Plan(gateway_url, phones, journey=MENU, strict=True, **timing),
+            "full": Plan(gateway_url, phones, journey=FULL, strict=True, **timing),
+        }
+        paced = Plan(gateway_url, phones, journey=FULL, strict=True, think_s=1.0, **timing)
+        runs: dict[str, list[Result]] = {name: [] for name in plans}
+        with (
+            server(floor_args, env, f"http://127.0.0.1:{floor_port}/healthz") as floor,
+            server(gateway_args, gateway_env, f"http://127.0.0.1:{gateway_port}/readyz") as gw,
+        ):
+            for _ in range(args.rounds):
+                for name, plan in plans.items():
+                    runs[name].append(measure(plan, floor.pid if name == "floor" else gw.pid))
+            merged = {name: merge(results) for name, results in runs.items()}
+            merged["paced"] = merge([measure(paced, gw.pid)])
+    return report(args, merged)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3, help="floor/menu/full cycles")
+    parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
+    parser.add_argument("--floor", type=int, help=argparse.SUPPRESS)  # child: serve the floor
+    parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--load", help=argparse.SUPPRESS)  # child: run a JSON Plan
+    args = parser.parse_args()
+    if args.floor:
+        run_floor(args.floor, args.prefix)
+        return
+    if args.load:
+        run_load(args.load)
+        return
+    section = orchestrate(args)
+    print(section)
+    if args.append:
+        with RESULTS.open("a") as results:
+            results.write(section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The menu snapshot every hop reads: built from the cached VTPass catalogue, rebuilt on a TTL.
+
+Why a snapshot of its own: building one means a call per category and per plan-bearing
+service; a hop must never pay that. The snapshot is built once (started at app start-up, and
+concurrent callers share that one build), then served as is; once it is older than the TTL the
+next hop starts a rebuild in the background and keeps answering from the old one. So a hop
+waits on the catalogue at most once, cold, and never again while a snapshot exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from gateway.errors import GatewayError
+from gateway.flows.catalog import DATA, EDUCATION, TV, CatalogSnapshot
+from gateway.vtpass.models import Category, Service, Variation
+
+logger = logging.getLogger(__name__)
+
+PLAN_CATEGORIES = frozenset({DATA, TV, EDUCATION})  # their services' variations are menus
+PARALLEL_FETCHES = 8
+RETRY_AFTER_S = 15.0  # a failed background rebuild is not retried on every hop
+
+
+class CatalogueReader(Protocol):
+    """`gateway.vtpass.catalogue.CachedCatalogue` fits."""
+
+    async def categories(self) -> list[Category]: ...
+    async def services(self, category: str) -> list[Service]: ...
+    async def variations(self, service_id: str) -> list[Variation]: ...
+
+
+class CatalogProvider:
+    """`await snapshot()`; `warm()` at start-up; `aclose()` at shutdown."""
+
+    def __init__(
+        self,
+        catalogue: CatalogueReader,
+        ttl_s: float,
+        *,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._catalogue = catalogue
+        self._ttl_s = ttl_s
+        self._now = now
+        self._snapshot: CatalogSnapshot | None = None
+        self._fresh_until = 0.0
+        self._task: asyncio.Task[CatalogSnapshot] | None = None
+
+    async def snapshot(self) -> CatalogSnapshot:
+        """The current snapshot; only a cold provider makes the caller wait (for one build).
+
+        Raises:
+            GatewayError: cold, and the catalogue could not be read.
+        """
+        if self._snapshot is not None:
+            if self._now() >= self._fresh_until:
+                self._rebuild()
+            return self._snapshot
+        # shield: one hop giving up must not cancel the build the others wait for
+        return await asyncio.shield(self._rebuild())
+
+    def warm(self) -> None:
+        """Start the first build without waiting for it."""
+        self._rebuild()
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    def _rebuild(self) -> asyncio.Task[CatalogSnapshot]:
+        if self._task is None:
+            self._task = asyncio.create_task(self._build(), name="ussd-catalogue")
+            self._task.add_done_callback(self._done)
+        return self._task
+
+    def _done(self, task: asyncio.Task[CatalogSnapshot]) -> None:
+        if self._task is task:
+            self._task = None
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            self._fresh_until = self._now() + RETRY_AFTER_S
+            logger.warning("menu catalogue rebuild failed: %s", exc)
+
+    async def _build(self) -> CatalogSnapshot:
+        categories = await self._catalogue.categories()
+        limit = asyncio.Semaphore(PARALLEL_FETCHES)
+        services = await asyncio.gather(*(self._services(c, limit) for c in categories))
+        flat = [s for group in services for s in group]
+        plan_bearing = [s for s in flat if s.category in PLAN_CATEGORIES]
+        plans = await asyncio.gather(*(self._plans(s, limit) for s in plan_bearing))
+        snapshot = CatalogSnapshot.build(
+            categories, flat, {s.service_id: p for s, p in zip(plan_bearing, plans, strict=True)}
+        )
+        self._snapshot = snapshot
+        self._fresh_until = self._now() + self._ttl_s
+        return snapshot
+
+    async def _services(self, category: Category, limit: asyncio.Semaphore) -> list[Service]:
+        async with limit:
+            try:
+                return await self._catalogue.services(category.identifier)
+            except GatewayError as exc:
+                logger.warning("services of %s unavailable for menus: %s", category.identifier, exc)
+                return []
+
+    async def _plans(self, service: Service, limit: asyncio.Semaphore) -> Sequence[Variation]:
+        async with limit:
+            try:
+                return await self._catalogue.variations(service.service_id)
+            except GatewayError as exc:
+                logger.warning("plans of %s unavailable for menus: %s", service.service_id, exc)
+                return ()

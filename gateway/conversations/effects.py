@@ -1,0 +1,232 @@
+"""Running the engine's effects: each one becomes at most one result event (engine contract).
+
+Why one place: every infrastructure failure must turn into `ServiceUnavailable` (the engine
+then ends politely) and every domain refusal into the event the flows expect, whatever effect
+raised it. PINs pass through here and are never logged; phones are logged masked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.clock import Clock
+from gateway.conversations.failures import masked_traceback
+from gateway.conversations.lines import Lines
+from gateway.conversations.pin_staging import PinStaging
+from gateway.conversations.services import CallerInfo, Services
+from gateway.errors import Forbidden, GatewayError, InvalidInput, UpstreamError, UpstreamRejected
+from gateway.flows.model import (
+    BalanceLoaded,
+    ChangePin,
+    CheckPin,
+    CustomerInvalid,
+    Effect,
+    Event,
+    HistoryLoaded,
+    LoadBalance,
+    LoadHistory,
+    Order,
+    PinAccepted,
+    PinLocked,
+    PinMismatch,
+    PinRejected,
+    PinSet,
+    PurchaseAccepted,
+    PurchaseRefused,
+    RefusalReason,
+    RegisterUser,
+    ServiceUnavailable,
+    StagePin,
+    SubmitPurchase,
+    VerifyCustomer,
+    verification_event,
+)
+from gateway.logs import mask_msisdn
+from gateway.purchases.models import DailyLimitExceeded, InsufficientFunds
+from gateway.security.pins import LOCK_DURATION, PinCheck, PinStatus, WeakPin
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class HopContext:
+    """What the effects of one hop share; `user_id` and `pin_ok` are saved in the record."""
+
+    channel: str
+    session_id: str
+    phone: str
+    seed: str
+    user_id: int | None
+    pin_ok: bool
+    deadline: float  # event-loop time by which a verify must have answered
+    recent: tuple[Order, ...] = ()  # the caller's "buy again" orders, newest first
+
+    @property
+    def masked(self) -> str:
+        return mask_msisdn(self.phone)
+
+
+class EffectRunner:
+    """`run(effect, ctx)` -> the event to feed back, or None (`StagePin`)."""
+
+    def __init__(self, services: Services, staging: PinStaging, lines: Lines, clock: Clock) -> None:
+        self._services = services
+        self._staging = staging
+        self._lines = lines
+        self._clock = clock
+
+    async def run(self, effect: Effect, ctx: HopContext) -> Event | None:
+        try:
+            return await self._run(effect, ctx)
+        except Exception as exc:
+            logger.error(
+                "%s failed in session %s (phone %s)\n%s",
+                type(effect).__name__,
+                ctx.session_id,
+                ctx.masked,
+                masked_traceback(exc),
+            )
+            return ServiceUnavailable()
+
+    async def _run(self, effect: Effect, ctx: HopContext) -> Event | None:
+        if isinstance(effect, StagePin):
+            await self._staging.stage(ctx.channel, ctx.session_id, ctx.seed, effect.pin)
+            return None
+        if isinstance(effect, VerifyCustomer):
+            return await self._verify(effect, ctx)
+        if isinstance(effect, RegisterUser):
+            return await self._register(effect, ctx)
+        user_id = await self._user_id(ctx)
+        if user_id is None:
+            logger.warning(
+                "%s for an unknown user in session %s", type(effect).__name__, ctx.session_id
+            )
+            return ServiceUnavailable()
+        if isinstance(effect, SubmitPurchase):
+            return await self._submit(effect, user_id, ctx)
+        if isinstance(effect, LoadBalance):
+            return BalanceLoaded(await self._services.balance(user_id))
+        if isinstance(effect, LoadHistory):
+            return HistoryLoaded(await self._services.history(user_id, effect.limit))
+        if isinstance(effect, CheckPin):
+            event = self._pin_event(await self._services.check_pin(user_id, effect.pin))
+            ctx.pin_ok = isinstance(event, PinAccepted)
+            return event
+        return await self._change_pin(effect, user_id, ctx)
+
+    async def _user_id(self, ctx: HopContext) -> int | None:
+        if ctx.user_id is None:  # the record caches it; only the first need looks it up
+            ctx.user_id = (await self._services.caller(ctx.phone)).user_id
+        return ctx.user_id
+
+    async def _verify(self, effect: VerifyCustomer, ctx: HopContext) -> Event:
+        remaining = ctx.deadline - asyncio.get_running_loop().time()
+        try:
+            async with asyncio.timeout(max(remaining, 0.05)):
+                info = await self._services.verify(
+                    effect.service_id, effect.customer_ref, effect.verify_type
+                )
+        except TimeoutError:
+            logger.warning(
+                "verify %s over the reply budget in session %s", effect.service_id, ctx.session_id
+            )
+            return ServiceUnavailable()
+        except UpstreamRejected as exc:
+            return CustomerInvalid(str(exc))
+        except UpstreamError as exc:
+            logger.warning(
+                "verify %s failed in session %s: %s", effect.service_id, ctx.session_id, exc.code
+            )
+            return ServiceUnavailable()
+        return verification_event(info)
+
+    def _pin_event(self, check: PinCheck) -> Event:
+        if check.ok:
+            return PinAccepted()
+        if check.status is PinStatus.WRONG:
+            if check.locked_until is not None:  # that was the last try: locked from now
+                return PinLocked(check.locked_until)
+            return PinRejected(check.attempts_left)
+        if check.status is PinStatus.LOCKED:
+            return PinLocked(check.locked_until or self._now() + LOCK_DURATION)
+        return ServiceUnavailable()  # NOT_SET: the engine believed the caller had a PIN
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    async def _submit(self, effect: SubmitPurchase, user_id: int, ctx: HopContext) -> Event:
+        checked = self._pin_event(await self._services.check_pin(user_id, effect.pin))
+        if not isinstance(checked, PinAccepted):
+            return checked
+        try:
+            await self._services.submit(user_id, effect.order, effect.intent_id)
+        except InsufficientFunds:
+            balance = await self._services.balance(user_id)
+            return PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS, balance)
+        except DailyLimitExceeded:
+            return PurchaseRefused(RefusalReason.DAILY_LIMIT)
+        except Forbidden:
+            return PurchaseRefused(RefusalReason.ACCOUNT_BLOCKED)
+        except InvalidInput:
+            return PurchaseRefused(RefusalReason.INVALID)
+        except GatewayError as exc:  # Conflict, NotFound: nothing moved
+            logger.warning("purchase refused in session %s: %s", ctx.session_id, exc.code)
+            return PurchaseRefused(RefusalReason.UNAVAILABLE)
+        logger.info(
+            "purchase %s accepted in session %s (phone %s)",
+            effect.intent_id,
+            ctx.session_id,
+            ctx.masked,
+        )
+        await self._remember(ctx, effect.order)
+        return PurchaseAccepted(effect.intent_id)
+
+    async def _remember(self, ctx: HopContext, order: Order | None) -> None:
+        """Keep the line's cached caller right. Never fails the purchase: should Redis refuse,
+        "buy again" lags one purchase until the line's record expires."""
+        assert ctx.user_id is not None  # noqa: S101 - set before any purchase or PIN is saved
+        try:
+            if order is None:
+                await self._lines.remember(ctx.channel, ctx.phone, CallerInfo(ctx.user_id, True))
+            else:
+                await self._lines.bought(ctx.channel, ctx.phone, ctx.user_id, ctx.recent, order)
+        except Exception as exc:
+            logger.warning(
+                "could not update the cached caller for session %s: %s",
+                ctx.session_id,
+                type(exc).__name__,
+            )
+
+    async def _register(self, effect: RegisterUser, ctx: HopContext) -> Event:
+        if not await self._staging.matches(ctx.channel, ctx.session_id, ctx.seed, effect.pin):
+            return PinMismatch()
+        user_id, had_pin = await self._services.register(effect.phone)
+        ctx.user_id = user_id
+        if had_pin:  # set elsewhere meanwhile: a first-contact flow must not replace it
+            logger.warning("PIN set-up for a user who has one, session %s", ctx.session_id)
+            return ServiceUnavailable()
+        event = await self._save_pin(user_id, effect.pin, ctx)
+        if isinstance(event, PinSet):
+            await self._remember(ctx, None)
+        return event
+
+    async def _change_pin(self, effect: ChangePin, user_id: int, ctx: HopContext) -> Event:
+        if not ctx.pin_ok:
+            logger.warning("PIN change without a checked PIN in session %s", ctx.session_id)
+            return ServiceUnavailable()
+        if not await self._staging.matches(ctx.channel, ctx.session_id, ctx.seed, effect.pin):
+            return PinMismatch()
+        event = await self._save_pin(user_id, effect.pin, ctx)
+        ctx.pin_ok = False  # another change needs the (new) PIN again
+        return event
+
+    async def _save_pin(self, user_id: int, pin: str, ctx: HopContext) -> Event:
+        try:
+            await self._services.set_pin(user_id, pin)
+        except WeakPin:  # the flows refuse the same PINs first; only a rule drift gets here
+            return PinMismatch()
+        await self._staging.drop(ctx.channel, ctx.session_id)
+        return PinSet()

@@ -1,0 +1,195 @@
+"""Every product bought end to end on a handset: USSD hops -> purchase -> worker -> simulator.
+
+Each journey ends the session at once with "Request received" (no hop waits on `/pay`); the
+worker then vends it against the simulator over HTTP and the purchase is delivered with one
+`/pay` on the wire. Electricity's token reaches the SMS receipt and "Last purchases".
+"""
+
+from __future__ import annotations
+
+from gateway.purchases.statuses import PurchaseStatus
+from tests.ussd.conftest import PIN, customer
+from tests.ussd.helpers import RECEIVED, delivered, purchases, receipt
+from tests.worker.harness import N
+
+SUCCESS_PHONE = "08011111111"  # the simulator delivers phone-keyed products to this number
+MENU = "CON PayLink\n1 Airtime\n2 Data\n3 Electricity\n4 TV\n5 Exam PINs\n6 Wallet"
+
+
+async def test_airtime_for_another_number_then_buy_again(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    assert await handset.dial() == MENU
+    assert await handset.send("1") == (
+        "CON Buy airtime for:\n1 My number\n2 Another number\n0 Back\n00 Main menu"
+    )
+    await handset.send("2")
+    network = await handset.send(SUCCESS_PHONE)  # 0801 is no known prefix: choose
+    assert network.startswith("CON Choose network:\n1 MTN\n2 Glo\n3 Airtel\n4 9mobile")
+    assert "Enter amount (N50-N50,000):" in await handset.send("1")
+    confirm = await handset.send("500")
+    assert confirm.startswith("CON MTN airtime N500\nTo 08011111111\nEnter PIN to pay:")
+    assert await handset.send(PIN) == RECEIVED
+    first = await delivered(gateway, user_id)
+    assert (first.category, first.service_id, first.phone) == ("airtime", "mtn", "+2348011111111")
+    assert first.face_amount == 500 * N
+    assert first.channel == "ussd"
+    assert await gateway.wallet() == 100_000 * N - first.total
+
+    menu = await handset.dial()
+    assert menu.endswith("7 Again MTN Airtime N500")
+    assert (await handset.send("7")).startswith("CON MTN Airtime N500\nTo 08011111111\n")
+    assert await handset.send(PIN) == RECEIVED
+    again = await delivered(gateway, user_id, count=2)
+    assert again.id != first.id
+    assert again.request_hash == first.request_hash
+
+
+async def test_data_from_the_second_page_of_plans(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    networks = await handset.send("2")
+    assert networks.startswith("CON Choose network:\n1 MTN Data")
+    page1 = await handset.send("1")
+    assert "98 More" in page1
+    page2 = await handset.send("98")
+    assert page2 != page1
+    assert await handset.send("0") == page1  # back is the previous page
+    assert await handset.send("98") == page2
+    plan = page2.split("\n")[1]  # "1 <first plan of page 2>"
+    assert (await handset.send("1")).startswith("CON Buy data for:")
+    await handset.send("2")
+    confirm = await handset.send(SUCCESS_PHONE)
+    assert plan[2:10] in confirm
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert done.service_id == "mtn-data"
+    assert done.variation_code is not None
+
+
+async def test_electricity_prepaid_token_reaches_the_receipt_and_history(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    assert (await handset.send("3")).startswith("CON Choose your disco:\n1 Ikeja (IKEDC)")
+    assert (await handset.send("1")).startswith("CON Ikeja (IKEDC) meter type:\n1 Prepaid")
+    assert (await handset.send("1")).startswith("CON Enter prepaid meter number:")
+    verified = await handset.send("1111111111111")
+    assert verified.startswith("CON TESTMETER1\n")
+    assert "Enter amount (N500-N500,000):" in verified
+    confirm = await handset.send("1000")
+    assert confirm.startswith("CON Ikeja (IKEDC) Prepaid N1,000\nMeter 1111111111111\n")
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert (done.customer_ref, done.variation_code) == ("1111111111111", "prepaid")
+    assert done.token is not None
+    body = await receipt(gateway, done.id)
+    assert done.token[-4:] in body.replace("-", "")
+
+    await handset.dial()
+    await handset.send("6")
+    history = await handset.send("2")
+    assert history.startswith("CON Last purchases:\n1 ")
+    assert "Done" in history
+    detail = await handset.send("1")
+    assert "Token: " in detail
+    assert done.token.replace("-", "")[-6:] in detail.replace("-", "")
+
+
+async def test_tv_renewal_of_the_current_bouquet(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    assert (await handset.send("4")).startswith("CON Choose TV:\n1 DStv\n2 GOtv")
+    await handset.send("1")
+    verified = await handset.send("1212121212")
+    assert verified.startswith("CON TEST METER\nNow: DStv Compact\n1 Renew N7,900\n2 Change")
+    assert (await handset.send("1")).startswith("CON DStv renew N7,900\nCard 1212121212\n")
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert done.options == {"subscription_type": "renew"}
+    assert done.face_amount == 7_900 * N
+
+
+async def test_tv_change_to_a_bouquet_on_page_two(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    await handset.send("4", "2", "1212121212")
+    bouquets = await handset.send("2")
+    assert bouquets.startswith("CON TEST METER\nChoose bouquet:\n1 GOtv Lite")
+    page2 = await handset.send("98")
+    assert page2.startswith("CON TEST METER\nChoose bouquet:\n1 GOtv Supa")
+    assert (await handset.send("1")).startswith("CON GOtv GOtv Supa")
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert done.options == {"subscription_type": "change"}
+    assert done.variation_code == "gotv-supa"
+
+
+async def test_showmax_for_my_number(gateway, phone):
+    user_id = await customer(gateway, SUCCESS_PHONE)
+    handset = phone(SUCCESS_PHONE)
+    await handset.dial()
+    plans = await handset.send("4", "4")
+    assert plans.startswith("CON Showmax plans:\n1 Mobile Only")
+    await handset.send("1")
+    confirm = await handset.send("1")
+    assert confirm.startswith("CON Showmax Mobile Only - N1,450\nFor 08011111111\n")
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert (done.service_id, done.customer_ref) == ("showmax", SUCCESS_PHONE)
+
+
+async def test_waec_result_checker_pins_by_quantity(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    assert (await handset.send("5")).startswith(
+        "CON Choose exam:\n1 WAEC Result Checker\n2 WAEC Registration\n3 JAMB"
+    )
+    assert "How many PINs? (1-10)" in await handset.send("1")
+    assert "Invalid quantity." in await handset.send("11")
+    assert (await handset.send("3")).startswith("CON WAEC Result Checker x3 N2,700\n")
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert done.quantity == 3
+    assert len(done.pins) == 3
+
+
+async def test_waec_registration(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    await handset.send("5")
+    assert (await handset.send("2")).startswith("CON WAEC Registration N14,450\n")
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert done.service_id == "waec-registration"
+    assert done.pins or done.token
+
+
+async def test_jamb_profile_is_verified_before_the_pin(gateway, phone):
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    await handset.send("5", "3")
+    assert (await handset.send("1")).startswith("CON Enter JAMB profile ID:")
+    wrong = await handset.send("9999999999")
+    assert wrong.startswith("CON Not found. Check number.\nEnter JAMB profile ID:")
+    confirm = await handset.send("0123456789")
+    assert confirm.startswith("CON JAMB N7,700\nProfile 0123456789\nCapital James\n")
+    assert await handset.send(PIN) == RECEIVED
+    done = await delivered(gateway, user_id)
+    assert (done.customer_ref, done.variation_code) == ("0123456789", "utme-mock")
+    assert done.status is PurchaseStatus.DELIVERED
+
+
+async def test_no_purchase_without_money(gateway, phone):
+    user_id = await customer(gateway, naira=100)
+    handset = phone()
+    await handset.dial()
+    await handset.send("1", "1", "500")
+    assert await handset.send(PIN) == "END Not enough money. Wallet: N100. Fund it and retry."
+    assert await purchases(gateway, user_id) == []

@@ -1,0 +1,115 @@
+"""Africa's Talking's side of the wire: dial-string shortcuts, malformed requests, events.
+
+Whatever arrives, the callback answers 200 `text/plain` with `CON `/`END ` (AT fails the user's
+session on anything else), and the events callback always answers 200.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.channels.ussd import BAD_REQUEST, NOT_NIGERIAN, TOO_LONG, code_extras, split_text
+from tests.ussd.conftest import PIN, customer
+from tests.ussd.helpers import RECEIVED, purchases
+from tests.ussd.phone import EVENTS, ROUTE, check_reply
+
+CONFIRM = "CON MTN airtime N500\nTo 08031234567\nEnter PIN to pay:"
+
+
+def test_text_and_service_code_are_split_like_at_sends_them():
+    assert split_text("") == ()
+    assert split_text("1") == ("1",)
+    assert split_text("1*2*") == ("1", "2", "")
+    assert code_extras("*347*88#") == ()
+    assert code_extras("*347*88*1*500#") == ("1", "500")
+    assert code_extras("*384*1234#") == ()
+    assert code_extras("#nonsense") == ()
+
+
+@pytest.mark.parametrize("how", ["text", "service-code"])
+async def test_the_dial_string_jumps_to_the_confirm_screen(gateway, phone, how):
+    user_id = await customer(gateway)
+    handset = phone()
+    if how == "text":  # AT: `*347*88*1*500#` arrives as serviceCode *347*88# and text 1*500
+        first = await handset.dial("*347*88#", first="1*500")
+    else:
+        first = await handset.dial("*347*88*1*500#")
+    assert first.startswith(CONFIRM)
+    assert await handset.send(PIN) == RECEIVED
+    (bought,) = await purchases(gateway, user_id)
+    assert (bought.service_id, bought.face_amount, bought.phone) == (
+        "mtn",
+        50_000,
+        "+2348031234567",
+    )
+
+
+async def test_a_dial_string_for_another_number(gateway, phone):
+    await customer(gateway)
+    handset = phone()
+    first = await handset.dial("*347*88*1*500*08051234567#")
+    assert first.startswith("CON Glo airtime N500\nTo 08051234567\n")
+
+
+async def test_a_dial_string_never_takes_a_pin_and_new_users_set_one_first(gateway, phone):
+    await customer(gateway)
+    handset = phone()
+    stopped = await handset.dial("*347*88#", first=f"1*1*500*{PIN}")
+    assert stopped.startswith(CONFIRM)  # the PIN segment was dropped, not used
+    newcomer = phone("08051234567")
+    assert (await newcomer.dial("*347*88*1*500#")).startswith("CON Welcome to PayLink!")
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        pytest.param({}, BAD_REQUEST, id="empty"),
+        pytest.param({"phoneNumber": "+2348031234567", "text": ""}, BAD_REQUEST, id="no-session"),
+        pytest.param({"sessionId": "ATUid_1", "text": ""}, BAD_REQUEST, id="no-phone"),
+        pytest.param(
+            {"sessionId": "bad id\n", "phoneNumber": "+2348031234567"}, BAD_REQUEST, id="bad-id"
+        ),
+        pytest.param(
+            {"sessionId": "ATUid_1", "phoneNumber": "+447700900123", "text": ""},
+            NOT_NIGERIAN,
+            id="foreign",
+        ),
+        pytest.param(
+            {"sessionId": "ATUid_1", "phoneNumber": "+2348031234567", "text": "1*" * 600},
+            TOO_LONG,
+            id="too-long",
+        ),
+    ],
+)
+async def test_bad_form_fields_answer_end_with_a_clear_line(gateway, client, form, expected):
+    response = await client.post(ROUTE, data=form)
+    assert check_reply(response) == expected
+
+
+async def test_bodies_that_are_not_forms_still_get_end(gateway, client):
+    assert check_reply(await client.post(ROUTE, json={"sessionId": "x"})) == BAD_REQUEST
+    assert check_reply(await client.post(ROUTE, content=b"\xff\xfe garbage")) == BAD_REQUEST
+    huge = {"sessionId": "ATUid_1", "phoneNumber": "+2348031234567", "text": "1" * 2_000_000}
+    assert check_reply(await client.post(ROUTE, data=huge)).startswith("END ")
+
+
+async def test_missing_text_is_a_first_hop_and_unknown_networks_are_fine(gateway, client):
+    await customer(gateway)
+    form = {"sessionId": "ATUid_abc", "phoneNumber": "2348031234567", "networkCode": "00000"}
+    assert check_reply(await client.post(ROUTE, data=form)).startswith("CON PayLink\n")
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {},
+        {"sessionId": "ATUid_unknown", "status": "Incomplete", "phoneNumber": "+2348031234567"},
+        {"sessionId": "ATUid_x", "status": "Failed", "errorMessage": "boom"},
+        {"sessionId": "ATUid_x", "status": "Success"},
+        {"sessionId": "x\ny", "status": "Incomplete\n"},
+    ],
+)
+async def test_events_always_answer_200(gateway, client, form):
+    response = await client.post(EVENTS, data=form)
+    assert response.status_code == 200
+    assert (await client.post(EVENTS, content=b"\x00\xff")).status_code == 200
