@@ -41,7 +41,7 @@ async def customers(gateway):
 
 
 @settings(
-    max_examples=50,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
