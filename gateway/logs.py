@@ -15,13 +15,25 @@ def mask_msisdn(text: str) -> str:
 
 
 class MsisdnMaskingFilter(logging.Filter):
-    """Rewrites each record's message so no full phone number reaches a handler."""
+    """Rewrites each record's message and traceback so no full phone number reaches a handler.
+
+    Tracebacks matter as much as messages: an exception's text often quotes SQL parameters
+    or request fields, which is where phone numbers hide.
+    """
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_msisdn(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_msisdn(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_msisdn(record.stack_info)
         return True
 
 

@@ -1,6 +1,7 @@
 """Phone numbers never reach a log handler in full."""
 
 import logging
+import sys
 
 import pytest
 
@@ -31,3 +32,16 @@ def test_filter_masks_formatted_arguments():
     )
     MsisdnMaskingFilter().filter(record)
     assert record.getMessage() == "hop from +234803****567"
+
+
+def test_filter_masks_phone_numbers_inside_tracebacks():
+    try:
+        raise ValueError("duplicate key (phone)=(+2348031234567)")
+    except ValueError:
+        record = logging.LogRecord(
+            "t", logging.ERROR, __file__, 1, "insert failed", (), sys.exc_info()
+        )
+    MsisdnMaskingFilter().filter(record)
+    text = logging.Formatter().format(record)
+    assert "+2348031234567" not in text
+    assert "+234803****567" in text
