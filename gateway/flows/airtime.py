@@ -21,6 +21,7 @@ from gateway.flows.steps import (
     amount_range,
     check_amount,
     choose,
+    chosen_service,
     goto,
     ignore_event,
     list_pick,
@@ -47,8 +48,7 @@ def _services(ctx: Ctx) -> tuple[Service, ...]:
 
 
 def _service(conv: Conversation, ctx: Ctx) -> Service | None:
-    wanted = conv.data.get("svc")
-    return next((s for s in _services(ctx) if s.service_id == wanted), None)
+    return chosen_service(conv, _services(ctx))
 
 
 def _recipient(conv: Conversation) -> str:

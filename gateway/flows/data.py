@@ -19,6 +19,7 @@ from gateway.flows.steps import (
     Hint,
     Move,
     choose,
+    chosen_service,
     goto,
     ignore_event,
     list_pick,
@@ -50,7 +51,7 @@ def _services(ctx: Ctx) -> tuple[Service, ...]:
 
 
 def _service(conv: Conversation, ctx: Ctx) -> Service | None:
-    return next((s for s in _services(ctx) if s.service_id == conv.data.get("svc")), None)
+    return chosen_service(conv, _services(ctx))
 
 
 def service_name(service: Service) -> str:

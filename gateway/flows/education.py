@@ -29,6 +29,7 @@ from gateway.flows.steps import (
     Hint,
     Move,
     back,
+    chosen_service,
     goto,
     list_pick,
     list_screen,
@@ -60,7 +61,7 @@ def _services(ctx: Ctx) -> tuple[Service, ...]:
 
 
 def _service(conv: Conversation, ctx: Ctx) -> Service | None:
-    return next((s for s in _services(ctx) if s.service_id == conv.data.get("svc")), None)
+    return chosen_service(conv, _services(ctx))
 
 
 def exam_name(service: Service) -> str:

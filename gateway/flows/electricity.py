@@ -35,6 +35,7 @@ from gateway.flows.steps import (
     back,
     check_amount,
     choose,
+    chosen_service,
     goto,
     list_pick,
     list_screen,
@@ -75,7 +76,7 @@ def _services(ctx: Ctx) -> tuple[Service, ...]:
 
 
 def _service(conv: Conversation, ctx: Ctx) -> Service | None:
-    return next((s for s in _services(ctx) if s.service_id == conv.data.get("svc")), None)
+    return chosen_service(conv, _services(ctx))
 
 
 def disco_name(service: Service) -> str:

@@ -332,3 +332,9 @@ def plan_label(variation: Variation, ctx: Ctx, width: int = 28) -> str:
     if price in name or f"n{whole}" in bare or f"{whole} naira" in bare:
         return clip(name, width)
     return f"{clip(name, max(6, width - len(price) - 1))} {price}"
+
+
+def chosen_service(conv: Conversation, services: Sequence[Service]) -> Service | None:
+    """The service picked earlier in this flow (`svc` in the conversation), if still offered."""
+    wanted = conv.data.get("svc")
+    return next((s for s in services if s.service_id == wanted), None)

@@ -32,6 +32,7 @@ from gateway.flows.steps import (
     Move,
     back,
     choose,
+    chosen_service,
     goto,
     list_pick,
     list_screen,
@@ -70,7 +71,7 @@ def _services(ctx: Ctx) -> tuple[Service, ...]:
 
 
 def _service(conv: Conversation, ctx: Ctx) -> Service | None:
-    return next((s for s in _services(ctx) if s.service_id == conv.data.get("svc")), None)
+    return chosen_service(conv, _services(ctx))
 
 
 def provider_name(service: Service) -> str:
