@@ -14,9 +14,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.store.ledger import Side, StatementLine
+from gateway.store import ledger
+from gateway.store.ledger import StatementLine
 from gateway.store.purchases import PurchaseRecord
-from gateway.store.tables import Entry, Journal, accounts_table, purchases_table
+from gateway.store.tables import Entry, accounts_table, purchases_table
 
 T = TypeVar("T")
 P = purchases_table.c
@@ -116,27 +117,7 @@ async def statement(
     total = await session.scalar(
         select(func.count()).select_from(Entry).where(Entry.account_id == account_id)
     )
-    rows = await session.execute(
-        select(
-            Journal.id,
-            Journal.kind,
-            Journal.reference,
-            Journal.purchase_id,
-            Journal.memo,
-            Entry.side,
-            Entry.amount,
-            Journal.created_at,
-        )
-        .join(Journal, Journal.id == Entry.journal_id)
-        .where(Entry.account_id == account_id)
-        .order_by(Journal.id.desc(), Entry.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    items = [
-        StatementLine(jid, kind, ref, pid, memo, Side(side), amount, at)
-        for jid, kind, ref, pid, memo, side, amount, at in rows
-    ]
+    items = await ledger.statement(session, account_id, limit, offset=offset)
     return Page(items, int(total or 0))
 
 

@@ -212,8 +212,10 @@ async def journal_legs(session: AsyncSession, journal_id: int) -> list[tuple[int
     return [(account_id, Side(side), amount) for account_id, side, amount in rows]
 
 
-async def statement(session: AsyncSession, account_id: int, limit: int = 50) -> list[StatementLine]:
-    """An account's ledger lines, newest first."""
+async def statement(
+    session: AsyncSession, account_id: int, limit: int = 50, *, offset: int = 0
+) -> list[StatementLine]:
+    """An account's ledger lines, newest first (`offset` lines skipped, for paging)."""
     rows = await session.execute(
         select(
             Journal.id,
@@ -228,6 +230,7 @@ async def statement(session: AsyncSession, account_id: int, limit: int = 50) -> 
         .join(Journal, Journal.id == Entry.journal_id)
         .where(Entry.account_id == account_id)
         .order_by(Journal.id.desc(), Entry.id.desc())
+        .offset(offset)
         .limit(limit)
     )
     return [
