@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from gateway.errors import (
 from gateway.money import Kobo
 from gateway.phones import normalize_phone, to_local
 from gateway.purchases import postings
+from gateway.purchases.group_commit import GroupCommit
 from gateway.purchases.models import (
     Credit,
     DailyLimitExceeded,
@@ -43,7 +44,6 @@ from gateway.purchases.models import (
 from gateway.purchases.pricing import PricingRule, Quote, quote, select_rule
 from gateway.purchases.receipts import ReceiptFacts, render_receipt
 from gateway.purchases.statuses import (
-    OPEN_STATUSES,
     Action,
     PurchaseStatus,
     plan_settlement,
@@ -53,7 +53,7 @@ from gateway.store import ledger, outbox, users
 from gateway.store import pricing as pricing_store
 from gateway.store import purchases as store
 from gateway.store.purchases import PurchaseRecord
-from gateway.store.tables import CHANNELS, purchases_table
+from gateway.store.tables import CHANNELS
 from gateway.vtpass.models import Outcome, PayRequest, PayResult
 from gateway.vtpass.request_ids import new_request_id, request_id_date_is_today
 
@@ -157,6 +157,9 @@ class PurchaseService:
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self._system: ledger.SystemAccounts | None = None
         self._rules: tuple[float, list[PricingRule]] | None = None
+        # concurrent submits and settlements share transactions (see group_commit)
+        self.submit_batches = GroupCommit(self._submit_batch, name="submit", max_batch=64)
+        self.settle_batches = GroupCommit(self._settle_batch, name="settle", max_batch=128)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -229,11 +232,9 @@ class PurchaseService:
             raise InvalidInput(str(exc)) from exc
         request_hash = order.request_hash(phone)
         priced = await self.quote(order.category, order.service_id, order.amount, order.quantity)
+        item = _SubmitItem(user_id, order, phone, priced, idempotency_key, request_hash)
         try:
-            async with self._db.begin() as session:
-                submission = await self._submit(
-                    session, user_id, order, phone, priced, idempotency_key, request_hash
-                )
+            submission = await self.submit_batches(item)
         except IntegrityError:
             # A concurrent submit with the same key inserted first; answer with its purchase.
             async with self._db() as session:
@@ -248,67 +249,102 @@ class PurchaseService:
                 logger.exception("wake-up after purchase %s failed", submission.purchase.id)
         return submission
 
-    async def _submit(
-        self,
-        session: AsyncSession,
-        user_id: int,
-        order: PurchaseOrder,
-        phone: str,
-        priced: Quote,
-        key: str,
-        request_hash: str,
-    ) -> Submission:
-        wallet = await users.lock_wallet(session, user_id)
-        if wallet is None:
-            raise NotFound(f"no user {user_id}")
+    async def _submit_batch(self, items: Sequence[_SubmitItem]) -> list[Submission | Exception]:
+        async with self._db.begin() as session:
+            return await self._submit_many(session, items)
+
+    async def _submit_many(
+        self, session: AsyncSession, items: Sequence[_SubmitItem]
+    ) -> list[Submission | Exception]:
+        """Submit many orders in the caller's transaction, each as if it were alone.
+
+        Every wallet involved is locked first (in account order), then idempotency keys and
+        the day's spend are read under the locks, so a concurrent submit with one of these
+        keys has committed by then. Each order is decided in turn against running balances;
+        a refused order is an exception in its slot and writes nothing.
+        """
         now = self._clock.now()
         day_start = now.astimezone(LAGOS).replace(hour=0, minute=0, second=0, microsecond=0)
-        # Read after the lock: a concurrent submit with this key has committed by now.
-        existing, spent = await store.key_and_spent(session, user_id, key, day_start)
-        if existing is not None:
-            return _replay(existing, request_hash)
-        if wallet.user_status != "active":
-            raise Forbidden("this account cannot make purchases")
-        if spent + priced.total > self.policy.daily_limit:
-            raise DailyLimitExceeded("this purchase would exceed your daily limit")
-        if wallet.balance < priced.total:
-            raise InsufficientFunds("insufficient wallet balance")
+        user_ids = {item.user_id for item in items}
+        wallets = await users.lock_wallets(session, user_ids)
+        taken = await store.ids_by_key(session, {(item.user_id, item.key) for item in items})
+        spent = await store.spent_since_many(session, wallets.keys(), day_start)
+        balance = {user_id: wallet.balance for user_id, wallet in wallets.items()}
+        outcomes: list[Submission | Exception | None] = [None] * len(items)
+        accepted: dict[tuple[int, str], int] = {}  # key -> index of the order that took it
+        rows: list[dict[str, Any]] = []
+        for index, item in enumerate(items):
+            wallet = wallets.get(item.user_id)
+            pair = (item.user_id, item.key)
+            if wallet is None:
+                outcomes[index] = NotFound(f"no user {item.user_id}")
+            elif pair in taken or pair in accepted:
+                continue  # a replay: answered below, once the first purchase is known
+            elif wallet.user_status != "active":
+                outcomes[index] = Forbidden("this account cannot make purchases")
+            elif spent.get(item.user_id, 0) + item.priced.total > self.policy.daily_limit:
+                outcomes[index] = DailyLimitExceeded("this purchase would exceed your daily limit")
+            elif balance[item.user_id] < item.priced.total:
+                outcomes[index] = InsufficientFunds("insufficient wallet balance")
+            else:
+                spent[item.user_id] = spent.get(item.user_id, 0) + item.priced.total
+                balance[item.user_id] -= item.priced.total
+                accepted[pair] = index
+                rows.append(self._purchase_row(item, wallet.account_id, now))
+        created = await store.insert_purchases(session, rows)
         system = await self._system_accounts(session)
-        purchase = await store.insert_purchase(
+        await ledger.post_many(
             session,
-            {
-                "user_id": user_id,
-                "account_id": wallet.account_id,
-                "channel": order.channel,
-                "category": order.category,
-                "service_id": order.service_id,
-                "product": (order.product or f"{order.service_id} {order.category}")[:100],
-                "customer_ref": order.customer_ref,
-                "variation_code": order.variation_code,
-                "options": dict(order.options) or None,
-                "phone": phone,
-                "quantity": priced.quantity,
-                "face_amount": priced.face,
-                "fee": priced.fee,
-                "discount": priced.discount,
-                "total": priced.total,
-                "status": PurchaseStatus.INITIATED,
-                "request_id": new_request_id(self._clock),  # fixed now, before any /pay
-                "idempotency_key": key,
-                "request_hash": request_hash,
-                "created_at": now,
-                "updated_at": now,
-            },
+            [
+                ledger.Posting(
+                    ledger.JournalKind.PURCHASE_DEBIT,
+                    f"purchase:{purchase.id}:debit",
+                    postings.debit(purchase, system),
+                    now,
+                    purchase_id=purchase.id,
+                )
+                for purchase in created
+            ],
+            wallets_locked=True,
         )
-        await ledger.post(
-            session,
-            kind=ledger.JournalKind.PURCHASE_DEBIT,
-            reference=f"purchase:{purchase.id}:debit",
-            legs=postings.debit(purchase, system),
-            purchase_id=purchase.id,
-            at=now,
-        )
-        return Submission(purchase, created=True)
+        first = dict(zip(accepted.values(), created, strict=True))
+        for index, purchase in first.items():
+            outcomes[index] = Submission(purchase, created=True)
+        for index, item in enumerate(items):
+            if outcomes[index] is not None:
+                continue
+            pair = (item.user_id, item.key)
+            earlier = first.get(accepted[pair]) if pair in accepted else None
+            if earlier is None:
+                earlier = await store.find_by_key(session, item.user_id, item.key)
+            outcomes[index] = _replay_outcome(earlier, item.request_hash)
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _purchase_row(self, item: _SubmitItem, account_id: int, now: datetime) -> dict[str, Any]:
+        order, priced = item.order, item.priced
+        return {
+            "user_id": item.user_id,
+            "account_id": account_id,
+            "channel": order.channel,
+            "category": order.category,
+            "service_id": order.service_id,
+            "product": (order.product or f"{order.service_id} {order.category}")[:100],
+            "customer_ref": order.customer_ref,
+            "variation_code": order.variation_code,
+            "options": dict(order.options) or None,
+            "phone": item.phone,
+            "quantity": priced.quantity,
+            "face_amount": priced.face,
+            "fee": priced.fee,
+            "discount": priced.discount,
+            "total": priced.total,
+            "status": PurchaseStatus.INITIATED.value,
+            "request_id": new_request_id(self._clock),  # fixed now, before any /pay
+            "idempotency_key": item.key,
+            "request_hash": item.request_hash,
+            "created_at": now,
+            "updated_at": now,
+        }
 
     # -- vend and requery --------------------------------------------------------------------
 
@@ -344,9 +380,7 @@ class PurchaseService:
         except UpstreamError as exc:
             # It may have reached VTPass: pending, and only a requery may tell.
             result = PayResult(Outcome.PENDING, claimed.request_id, reason=f"{exc.code}: {exc}")
-        return await self.settle(
-            claimed.id, result, source="pay", request=asdict(request), known=claimed
-        )
+        return await self.settle(claimed.id, result, source="pay", request=asdict(request))
 
     async def claim_batch(self, limit: int = 100) -> list[tuple[PurchaseRecord, PurchaseStatus]]:
         """Lease due purchases and claim the initiated ones for `/pay` in one transaction.
@@ -494,60 +528,93 @@ class PurchaseService:
         *,
         source: str = "settle",
         request: Mapping[str, Any] | None = None,
-        known: PurchaseRecord | None = None,
     ) -> PurchaseRecord:
         """Apply one VTPass answer: money moves at most once per purchase, whoever calls.
 
-        Args:
-            known: the purchase as this worker's own claim left it (vend), which saves a
-                read; every write below is compare-and-set, so if anyone changed it since,
-                the write matches nothing and the purchase is read back as it is.
+        Concurrent settlements share a transaction (see `group_commit`); each is decided
+        under its purchase's row lock, so two settles of one purchase can never both move
+        money, in one batch or in two.
 
         Raises:
             NotFound: no such purchase.
         """
-        now = self._clock.now()
+        return await self.settle_batches(_SettleItem(purchase_id, result, source, request))
+
+    async def _settle_batch(self, items: Sequence[_SettleItem]) -> list[PurchaseRecord | Exception]:
         async with self._db.begin() as session:
-            usable = known is not None and known.id == purchase_id and known.buyer_phone
-            current = known if usable else await store.get(session, purchase_id)
-            if current is None:
-                raise NotFound(f"no purchase {purchase_id}")
-            await store.add_audit(
-                session,
-                purchase_id=purchase_id,
-                at=now,
-                op=source,
-                outcome=str(result.outcome),
-                http_status=result.http_status,
-                request=scrub(dict(request)) if request is not None else None,
-                response=_describe(result),
-            )
-            action = plan_settlement(current.status, result.outcome)
-            if action is Action.UNSENT and not self._unsent_long_enough(current, now):
+            return await self._settle_many(session, items)
+
+    async def _settle_many(
+        self, session: AsyncSession, items: Sequence[_SettleItem]
+    ) -> list[PurchaseRecord | Exception]:
+        now = self._clock.now()
+        current = await store.lock_many(session, {item.purchase_id for item in items})
+        system = await self._system_accounts(session)
+        outcomes: list[PurchaseRecord | Exception] = []
+        audits: list[store.AuditEntry] = []
+        updates: list[store.RowUpdate] = []
+        journals: list[ledger.Posting] = []
+        receipts: list[outbox.NewMessage] = []
+        for item in items:
+            purchase = current.get(item.purchase_id)
+            if purchase is None:
+                outcomes.append(NotFound(f"no purchase {item.purchase_id}"))
+                continue
+            audits.append(_audit_entry(item, now))
+            action = plan_settlement(purchase.status, item.result.outcome)
+            if action is Action.UNSENT and not self._unsent_long_enough(purchase, now):
                 action = Action.WAIT
-            settled = await self._apply(session, current, action, result, now)
-        return settled if settled is not None else await self.get(purchase_id)
+            values = self._settled_values(purchase, action, item.result, now)
+            if values is None:  # nothing to do, or another settle got there first
+                outcomes.append(purchase)
+                continue
+            updates.append(store.RowUpdate(purchase.id, purchase.status, values))
+            settled = replace(purchase, **_record_fields(values))
+            current[purchase.id] = settled
+            outcomes.append(settled)
+            if action in _MONEY_ACTIONS:
+                kind, suffix, legs = _MONEY_ACTIONS[action]
+                journals.append(
+                    ledger.Posting(
+                        kind,
+                        f"purchase:{purchase.id}:{suffix}",
+                        legs(settled, system),
+                        now,
+                        purchase_id=purchase.id,
+                    )
+                )
+                receipts.append(_receipt(settled, purchase.buyer_phone))
+        await store.add_audits(session, audits)
+        await store.update_many(session, updates)
+        await ledger.post_many(session, journals)
+        await outbox.enqueue_many(session, receipts, at=now)
+        return outcomes
 
     def _unsent_long_enough(self, purchase: PurchaseRecord, now: datetime) -> bool:
         sent = purchase.pay_sent_at or purchase.created_at
         return (now - sent).total_seconds() >= self.policy.unsent_grace_s
 
-    async def _apply(
-        self,
-        session: AsyncSession,
-        current: PurchaseRecord,
-        action: Action,
-        result: PayResult,
-        now: datetime,
-    ) -> PurchaseRecord | None:
+    def _settled_values(
+        self, current: PurchaseRecord, action: Action, result: PayResult, now: datetime
+    ) -> dict[str, Any] | None:
+        """The new column values for `action`, or None if the purchase is not in a status
+        the action applies to (a settle that lost a race, or nothing to do)."""
         released = {"vend_claimed_by": None, "vend_claimed_until": None, "updated_at": now}
+        attempts = current.attempts + 1
+        code = result.code or current.vtpass_code
+        if action is Action.NOTHING:
+            return None
+        if action is Action.REVERSE:
+            if current.status is not PurchaseStatus.DELIVERED:
+                return None
+        elif not current.status.is_open:
+            return None
         if action is Action.WAIT:
-            attempts = current.attempts + 1
             age = (now - current.created_at).total_seconds()
             review = (
                 attempts >= self.policy.review_after_attempts or age >= self.policy.review_after_s
             )
-            values = {
+            return {
                 **released,
                 "status": PurchaseStatus.PENDING,
                 "attempts": attempts,
@@ -556,49 +623,28 @@ class PurchaseService:
                 "next_requery_at": None
                 if review
                 else now + timedelta(seconds=self._delay(attempts)),
-                "vtpass_code": result.code or current.vtpass_code,
+                "vtpass_code": code,
             }
-            return await store.transition(
-                session,
-                current.id,
-                OPEN_STATUSES,
-                values,
-                extra_where=[purchases_table.c.attempts == current.attempts],
-            )
         if action is Action.UNSENT:
-            values = {
+            if current.status is not PurchaseStatus.PENDING:
+                return None
+            return {
                 **released,
                 "status": PurchaseStatus.INITIATED,
                 "pay_sent_at": None,
-                "attempts": current.attempts + 1,
+                "attempts": attempts,
                 "next_requery_at": None,
             }
-            return await store.transition(session, current.id, {PurchaseStatus.PENDING}, values)
-        if action is Action.NOTHING:
-            return current
-        return await self._settle_money(session, current, action, result, now, released)
-
-    async def _settle_money(
-        self,
-        session: AsyncSession,
-        current: PurchaseRecord,
-        action: Action,
-        result: PayResult,
-        now: datetime,
-        released: dict[str, Any],
-    ) -> PurchaseRecord | None:
-        system = await self._system_accounts(session)
         final = {
             **released,
-            "attempts": current.attempts + 1,
+            "attempts": attempts,
             "next_requery_at": None,
             "needs_review": False,
-            "vtpass_code": result.code or current.vtpass_code,
+            "vtpass_code": code,
             "vtpass_transaction_id": result.transaction_id or current.vtpass_transaction_id,
         }
         if action is Action.DELIVER:
-            expected, kind, suffix = OPEN_STATUSES, ledger.JournalKind.PURCHASE_DELIVERED, "settle"
-            values = {
+            return {
                 **final,
                 "status": PurchaseStatus.DELIVERED,
                 "settled_at": now,
@@ -606,61 +652,15 @@ class PurchaseService:
                 "units": result.units,
                 "pins": list(result.pins) or None,
             }
-        elif action is Action.REFUND:
-            expected, kind, suffix = OPEN_STATUSES, ledger.JournalKind.PURCHASE_REFUND, "settle"
+        if action is Action.REFUND:
             reason = result.reason or result.description or str(result.outcome)
-            values = {
+            return {
                 **final,
                 "status": PurchaseStatus.FAILED,
                 "settled_at": now,
                 "failure_reason": reason[:255],
             }
-        else:  # Action.REVERSE
-            expected = frozenset({PurchaseStatus.DELIVERED})
-            kind, suffix = ledger.JournalKind.PURCHASE_REVERSAL, "reversal"
-            values = {**final, "status": PurchaseStatus.REVERSED}
-        updated = await store.transition(session, current.id, expected, values)
-        if updated is None:
-            return None  # another settle won; it posted, we must not
-        legs = {
-            Action.DELIVER: postings.delivery,
-            Action.REFUND: postings.refund,
-            Action.REVERSE: postings.reversal,
-        }[action](updated, system)
-        await ledger.post(
-            session,
-            kind=kind,
-            reference=f"purchase:{updated.id}:{suffix}",
-            legs=legs,
-            purchase_id=updated.id,
-            at=now,
-        )
-        await self._queue_receipt(session, updated, current.buyer_phone, now)
-        return updated
-
-    async def _queue_receipt(
-        self, session: AsyncSession, purchase: PurchaseRecord, buyer: str | None, now: datetime
-    ) -> None:
-        facts = ReceiptFacts(
-            reference=str(purchase.id),
-            product=purchase.product,
-            face=purchase.face_amount,
-            total=purchase.total,
-            status=purchase.status,
-            recipient=purchase.customer_ref or to_local(purchase.phone),
-            token=purchase.token,
-            units=purchase.units,
-            pins=purchase.pins,
-        )
-        await outbox.enqueue(
-            session,
-            phone=buyer or purchase.phone,
-            body=render_receipt(facts),
-            channel="telegram" if purchase.channel == "telegram" else "sms",
-            user_id=purchase.user_id,
-            purchase_id=purchase.id,
-            at=now,
-        )
+        return {**final, "status": PurchaseStatus.REVERSED}
 
     # -- wallet credit -----------------------------------------------------------------------
 
@@ -721,3 +721,86 @@ def _replay(existing: PurchaseRecord, request_hash: str) -> Submission:
     if existing.request_hash != request_hash:
         raise Conflict("this idempotency key was used for a different purchase")
     return Submission(existing, created=False)
+
+
+def _replay_outcome(existing: PurchaseRecord | None, request_hash: str) -> Submission | Exception:
+    if existing is None:  # cannot happen under the wallet lock; fail this order alone
+        return Conflict("this idempotency key is being used by another request; retry")
+    try:
+        return _replay(existing, request_hash)
+    except Conflict as exc:
+        return exc
+
+
+@dataclass(frozen=True, slots=True)
+class _SubmitItem:
+    user_id: int
+    order: PurchaseOrder
+    phone: str
+    priced: Quote
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class _SettleItem:
+    purchase_id: int
+    result: PayResult
+    source: str
+    request: Mapping[str, Any] | None
+
+
+_MONEY_ACTIONS: dict[
+    Action,
+    tuple[
+        ledger.JournalKind,
+        str,
+        Callable[[PurchaseRecord, ledger.SystemAccounts], list[ledger.Leg]],
+    ],
+] = {
+    Action.DELIVER: (ledger.JournalKind.PURCHASE_DELIVERED, "settle", postings.delivery),
+    Action.REFUND: (ledger.JournalKind.PURCHASE_REFUND, "settle", postings.refund),
+    Action.REVERSE: (ledger.JournalKind.PURCHASE_REVERSAL, "reversal", postings.reversal),
+}
+
+
+def _audit_entry(item: _SettleItem, now: datetime) -> store.AuditEntry:
+    result = item.result
+    return store.AuditEntry(
+        purchase_id=item.purchase_id,
+        at=now,
+        op=item.source,
+        outcome=str(result.outcome),
+        http_status=result.http_status,
+        request=scrub(dict(item.request)) if item.request is not None else None,
+        response=_describe(result),
+    )
+
+
+def _record_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values as `PurchaseRecord` holds them (pins as a tuple)."""
+    fields = dict(values)
+    if "pins" in fields:
+        fields["pins"] = tuple(fields["pins"] or ())
+    return fields
+
+
+def _receipt(purchase: PurchaseRecord, buyer: str | None) -> outbox.NewMessage:
+    facts = ReceiptFacts(
+        reference=str(purchase.id),
+        product=purchase.product,
+        face=purchase.face_amount,
+        total=purchase.total,
+        status=purchase.status,
+        recipient=purchase.customer_ref or to_local(purchase.phone),
+        token=purchase.token,
+        units=purchase.units,
+        pins=purchase.pins,
+    )
+    return outbox.NewMessage(
+        phone=buyer or purchase.phone,
+        body=render_receipt(facts),
+        channel="telegram" if purchase.channel == "telegram" else "sms",
+        user_id=purchase.user_id,
+        purchase_id=purchase.id,
+    )

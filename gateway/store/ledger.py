@@ -106,6 +106,18 @@ def check_balanced(legs: Sequence[Leg]) -> None:
         raise UnbalancedJournal(f"credits minus debits is {net}, not 0")
 
 
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One journal to write: its legs must balance."""
+
+    kind: JournalKind
+    reference: str
+    legs: Sequence[Leg]
+    at: datetime
+    purchase_id: int | None = None
+    memo: str | None = None
+
+
 async def post(
     session: AsyncSession,
     *,
@@ -124,19 +136,42 @@ async def post(
     Raises:
         UnbalancedJournal: the legs do not balance (checked here for every backend).
     """
-    check_balanced(legs)
-    journal_id: int = (
-        await session.execute(
-            _INSERT_JOURNAL,
+    posting = Posting(kind, reference, legs, at, purchase_id, memo)
+    (journal_id,) = await post_many(session, [posting])
+    return journal_id
+
+
+async def post_many(
+    session: AsyncSession, postings: Sequence[Posting], *, wallets_locked: bool = False
+) -> list[int]:
+    """`post` for many journals in a few statements, whatever their number; ids in order.
+
+    Every journal is checked before anything is written. The wallets it touches are locked
+    first, in account order (pass `wallets_locked` if the caller already holds them), so two
+    transactions posting to the same wallets queue instead of deadlocking; then each wallet's
+    balance moves once, by the sum of its legs.
+    """
+    for posting in postings:
+        check_balanced(posting.legs)
+    if not postings:
+        return []
+    wallets = sorted({leg.account.id for p in postings for leg in p.legs if leg.account.is_wallet})
+    if wallets and not wallets_locked:
+        await session.execute(_LOCK_ACCOUNTS, {"ids": wallets})
+    rows = await session.execute(
+        _INSERT_JOURNALS,
+        [
             {
-                "kind": str(kind),
-                "reference": reference,
-                "purchase_id": purchase_id,
-                "memo": memo,
-                "created_at": at,
-            },
-        )
-    ).scalar_one()
+                "kind": str(p.kind),
+                "reference": p.reference,
+                "purchase_id": p.purchase_id,
+                "memo": p.memo,
+                "created_at": p.at,
+            }
+            for p in postings
+        ],
+    )
+    journal_ids = [int(journal_id) for journal_id in rows.scalars()]
     await session.execute(
         _INSERT_ENTRIES,
         [
@@ -146,26 +181,41 @@ async def post(
                 "side": str(leg.side),
                 "amount": leg.amount,
             }
-            for leg in legs
+            for journal_id, posting in zip(journal_ids, postings, strict=True)
+            for leg in posting.legs
         ],
     )
     deltas: dict[int, int] = defaultdict(int)
-    for leg in legs:
-        if leg.account.is_wallet:
-            deltas[leg.account.id] += leg.signed
-    for account_id, delta in sorted(deltas.items()):  # sorted: a fixed lock order
-        if delta:
-            await session.execute(_MOVE_WALLET, {"account_id": account_id, "delta": delta})
-    return journal_id
+    for posting in postings:
+        for leg in posting.legs:
+            if leg.account.is_wallet:
+                deltas[leg.account.id] += leg.signed
+    moves = [
+        {"account_id": account_id, "delta": delta}
+        for account_id, delta in sorted(deltas.items())  # sorted: a fixed lock order
+        if delta
+    ]
+    if moves:
+        await session.execute(_MOVE_WALLET, moves)
+    return journal_ids
 
 
 # built once (see gateway.store.purchases): posting is on every purchase's path
-_INSERT_JOURNAL = journals_table.insert().returning(journals_table.c.id)
+_INSERT_JOURNALS = journals_table.insert().returning(
+    journals_table.c.id, sort_by_parameter_order=True
+)
 _INSERT_ENTRIES = entries_table.insert()
 _MOVE_WALLET = (
     accounts_table.update()
     .where(accounts_table.c.id == bindparam("account_id"))
     .values(balance=accounts_table.c.balance + bindparam("delta"))
+)
+
+_LOCK_ACCOUNTS = (
+    select(accounts_table.c.id)
+    .where(accounts_table.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(accounts_table.c.id)
+    .with_for_update()
 )
 
 _SIGNED = case((Entry.side == "credit", Entry.amount), else_=-Entry.amount)

@@ -6,6 +6,7 @@ be lost between "delivered" and "texted": either both happened or neither did.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from gateway.store.tables import Outbox, outbox_table
 
 # built once: a receipt is queued with every settlement
 _ENQUEUE = outbox_table.insert().returning(outbox_table.c.id)
+_ENQUEUE_MANY = outbox_table.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,39 @@ async def enqueue(
     }
     message_id: int = (await session.execute(_ENQUEUE, values)).scalar_one()
     return message_id
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to queue with `enqueue_many`."""
+
+    phone: str
+    body: str
+    channel: str = "sms"
+    user_id: int | None = None
+    purchase_id: int | None = None
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[NewMessage], *, at: datetime
+) -> None:
+    """Queue many messages in the caller's transaction, in one statement."""
+    if messages:
+        await session.execute(
+            _ENQUEUE_MANY,
+            [
+                {
+                    "phone": m.phone,
+                    "body": m.body,
+                    "channel": m.channel,
+                    "user_id": m.user_id,
+                    "purchase_id": m.purchase_id,
+                    "status": "queued",
+                    "created_at": at,
+                }
+                for m in messages
+            ],
+        )
 
 
 async def recent(

@@ -7,6 +7,7 @@ and matches nothing; on SQLite `BEGIN IMMEDIATE` runs the two one after the othe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -93,11 +94,6 @@ _GET = (
     .join_from(purchases_table, User.__table__, _USERS.id == P.user_id)
     .where(P.id == bindparam("purchase_id"))
 )
-_GET_MANY = (
-    select(*_RETURNING, _USERS.phone.label("buyer_phone"))
-    .join_from(purchases_table, User.__table__, _USERS.id == P.user_id)
-    .where(P.id.in_(bindparam("ids", expanding=True)))
-)
 _FIND_BY_KEY = select(*_RETURNING).where(
     P.user_id == bindparam("user_id"), P.idempotency_key == bindparam("key")
 )
@@ -107,12 +103,40 @@ _SPENT_SINCE = select(func.coalesce(func.sum(P.total), 0)).where(
     P.status.not_in([PurchaseStatus.FAILED.value, PurchaseStatus.REVERSED.value]),
 )
 _AUDIT = audit_table.insert()
+_INSERT_MANY = purchases_table.insert().returning(*_RETURNING, sort_by_parameter_order=True)
+_IDS_BY_KEY = select(P.user_id, P.idempotency_key, P.id).where(
+    P.user_id.in_(bindparam("user_ids", expanding=True)),
+    P.idempotency_key.in_(bindparam("keys", expanding=True)),
+)
+_SPENT_MANY = (
+    select(P.user_id, func.coalesce(func.sum(P.total), 0))
+    .where(
+        P.user_id.in_(bindparam("user_ids", expanding=True)),
+        P.created_at >= bindparam("since", type_=P.created_at.type),
+        P.status.not_in([PurchaseStatus.FAILED.value, PurchaseStatus.REVERSED.value]),
+    )
+    .group_by(P.user_id)
+)
+_LOCK_MANY = (
+    select(*_RETURNING, _USERS.phone.label("buyer_phone"))
+    .join_from(purchases_table, User.__table__, _USERS.id == P.user_id)
+    .where(P.id.in_(bindparam("ids", expanding=True)))
+    .order_by(P.id)
+    .with_for_update(of=purchases_table)
+)
 
 
-async def insert_purchase(session: AsyncSession, values: Mapping[str, Any]) -> PurchaseRecord:
-    """Insert a purchase row; a reused (user, idempotency key) raises `IntegrityError`."""
-    row = (await session.execute(_INSERT, dict(values))).mappings().one()
-    return PurchaseRecord.of(row)
+async def insert_purchases(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+) -> list[PurchaseRecord]:
+    """Insert purchase rows in one statement; records in the order given.
+
+    A reused (user, idempotency key) raises `IntegrityError` for the whole statement.
+    """
+    if not rows:
+        return []
+    result = await session.execute(_INSERT_MANY, [dict(row) for row in rows])
+    return [PurchaseRecord.of(row) for row in result.mappings()]
 
 
 async def get(session: AsyncSession, purchase_id: int) -> PurchaseRecord | None:
@@ -133,23 +157,26 @@ async def find_by_key(session: AsyncSession, user_id: int, key: str) -> Purchase
     return None if row is None else PurchaseRecord.of(row)
 
 
-_KEY_AND_SPENT = select(
-    select(P.id)
-    .where(P.user_id == bindparam("user_id"), P.idempotency_key == bindparam("key"))
-    .scalar_subquery(),
-    _SPENT_SINCE.scalar_subquery(),
-)
+async def ids_by_key(
+    session: AsyncSession, keys: Collection[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """Purchase ids already holding these (user id, idempotency key) pairs."""
+    if not keys:
+        return {}
+    params = {"user_ids": sorted({u for u, _ in keys}), "keys": sorted({k for _, k in keys})}
+    rows = await session.execute(_IDS_BY_KEY, params)
+    wanted = set(keys)
+    return {(u, k): pid for u, k, pid in rows if (u, k) in wanted}
 
 
-async def key_and_spent(
-    session: AsyncSession, user_id: int, key: str, since: datetime
-) -> tuple[PurchaseRecord | None, int]:
-    """`find_by_key` and `spent_since` in one round trip (submit runs both under the lock)."""
-    params = {"user_id": user_id, "key": key, "since": since}
-    existing_id, spent = (await session.execute(_KEY_AND_SPENT, params)).one()
-    if existing_id is None:
-        return None, int(spent or 0)
-    return await find_by_key(session, user_id, key), int(spent or 0)
+async def spent_since_many(
+    session: AsyncSession, user_ids: Collection[int], since: datetime
+) -> dict[int, int]:
+    """`spent_since` for many users in one query (users with nothing spent are left out)."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(_SPENT_MANY, {"user_ids": sorted(user_ids), "since": since})
+    return {user_id: int(total or 0) for user_id, total in rows}
 
 
 async def spent_since(session: AsyncSession, user_id: int, since: datetime) -> int:
@@ -184,6 +211,58 @@ async def transition(
         .first()
     )
     return None if row is None else PurchaseRecord.of(row, row["buyer_phone"])
+
+
+async def lock_many(session: AsyncSession, ids: Collection[int]) -> dict[int, PurchaseRecord]:
+    """Lock purchases (in id order) for the rest of the transaction and read them.
+
+    Settlement decides under these locks, so its compare-and-set is the check in Python
+    plus `update_many`'s `status = :was` guard: nobody can change a locked row before COMMIT.
+    """
+    if not ids:
+        return {}
+    rows = await session.execute(_LOCK_MANY, {"ids": sorted(ids)})
+    return {row["id"]: PurchaseRecord.of(row, row["buyer_phone"]) for row in rows.mappings()}
+
+
+@dataclass(frozen=True, slots=True)
+class RowUpdate:
+    """New column values for one purchase that was in status `was` when locked."""
+
+    purchase_id: int
+    was: PurchaseStatus
+    values: Mapping[str, Any]
+
+
+async def update_many(session: AsyncSession, updates: Sequence[RowUpdate]) -> None:
+    """Apply updates to purchases this transaction locked: one statement per set of columns.
+
+    Raises:
+        RuntimeError: a row was not in its expected status (the caller did not hold its lock);
+            the caller's transaction must roll back.
+    """
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for update in updates:
+        columns = tuple(sorted(update.values))
+        params = {f"v_{name}": value for name, value in update.values.items()}
+        params |= {"b_id": update.purchase_id, "b_was": update.was.value}
+        shapes.setdefault(columns, []).append(params)
+    for columns, rows in shapes.items():
+        result = await session.execute(_update_statement(columns), rows)
+        dialect = session.get_bind().dialect
+        matched = getattr(result, "rowcount", -1)
+        sane = dialect.supports_sane_multi_rowcount if len(rows) > 1 else True
+        if sane and matched not in (-1, len(rows)):
+            raise RuntimeError(f"update_many matched {matched} of {len(rows)} purchases")
+
+
+@functools.lru_cache(maxsize=64)
+def _update_statement(columns: tuple[str, ...]) -> Any:
+    return (
+        purchases_table.update()
+        .where(P.id == bindparam("b_id"), P.status == bindparam("b_was"))
+        .values({name: bindparam(f"v_{name}", type_=P[name].type) for name in columns})
+    )
 
 
 def claim_is_free(now: datetime, worker: str | None = None) -> Any:
@@ -277,6 +356,20 @@ async def claim_due(
     SQLite (one writer at a time) simply ignores it. The lease makes a crashed worker's
     purchases due again once it expires.
     """
+    due = await _lock_due(session, now=now, limit=limit)
+    ids = [purchase_id for purchase_id, _ in due]
+    if ids:
+        await session.execute(
+            purchases_table.update()
+            .where(P.id.in_(ids))
+            .values(vend_claimed_by=worker, vend_claimed_until=lease_until)
+        )
+    return due
+
+
+async def _lock_due(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[tuple[int, PurchaseStatus]]:
     due = (
         await session.execute(
             select(P.id, P.status)
@@ -299,13 +392,6 @@ async def claim_due(
             .with_for_update(skip_locked=True)
         )
     ).all()
-    ids = [purchase_id for purchase_id, _ in due]
-    if ids:
-        await session.execute(
-            purchases_table.update()
-            .where(P.id.in_(ids))
-            .values(vend_claimed_by=worker, vend_claimed_until=lease_until)
-        )
     return [(purchase_id, PurchaseStatus(status)) for purchase_id, status in due]
 
 
@@ -318,32 +404,69 @@ async def claim_due_for_vend(
     pending, leased, `pay_sent_at` set: only its claimant may send its one `/pay`; if that
     claimant dies first, the requery sweep finds VTPass never saw it and, after
     `unsent_grace_s`, makes it initiated again (same request_id). Pending ones are only leased.
+
+    Each row is updated once: Postgres re-checks a row's foreign keys when a transaction
+    updates a row version it wrote itself, and those checks' `KEY SHARE` locks on wallets,
+    taken in no fixed order, could deadlock with a batch of submits locking them in order.
     """
-    due = await claim_due(session, now=now, worker=worker, lease_until=lease_until, limit=limit)
-    if not due:
-        return []
-    was = dict(due)
+    due = await _lock_due(session, now=now, limit=limit)
+    lease = {"vend_claimed_by": worker, "vend_claimed_until": lease_until, "updated_at": now}
     to_vend = [pid for pid, status in due if status is PurchaseStatus.INITIATED]
+    requery = [pid for pid, status in due if status is PurchaseStatus.PENDING]
     claimed: list[tuple[PurchaseRecord, PurchaseStatus]] = []
     if to_vend:
         rows = await session.execute(
             _UPDATE.where(P.id.in_(to_vend), P.status == PurchaseStatus.INITIATED.value).values(
-                status=PurchaseStatus.PENDING,
+                status=PurchaseStatus.PENDING.value,
                 pay_sent_at=now,
                 next_requery_at=lease_until,
-                updated_at=now,
+                **lease,
             )
         )
-        for row in rows.mappings():
-            claimed.append((PurchaseRecord.of(row, row["buyer_phone"]), was[row["id"]]))
-    requery = [pid for pid, status in due if status is PurchaseStatus.PENDING]
+        claimed += [
+            (PurchaseRecord.of(row, row["buyer_phone"]), PurchaseStatus.INITIATED)
+            for row in rows.mappings()
+        ]
     if requery:
-        rows = await session.execute(_GET_MANY, {"ids": requery})
+        rows = await session.execute(_UPDATE.where(P.id.in_(requery)).values(**lease))
         claimed += [
             (PurchaseRecord.of(row, row["buyer_phone"]), PurchaseStatus.PENDING)
             for row in rows.mappings()
         ]
     return claimed
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One VTPass exchange for `add_audits` (callers remove secrets)."""
+
+    purchase_id: int
+    at: datetime
+    op: str
+    outcome: str | None = None
+    http_status: int | None = None
+    request: Mapping[str, Any] | None = None
+    response: Mapping[str, Any] | None = None
+
+
+async def add_audits(session: AsyncSession, entries: Sequence[AuditEntry]) -> None:
+    """`add_audit` for many exchanges, in one statement."""
+    if entries:
+        await session.execute(
+            _AUDIT,
+            [
+                {
+                    "purchase_id": e.purchase_id,
+                    "at": e.at,
+                    "op": e.op,
+                    "outcome": e.outcome,
+                    "http_status": e.http_status,
+                    "request": dict(e.request) if e.request is not None else None,
+                    "response": dict(e.response) if e.response is not None else None,
+                }
+                for e in entries
+            ],
+        )
 
 
 async def add_audit(
@@ -358,18 +481,8 @@ async def add_audit(
     response: Mapping[str, Any] | None = None,
 ) -> None:
     """Append one VTPass exchange to the purchase's audit trail (callers remove secrets)."""
-    await session.execute(
-        _AUDIT,
-        {
-            "purchase_id": purchase_id,
-            "at": at,
-            "op": op,
-            "outcome": outcome,
-            "http_status": http_status,
-            "request": dict(request) if request is not None else None,
-            "response": dict(response) if response is not None else None,
-        },
-    )
+    entry = AuditEntry(purchase_id, at, op, outcome, http_status, request, response)
+    await add_audits(session, [entry])
 
 
 async def audit_trail(session: AsyncSession, purchase_id: int) -> list[PurchaseAudit]:

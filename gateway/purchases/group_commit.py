@@ -1,0 +1,125 @@
+"""Group commit: concurrent callers share one database transaction.
+
+Why: on a busy gateway most of a purchase's cost is per transaction and per round trip (BEGIN,
+each statement's latency, COMMIT's WAL flush, the driver's Python around each), not per row.
+Callers queue their item and wait; a runner takes everything queued (up to `max_batch`) and
+handles it in one transaction, while at most `max_concurrent` batches run at once. An idle
+gateway therefore runs each item alone and at once (no timer, no added latency); a loaded one
+spreads one transaction over many items.
+
+The batch handler returns one outcome per item: a value, or an exception for that item alone
+(a refusal that wrote nothing for it). A batch whose transaction fails as a whole is retried
+one item at a time, so one bad item only ever fails its own caller. A caller cancelled before
+its batch starts is dropped from it (nothing is done for it); once the batch runs, its work
+commits or rolls back with the batch, like any request cancelled after it reached the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+BatchHandler = Callable[[Sequence[T]], Awaitable[Sequence[R | Exception]]]
+
+
+class GroupCommit(Generic[T, R]):
+    """Run `handler` over batches of concurrently submitted items; see the module docstring."""
+
+    def __init__(
+        self,
+        handler: BatchHandler[T, R],
+        *,
+        name: str,
+        max_batch: int = 64,
+        max_concurrent: int = 2,
+    ) -> None:
+        if max_batch < 1 or max_concurrent < 1:
+            raise ValueError("max_batch and max_concurrent must be at least 1")
+        self._handler = handler
+        self._name = name
+        self.max_batch = max_batch
+        self.max_concurrent = max_concurrent
+        self._queue: deque[tuple[T, asyncio.Future[R]]] = deque()
+        self._running: set[asyncio.Task[None]] = set()
+        self.batches = 0  # batches run (for tests and benchmarks)
+        self.largest = 0  # the largest batch so far
+
+    async def __call__(self, item: T) -> R:
+        """Queue `item`, wait for its batch, and return its outcome (or raise its error)."""
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        self._start()
+        return await future
+
+    async def drain(self) -> None:
+        """Wait until every queued and running batch has finished (shutdown)."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    def _start(self) -> None:
+        while self._queue and len(self._running) < self.max_concurrent:
+            batch: list[tuple[T, asyncio.Future[R]]] = []
+            while self._queue and len(batch) < self.max_batch:
+                entry = self._queue.popleft()
+                if not entry[1].done():  # its caller was cancelled while it queued
+                    batch.append(entry)
+            if not batch:
+                return
+            task = asyncio.create_task(self._run(batch), name=f"group-commit-{self._name}")
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._start()
+
+    async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        self.batches += 1
+        self.largest = max(self.largest, len(batch))
+        try:
+            outcomes = await self._handler([item for item, _ in batch])
+            if len(outcomes) != len(batch):
+                raise RuntimeError(f"{self._name}: {len(outcomes)} outcomes for {len(batch)} items")
+        except Exception as exc:
+            if len(batch) == 1:
+                _resolve(batch[0][1], exc)
+                return
+            logger.warning(
+                "%s: a batch of %d failed (%s: %s); retrying its items one by one",
+                self._name,
+                len(batch),
+                type(exc).__name__,
+                _first_line(exc),
+            )
+            await asyncio.gather(*(self._run([entry]) for entry in batch))
+            return
+        except BaseException:
+            for _, future in batch:
+                future.cancel()
+            raise
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            _resolve(future, outcome)
+
+
+def _first_line(exc: Exception) -> str:
+    # the driver's own message, first line only: later lines (DETAIL) may quote row values
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return lines[0][:200] if lines else ""
+
+
+def _resolve(future: asyncio.Future[R], outcome: R | Exception) -> None:
+    if future.done():  # the caller gave up waiting; the work stands
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
