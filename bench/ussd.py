@@ -15,8 +15,8 @@ Phases, alternated round by round so a noisy neighbour hits floor and gateway al
 - floor: the handsets hammer the floor with 5-hop journeys, no think time;
 - menu: the gateway, journey dial, 1 Airtime, 1 My number, 500, 00 (back to the main menu):
   five hops on the session store and the engine alone, no think time;
-- full: the gateway, dial, 1, 1, 500, PIN (argon2id check, wallet debit, purchase row,
-  worker wake-up, END), no think time;
+- full: the gateway, dial, 1, 1, 500, PIN (peppered argon2id check, wallet debit, purchase
+  row, worker wake-up, END), no think time;
 - paced (once, at the end): the full journey with 0.5-1.5 s of think time per hop, as people
   type: the latency a caller sees at 50 concurrent sessions, not the queue at saturation.
 
@@ -253,7 +253,8 @@ async def seed(db_url: str, phones: list[str]) -> None:
     """A funded wallet and the PIN for every handset."""
     from gateway.clock import SystemClock
     from gateway.purchases.service import PurchaseService
-    from gateway.security.pins import set_pin
+    from gateway.security.pins import PinPepper, set_pin
+    from gateway.settings import Secret
     from gateway.store.db import create_db_engine, create_sessionmaker
 
     engine = create_db_engine(db_url)
@@ -262,7 +263,9 @@ async def seed(db_url: str, phones: list[str]) -> None:
         service = PurchaseService(db, SystemClock(), worker_id="bench")
         for phone in phones:
             credit = await service.credit_wallet(phone, 150_000_00, f"bench-{phone}")
-            await set_pin(db, credit.user_id, PIN, SystemClock().now())
+            # the pepper the gateway derives from its JWT secret (no PAYLINK_PIN_PEPPER set)
+            pepper = PinPepper.from_secret(Secret(JWT_SECRET))
+            await set_pin(db, credit.user_id, PIN, SystemClock().now(), pepper=pepper)
     finally:
         await engine.dispose()
 
@@ -362,9 +365,9 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
         f"{args.sessions} handsets, a fresh session per journey, every gateway reply checked). "
         f"floor / menu / full alternate for {args.rounds} rounds of {args.seconds:g} s (each "
         f"after a {args.warmup:g} s warm-up), pooled; then one paced round. Menu journey: dial, "
-        "1 Airtime, 1 My number, 500, 00. Full journey: dial, 1, 1, 500, PIN (argon2id check, "
-        "wallet debit, purchase row, END). Server CPU is the server process's own (threads "
-        "included) per hop.",
+        "1 Airtime, 1 My number, 500, 00. Full journey: dial, 1, 1, 500, PIN (peppered argon2id "
+        "check, t=1 m=1 MiB, wallet debit, purchase row, END). Server CPU is the server "
+        "process's own (threads included) per hop.",
         "",
         "| what | hops | hops/s | vs. floor | p50 | p99 | server CPU / hop |",
         "|---|---|---|---|---|---|---|",

@@ -30,6 +30,7 @@ from gateway.keys import (
     ussd_key,
     vtpass_key,
 )
+from gateway.security.pins import PinPepper, install_pepper
 
 
 def create_store(app: web.Application, config: ConversationConfig) -> SessionStore:
@@ -45,6 +46,8 @@ async def conversations_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app.get(conversations_config_key) or ConversationConfig()
     clock = app[clock_key]
     store = create_store(app, config)
+    # Every channel and the REST API check PINs through `gateway.security.pins`.
+    install_pepper(PinPepper.from_settings(settings))
     vtpass = app[vtpass_key]
     catalog = CatalogProvider(
         vtpass.catalogue, max(settings.vtpass_catalogue_ttl_s, config.catalogue_min_ttl_s)

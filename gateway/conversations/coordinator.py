@@ -1,9 +1,11 @@
 """The coordinator: one hop in, one reply out (engine contract in `gateway.flows.engine`).
 
-Per hop: load the session record; a resent hop (same session, same text) gets the stored answer
-and changes nothing; otherwise work out the new input, `advance` the engine, run its effects and
-feed each result back (bounded rounds), render, and save with a revision check. A save that
-loses the race to a concurrent hop of the same session answers with what that hop stored.
+Per hop: load the session record (or start from this process's copy of it, see `_answer`); a
+resent hop (same session, same text) gets the stored answer and changes nothing; otherwise work
+out the new input, `advance` the engine, run its effects and feed each result back (bounded
+rounds), render, and save with a revision check. A save that loses the race to a concurrent hop
+of the same session answers with what that hop stored. So a menu hop costs one Redis round
+trip (the compare-and-set) when its session's last hop was answered by the same process.
 Any failure answers a friendly END and logs the session id and the masked phone, never the text.
 """
 
@@ -126,16 +128,36 @@ class Coordinator:
         # A dial (no input yet) opens a new session, so it skips the load. Were the session
         # there after all (a resent dial), the save below fails its revision check and the
         # stored answer is returned, exactly as for any resent hop.
-        record = await self._store.load(self.channel, hop.session_id) if hop.inputs else None
+        if not hop.inputs:
+            return await self._answer(hop, digest, started, None, checked=True)
+        record = self._store.recall(self.channel, hop.session_id)
+        if record is not None:
+            return await self._answer(hop, digest, started, record, checked=False)
+        record = await self._store.load(self.channel, hop.session_id)
+        return await self._answer(hop, digest, started, record, checked=True)
+
+    async def _answer(
+        self, hop: Hop, digest: str, started: float, record: SessionRecord | None, checked: bool
+    ) -> Reply:
+        """Answer `hop` from `record`: as read from the store (`checked`), or this process's copy.
+
+        Why a copy is safe: it saves a read per hop, and the save's revision check refuses it
+        if any other process saved the session meanwhile; nothing has happened then, so the
+        hop is simply worked out again from the record the refusal carries. Two things must
+        not happen on a stale copy, so the store is read first: answering without a save (a
+        resent or late hop is judged by the stored record), and running effects (a PIN check
+        or a purchase is never run for a hop the stored record has already answered).
+        """
         conv, text = None, None
         if record is not None:
-            if record.phone != hop.phone:
-                return self._wrong_phone(hop)
-            if record.hop == digest or record.conv is None:
-                return _stored(record)  # resent hop, or a hop after the END: change nothing
-            conv, text = record.conv, new_input(hop.inputs, record.consumed)
-            if text is None:  # an older hop arriving late: the current screen stands
+            if _changes_nothing(hop, record, digest):
+                redo = await self._confirmed(hop, digest, started, record, checked)
+                if redo is not None:
+                    return redo
+                if record.phone != hop.phone:
+                    return self._wrong_phone(hop)
                 return _stored(record)
+            conv, text = record.conv, new_input(hop.inputs, record.consumed)
         catalog = await self._catalog.snapshot()
         ctx = HopContext(
             channel=self.channel,
@@ -151,6 +173,11 @@ class Coordinator:
             transition = await self._start(hop, ctx, catalog)
         else:
             transition = advance(conv, UserInput(text), catalog, self._profile)
+        if transition.effects and not checked:
+            redo = await self._confirmed(hop, digest, started, record, checked)
+            if redo is not None:
+                return redo
+            checked = True  # the store holds our copy: run them, as on any checked record
         transition = await self._run_effects(transition, ctx, catalog)
         try:
             answer = self._text(transition)
@@ -176,9 +203,27 @@ class Coordinator:
         )
         try:
             await self._store.save(self.channel, hop.session_id, saved)
-        except StaleRevision:
-            return await self._lost_race(hop, answer, transition.reply.ends)
+        except StaleRevision as exc:
+            if not checked:  # our copy was overtaken before anything ran: work it out again
+                return await self._answer(hop, digest, started, exc.current, checked=True)
+            return self._lost_race(hop, exc.current, answer, transition.reply.ends)
         return Reply(answer, transition.reply.ends)
+
+    async def _confirmed(
+        self,
+        hop: Hop,
+        digest: str,
+        started: float,
+        record: SessionRecord | None,
+        checked: bool,
+    ) -> Reply | None:
+        """None if `record` is what the store holds; else the answer worked out from that."""
+        if checked:
+            return None
+        current = await self._store.load(self.channel, hop.session_id)
+        if current is record or current == record:
+            return None
+        return await self._answer(hop, digest, started, current, checked=True)
 
     async def _start(self, hop: Hop, ctx: HopContext, catalog: CatalogSnapshot) -> Transition:
         line = await self._lines.start(self.channel, hop.phone, hop.session_id)
@@ -218,8 +263,7 @@ class Coordinator:
             )
         return transition
 
-    async def _lost_race(self, hop: Hop, answer: str, ends: bool) -> Reply:
-        current = await self._store.load(self.channel, hop.session_id)
+    def _lost_race(self, hop: Hop, current: SessionRecord | None, answer: str, ends: bool) -> Reply:
         if current is None:
             logger.warning("session %s vanished while saving", hop.session_id)
             return Reply(answer, ends)
@@ -246,6 +290,17 @@ class Coordinator:
         except Exception as exc:
             logger.error("could not keep dropped session %s\n%s", session_id, masked_traceback(exc))
             return False
+
+
+def _changes_nothing(hop: Hop, record: SessionRecord, digest: str) -> bool:
+    """Whether `hop` is answered from `record` as it stands: another phone's session, a resent
+    hop, a hop after the END, or an older hop arriving late (nothing new in its inputs)."""
+    return (
+        record.phone != hop.phone
+        or record.hop == digest
+        or record.conv is None
+        or len(hop.inputs) <= record.consumed
+    )
 
 
 def _stored(record: SessionRecord) -> Reply:

@@ -8,7 +8,8 @@ first hop, renewed for `ttl_s`):
   updates it at once, while purchases made through other channels reach "buy again" within
   the TTL (five minutes).
 - `sid`: the newest session. If the telco never reports that a session dropped, the session a
-  new one displaces is offered for resuming when it was still open and active within the window.
+  new one displaces is offered for resuming when it was still open and active within the window
+  (the store reads that session's record in the same round trip as the line's).
 - `drop`: the conversation of a session the telco reported ended `Incomplete`/`Failed`, offered
   once within the window (two minutes).
 
@@ -68,16 +69,20 @@ class Lines:
 
     async def start(self, channel: str, phone: str, session_id: str) -> LineStart:
         """Point the line at this session; take the dropped conversation (offered once)."""
-        before = await self._store.exchange(
-            self._name(channel, phone), {"sid": session_id.encode()}, ("drop",), self._ttl_s
+        # One round trip: the line's fields and the record of the session it displaces.
+        before, record = await self._store.repoint(
+            self._name(channel, phone), channel, session_id, ("drop",), self._ttl_s
         )
         caller = self._cached(before.get("caller"))
         resumable = self._kept(before.get("drop"))
-        previous = before.get("sid", b"").decode(errors="replace")
-        if resumable is None and previous and previous != session_id:
-            record = await self._store.load(channel, previous)
-            if record is not None and record.conv is not None and record.phone == phone:
-                resumable = record.conv if self._fresh(record.at) else None
+        if (
+            resumable is None
+            and record is not None
+            and record.conv is not None
+            and record.phone == phone
+            and self._fresh(record.at)
+        ):
+            resumable = record.conv
         return LineStart(caller, resumable)
 
     async def remember(self, channel: str, phone: str, caller: CallerInfo) -> None:

@@ -7,8 +7,15 @@ dropped session kept for resuming) under `<prefix>conv:<name>`.
 Why a revision check: two hops of one session can run at once (a telco retry while the first
 is still being answered). Each save names the revision it loaded; the store writes only if
 that is still the stored one and bumps it, so exactly one of two racing hops lands and the
-other gets `StaleRevision`. In Redis that compare-and-set is one Lua script, which reads `rev`
-from the front of the JSON (`record.encode` puts it there) instead of decoding it.
+other gets `StaleRevision`, which carries the record that is stored instead. In Redis that
+compare-and-set is one Lua script, which reads `rev` from the front of the JSON
+(`record.encode` puts it there) instead of decoding it, and answers a refusal with the stored
+record, so a refused save costs no second round trip.
+
+Why `recall`: a session's next hop usually reaches the process that saved the last one, so
+each store remembers the records it saved or read (`RecordCache`). The coordinator may start
+a hop from that copy without reading Redis and lets the revision check catch a copy that
+another process has overtaken; see `coordinator.py` for when it reads Redis first anyway.
 """
 
 from __future__ import annotations
@@ -24,11 +31,23 @@ from gateway.conversations.record import RECORD_VERSION, SessionRecord, decode, 
 
 
 class StaleRevision(Exception):
-    """Another hop saved this session after it was loaded; this save was refused."""
+    """Another hop saved this session after it was loaded; this save was refused.
+
+    `current` is what the store held when it refused (None: nothing, or unreadable).
+    """
+
+    def __init__(self, session_id: str, current: SessionRecord | None = None) -> None:
+        super().__init__(session_id)
+        self.current = current
 
 
 class SessionStore(Protocol):
     """Where conversations live between hops."""
+
+    def recall(self, channel: str, session_id: str) -> SessionRecord | None:
+        """The record as this process last saved or read it, without any I/O; it may be stale
+        (another process may have saved since) or gone from the store (expired)."""
+        ...
 
     async def load(self, channel: str, session_id: str) -> SessionRecord | None:
         """The record, or None if there is none (expired, never made, unreadable)."""
@@ -36,7 +55,7 @@ class SessionStore(Protocol):
 
     async def save(self, channel: str, session_id: str, record: SessionRecord) -> None:
         """Store `record` as revision `record.rev` if the stored one is still `record.rev - 1`
-        (0: none stored). Raises `StaleRevision` otherwise."""
+        (0: none stored). Raises `StaleRevision` (with the stored record) otherwise."""
         ...
 
     async def put(self, name: str, value: bytes, ttl_s: float) -> None:
@@ -56,11 +75,20 @@ class SessionStore(Protocol):
         and renew the TTL, in one atomic step. Returns the fields as they were."""
         ...
 
+    async def repoint(
+        self, name: str, channel: str, session_id: str, removals: Sequence[str], ttl_s: float
+    ) -> tuple[dict[str, bytes], SessionRecord | None]:
+        """`exchange(name, {"sid": session_id}, removals, ttl_s)`, and in the same step the
+        session record of `channel` that the field `sid` named before, if that was another
+        session (None if it was not, or has no record)."""
+        ...
+
     async def delete(self, name: str) -> None: ...
 
 
 # KEYS[1] record; ARGV: expected rev, new JSON, TTL ms, the pattern that reads a stored rev.
-# A record of another version (or garbage) counts as absent, i.e. revision 0.
+# A record of another version (or garbage) counts as absent, i.e. revision 0. Answers 1 when
+# saved; when refused, the stored value (0 if none), so the caller needs no second read.
 _CAS = """
 local stored = redis.call('GET', KEYS[1])
 local rev = 0
@@ -68,7 +96,7 @@ if stored then
   rev = tonumber(string.match(stored, ARGV[4]) or '0')
 end
 if rev ~= tonumber(ARGV[1]) then
-  return 0
+  return stored or 0
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
@@ -90,34 +118,78 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return before
 """
 
+# KEYS[1] a phone line's field record; ARGV: TTL ms, the new session id, the key prefix of that
+# channel's session records, then fields to delete. Returns {fields before, the record of the
+# session `sid` named before (or false)}. That record's key is built here because it is only
+# known once `sid` is read: fine on one Redis (and Sentinel), not on Redis Cluster, where the
+# session keys would need a hash tag shared with the line's key.
+_REPOINT = """
+local before = redis.call('HGETALL', KEYS[1])
+local previous = redis.call('HGET', KEYS[1], 'sid')
+redis.call('HSET', KEYS[1], 'sid', ARGV[2])
+for i = 4, #ARGV do
+  redis.call('HDEL', KEYS[1], ARGV[i])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local record = false
+if previous and previous ~= ARGV[2] then
+  record = redis.call('GET', ARGV[3] .. previous)
+end
+return {before, record}
+"""
 
-class DecodedCache:
-    """The records this process saved last, by key, so loading them back skips the JSON decode.
 
-    Why: a session's next hop usually lands on the process that saved it, and decoding and
-    validating the conversation is most of a menu hop's CPU. A hit needs the stored bytes to be
-    identical to what was saved here, so a write by any other process is simply decoded.
-    Records are immutable, so sharing them is safe. Bounded, least recently saved out first.
+class RecordCache:
+    """The records this process saved or read last, by key, with the bytes they were stored as.
+
+    Two uses: `recall` (a copy to start the next hop from without reading Redis; `expires`
+    drops it once the store's TTL would have), and `decode` (bytes read back that are
+    identical to a remembered record skip the JSON decode, most of a menu hop's CPU; anything
+    another process wrote is decoded). Records are immutable, so sharing them is safe. Bounded,
+    least recently used out first. `now` is a monotonic clock in seconds.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(
+        self, ttl_s: float, size: int = 8192, *, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl = ttl_s
         self._size = size
-        self._items: OrderedDict[str, tuple[bytes, SessionRecord]] = OrderedDict()
+        self._now = now
+        self._items: OrderedDict[str, tuple[float, bytes, SessionRecord]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def remember(self, key: str, raw: bytes, record: SessionRecord) -> None:
-        self._items[key] = (raw, record)
+        self._items[key] = (self._now() + self._ttl, raw, record)
         self._items.move_to_end(key)
         if len(self._items) > self._size:
             self._items.popitem(last=False)
 
+    def recall(self, key: str) -> SessionRecord | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[0] <= self._now():
+            del self._items[key]
+            return None
+        return item[2]
+
     def decode(self, key: str, raw: bytes | None) -> SessionRecord | None:
+        """`raw` as read from the store, decoded (or recognised) and remembered."""
         if raw is None:
             self._items.pop(key, None)
             return None
         known = self._items.get(key)
-        if known is not None and known[0] == raw:
-            return known[1]
-        return _decode(raw)
+        if known is not None and known[1] == raw:
+            self._items.move_to_end(key)
+            return known[2]
+        record = _decode(raw)
+        if record is None:
+            self._items.pop(key, None)
+        else:
+            self.remember(key, raw, record)
+        return record
 
 
 def _ms(seconds: float) -> int:
@@ -133,21 +205,27 @@ class RedisSessionStore:
         self._ttl_ms = _ms(ttl_s)
         self._cas = redis.register_script(_CAS)
         self._exchange = redis.register_script(_EXCHANGE)
-        self._decoded = DecodedCache()
+        self._repoint = redis.register_script(_REPOINT)
+        self._records = RecordCache(ttl_s)
 
     def _key(self, channel: str, session_id: str) -> str:
         return f"{self._prefix}{channel}:{session_id}"
 
+    def recall(self, channel: str, session_id: str) -> SessionRecord | None:
+        return self._records.recall(self._key(channel, session_id))
+
     async def load(self, channel: str, session_id: str) -> SessionRecord | None:
         key = self._key(channel, session_id)
-        return self._decoded.decode(key, _bytes(await self._redis.get(key)))
+        return self._records.decode(key, _bytes(await self._redis.get(key)))
 
     async def save(self, channel: str, session_id: str, record: SessionRecord) -> None:
         key, raw = self._key(channel, session_id), encode(record)
         args: list[bytes | int | str] = [record.rev - 1, raw, self._ttl_ms, _REV_PATTERN]
-        if not await self._cas(keys=[key], args=args):
-            raise StaleRevision(session_id)
-        self._decoded.remember(key, raw, record)
+        answer = await self._cas(keys=[key], args=args)
+        if answer == 1:
+            self._records.remember(key, raw, record)
+            return
+        raise StaleRevision(session_id, self._records.decode(key, _bytes(answer)))
 
     async def put(self, name: str, value: bytes, ttl_s: float) -> None:
         await self._redis.set(self._prefix + name, value, px=_ms(ttl_s))
@@ -165,7 +243,18 @@ class RedisSessionStore:
         pairs = [item for field_name, value in updates.items() for item in (field_name, value)]
         args: list[bytes | int | str] = [_ms(ttl_s), len(updates), *pairs, *removals]
         flat = await self._exchange(keys=[self._prefix + name], args=args)
-        return {_text(flat[i]): flat[i + 1] for i in range(0, len(flat) - 1, 2)}
+        return _fields(flat)
+
+    async def repoint(
+        self, name: str, channel: str, session_id: str, removals: Sequence[str], ttl_s: float
+    ) -> tuple[dict[str, bytes], SessionRecord | None]:
+        args: list[bytes | int | str] = [_ms(ttl_s), session_id, self._key(channel, ""), *removals]
+        flat, raw = await self._repoint(keys=[self._prefix + name], args=args)
+        before = _fields(flat)
+        previous = before.get("sid")
+        if previous is None or previous == session_id.encode():
+            return before, None
+        return before, self._records.decode(self._key(channel, _text(previous)), _bytes(raw))
 
     async def delete(self, name: str) -> None:
         await self._redis.delete(self._prefix + name)
@@ -189,7 +278,7 @@ class MemorySessionStore:
         self._now = now
         self._entries: dict[str, tuple[float, bytes]] = {}
         self._fields: dict[str, tuple[float, dict[str, bytes]]] = {}
-        self._decoded = DecodedCache()
+        self._records = RecordCache(ttl_s, now=now)
         self._writes = 0
         self._sweep_every = sweep_every
 
@@ -218,18 +307,23 @@ class MemorySessionStore:
             for gone in [k for k, (expires, _) in self._fields.items() if expires <= now]:
                 del self._fields[gone]
 
+    def _record(self, key: str) -> SessionRecord | None:
+        return self._records.decode(key, self._read(key))
+
+    def recall(self, channel: str, session_id: str) -> SessionRecord | None:
+        return self._record(f"{channel}:{session_id}")  # one process: never stale
+
     async def load(self, channel: str, session_id: str) -> SessionRecord | None:
-        key = f"{channel}:{session_id}"
-        return self._decoded.decode(key, self._read(key))
+        return self._record(f"{channel}:{session_id}")
 
     async def save(self, channel: str, session_id: str, record: SessionRecord) -> None:
         key = f"{channel}:{session_id}"
-        current = self._decoded.decode(key, self._read(key))
+        current = self._records.decode(key, self._read(key))
         if (0 if current is None else current.rev) != record.rev - 1:
-            raise StaleRevision(session_id)
+            raise StaleRevision(session_id, current)
         raw = encode(record)
         self._write(key, raw, self._ttl)
-        self._decoded.remember(key, raw, record)
+        self._records.remember(key, raw, record)
 
     async def put(self, name: str, value: bytes, ttl_s: float) -> None:
         self._write(f"side:{name}", value, ttl_s)
@@ -253,8 +347,21 @@ class MemorySessionStore:
         self._count_write()
         return before
 
+    async def repoint(
+        self, name: str, channel: str, session_id: str, removals: Sequence[str], ttl_s: float
+    ) -> tuple[dict[str, bytes], SessionRecord | None]:
+        before = await self.exchange(name, {"sid": session_id.encode()}, removals, ttl_s)
+        previous = before.get("sid")
+        if previous is None or previous == session_id.encode():
+            return before, None
+        return before, self._record(f"{channel}:{_text(previous)}")
+
     async def delete(self, name: str) -> None:
         self._entries.pop(f"side:{name}", None)
+
+
+def _fields(flat: Sequence[bytes]) -> dict[str, bytes]:
+    return {_text(flat[i]): flat[i + 1] for i in range(0, len(flat) - 1, 2)}
 
 
 def _text(value: bytes | str) -> str:

@@ -36,7 +36,10 @@ MENU = "CON PayLink\n1 Airtime\n2 Data\n3 Electricity\n4 TV\n5 Exam PINs\n6 Wall
 
 
 class SlowStore(MemorySessionStore):
-    """Yields after every load, so two hops of one session really interleave."""
+    """Reads every hop from the store and yields after it, so two hops really interleave."""
+
+    def recall(self, channel, session_id):
+        return None
 
     async def load(self, channel, session_id):
         found = await super().load(channel, session_id)
@@ -242,6 +245,23 @@ async def test_of_two_racing_hops_one_lands_and_both_answer_its_screen(services)
         replies = await asyncio.gather(rig.hop("s1", "1"), rig.hop("s1", "2"))
         record = await rig.store.load("ussd", "s1")
         assert record.rev == 2  # the first hop, then exactly one of the two
+        assert replies[0] == replies[1] == record.answer
+    finally:
+        await rig.catalog.aclose()
+
+
+async def test_two_hops_racing_from_the_process_copy_both_answer_the_one_that_landed(services):
+    class SlowSaves(MemorySessionStore):
+        async def save(self, channel, session_id, record):
+            await asyncio.sleep(0.01)
+            await super().save(channel, session_id, record)
+
+    rig = Rig(services, SlowSaves())
+    try:
+        await rig.hop("s1", "")
+        replies = await asyncio.gather(rig.hop("s1", "1"), rig.hop("s1", "2"))
+        record = await rig.store.load("ussd", "s1")
+        assert record.rev == 2
         assert replies[0] == replies[1] == record.answer
     finally:
         await rig.catalog.aclose()
