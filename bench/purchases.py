@@ -52,15 +52,54 @@ from gateway.worker.notifier import LogNotifier
 from gateway.worker.runner import Worker, WorkerConfig
 from gateway.worker.wakeup import RedisWakeUp
 
-# httpcore asks `import sniffio` on every pool lock; without the package installed each ask
-# is a failed import that walks sys.path (~70 stat calls per VTPass call). Until sniffio is a
-# dependency, make the miss instant (httpcore then assumes asyncio, which this is).
-sys.modules.setdefault("sniffio", None)  # type: ignore[assignment]
-
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BATCH = 500  # purchases claimed per worker transaction
 REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SUCCESS_PHONE = "08011111111"  # the sandbox's "delivered" number, exempt from the 019 guard
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids(database: str) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    text = cmdline.read().decode(errors="replace")
+            except OSError:
+                continue
+            if text.startswith("postgres:") and database in text:
+                pids.append(int(entry))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds used by this process, the workers, the simulator and Postgres backends."""
+
+    def __init__(self, database: str, sim_pid: int, worker_pids: list[int]) -> None:
+        self._database, self._sim, self._workers = database, sim_pid, worker_pids
+        self._start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        return {
+            "submit": time.process_time(),
+            "worker": sum(_cpu_seconds(pid) for pid in self._workers),
+            "simulator": _cpu_seconds(self._sim),
+            "postgres": sum(_cpu_seconds(pid) for pid in _postgres_pids(self._database)),
+        }
+
+    def per_purchase_ms(self, purchases: int) -> dict[str, float]:
+        end = self._read()
+        return {k: (end[k] - self._start[k]) * 1000 / purchases for k in end}
 
 
 @dataclass
@@ -75,6 +114,8 @@ class PhaseResult:
     max_pays_in_flight: int
     max_claimed: int
     reconcile_ok: bool
+    cpu_ms: dict[str, float]
+    batches: str
 
     @property
     def per_second(self) -> float:
@@ -87,6 +128,11 @@ class PhaseResult:
             f"{self.submit_p99_ms:.1f} ms | {self.max_pays_in_flight} | {self.max_claimed} | "
             f"{self.not_delivered} | {'clean' if self.reconcile_ok else 'DISCREPANCIES'} |"
         )
+
+    def cpu_line(self) -> str:
+        parts = ", ".join(f"{name} {ms:.2f} ms" for name, ms in self.cpu_ms.items())
+        total = sum(self.cpu_ms.values())
+        return f"{self.name}: CPU per purchase {parts} (total {total:.2f} ms); {self.batches}"
 
 
 @contextmanager
@@ -113,8 +159,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def simulator_process() -> Iterator[str]:
-    """`paylink simulator` in its own process; yields its root URL."""
+def simulator_process() -> Iterator[tuple[str, int]]:
+    """`paylink simulator` in its own process; yields its root URL and pid."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLINK_", "VTPASS_"))}
     env |= {"PAYLINK_SIM_PENDING_RESOLVE_AFTER_S": "manual", "PAYLINK_LOG_LEVEL": "WARNING"}
@@ -135,7 +181,7 @@ def simulator_process() -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the simulator did not start") from None
                 time.sleep(0.1)
-        yield root
+        yield root, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -241,7 +287,8 @@ async def _worker_main(
 
 @contextmanager
 def workers(count: int, db_url: str, sim_root: str, channel: str, pool: int) -> Iterator[Any]:
-    """`count` worker processes; yields the shared counters of their `/pay` calls in flight."""
+    """`count` worker processes; yields the shared counters of their `/pay` calls in flight,
+    and their pids."""
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     slots = [context.Value("i", 0, lock=False) for _ in range(count)]
@@ -257,7 +304,7 @@ def workers(count: int, db_url: str, sim_root: str, channel: str, pool: int) -> 
         process.start()
     try:
         time.sleep(1.0)  # let them connect and subscribe
-        yield slots, tasks
+        yield (slots, tasks), [process.pid for process in processes]
     finally:
         stop.set()
         for process in processes:
@@ -317,6 +364,8 @@ async def finish_phase(
     latencies: list[float],
     seconds: float,
     peaks: tuple[int, int],
+    cpu_ms: dict[str, float],
+    batches: str,
 ) -> PhaseResult:
     async with service.sessionmaker() as session:
         delivered = await _count_status(session, ids, PurchaseStatus.DELIVERED)
@@ -333,6 +382,8 @@ async def finish_phase(
         max_pays_in_flight=peaks[0],
         max_claimed=peaks[1],
         reconcile_ok=report.ok,
+        cpu_ms=cpu_ms,
+        batches=batches,
     )
 
 
@@ -353,7 +404,9 @@ async def _count_status(session: AsyncSession, ids: list[int], status: PurchaseS
     return int(await session.scalar(query) or 0)
 
 
-async def bench(args: argparse.Namespace, db_url: str, sim_root: str) -> list[PhaseResult]:
+async def bench(
+    args: argparse.Namespace, db_url: str, sim_root: str, sim_pid: int
+) -> list[PhaseResult]:
     """Phase 1: submit and vend at once (0 ms). Phase 2: queue, then drain at 1.5 s."""
     engine = create_db_engine(db_url, pool_size=args.pool, max_overflow=0)
     redis = Redis.from_url(REDIS_URL)
@@ -375,9 +428,12 @@ async def bench(args: argparse.Namespace, db_url: str, sim_root: str) -> list[Ph
                 (await service.credit_wallet(f"0803{i:07d}", 10_000_000, f"bench-{i}")).user_id
                 for i in range(args.users)
             ]
-            with workers(args.workers, db_url, sim_root, channel, args.pool) as counters:
+            database = str(make_url(db_url).database)
+            with workers(args.workers, db_url, sim_root, channel, args.pool) as (counters, pids):
                 ids, _ = await submit_all(service, users, 300, args.submitters)  # warm-up
                 await wait_settled(service, ids, counters)
+                meter = CpuMeter(database, sim_pid, pids)
+                batches_before = service.submit_batches.batches
                 started = time.perf_counter()
                 submitting = asyncio.ensure_future(
                     submit_all(service, users, args.purchases, args.submitters)
@@ -385,17 +441,41 @@ async def bench(args: argparse.Namespace, db_url: str, sim_root: str) -> list[Ph
                 ids, latencies = await submitting
                 peaks = await wait_settled(service, ids, counters)
                 seconds = time.perf_counter() - started
-                results.append(await finish_phase("0 ms", service, ids, latencies, seconds, peaks))
+                cpu = meter.per_purchase_ms(len(ids))
+                batches = service.submit_batches.batches - batches_before
+                results.append(
+                    await finish_phase(
+                        "0 ms",
+                        service,
+                        ids,
+                        latencies,
+                        seconds,
+                        peaks,
+                        cpu,
+                        f"{len(ids)} submits in {batches} transactions",
+                    )
+                )
             await control.post("__sim/latency", json={"seconds": 1.5})
             # phase 2: a backlog (workers stopped), then workers drain it at VTPass's 1.5 s
             ids, latencies = await submit_all(service, users, args.slow_purchases, args.submitters)
-            with workers(args.workers, db_url, sim_root, channel, args.pool) as counters:
+            with workers(args.workers, db_url, sim_root, channel, args.pool) as (counters, pids):
+                meter = CpuMeter(database, sim_pid, pids)
                 started = time.perf_counter()
                 await wakeup.notify()
                 peaks = await wait_settled(service, ids, counters)
                 seconds = time.perf_counter() - started
+                cpu = meter.per_purchase_ms(len(ids))
             results.append(
-                await finish_phase("1.5 s (backlog)", service, ids, latencies, seconds, peaks)
+                await finish_phase(
+                    "1.5 s (backlog)",
+                    service,
+                    ids,
+                    latencies,
+                    seconds,
+                    peaks,
+                    cpu,
+                    "vend and settle only (submitted before)",
+                )
             )
     finally:
         await wakeup.close()
@@ -426,8 +506,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--pool", type=int, default=20, help="DB connections per process")
     args = parser.parse_args()
-    with bench_database() as db_url, simulator_process() as sim_root:
-        results = asyncio.run(bench(args, db_url, sim_root))
+    with bench_database() as db_url, simulator_process() as (sim_root, sim_pid):
+        results = asyncio.run(bench(args, db_url, sim_root, sim_pid))
     print(f"machine: {machine()}; {time.strftime('%Y-%m-%d')}")
     print(
         "| VTPass latency | purchases | wall time | purchases/s | submit p50 | submit p99 "
@@ -436,6 +516,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for result in results:
         print(result.line())
+    print()
+    for result in results:
+        print(result.cpu_line())
 
 
 if __name__ == "__main__":
