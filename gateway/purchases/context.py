@@ -43,10 +43,12 @@ async def purchases_ctx(app: web.Application) -> AsyncIterator[None]:
         await wakeup.notify()
 
     app[wakeup_key] = wakeup
-    app[purchase_service_key] = PurchaseService(
+    service = PurchaseService(
         app[db_key], app[clock_key], worker_id=process_worker_id(), on_submitted=wake_worker
     )
+    app[purchase_service_key] = service
     try:
         yield
     finally:
+        await service.drain()  # before the database closes
         await wakeup.close()

@@ -161,6 +161,11 @@ class PurchaseService:
         self.submit_batches = GroupCommit(self._submit_batch, name="submit", max_batch=64)
         self.settle_batches = GroupCommit(self._settle_batch, name="settle", max_batch=128)
 
+    async def drain(self) -> None:
+        """Wait for submits and settlements already queued or running (shutdown)."""
+        await self.submit_batches.drain()
+        await self.settle_batches.drain()
+
     # -- reading -----------------------------------------------------------------------------
 
     async def _system_accounts(self, session: AsyncSession) -> ledger.SystemAccounts:
