@@ -9,9 +9,10 @@ spreads one transaction over many items.
 
 The batch handler returns one outcome per item: a value, or an exception for that item alone
 (a refusal that wrote nothing for it). A batch whose transaction fails as a whole is retried
-one item at a time, so one bad item only ever fails its own caller. A caller cancelled before
-its batch starts is dropped from it (nothing is done for it); once the batch runs, its work
-commits or rolls back with the batch, like any request cancelled after it reached the database.
+one item at a time (no more at once than `max_concurrent`), so one bad item only ever fails
+its own caller. A caller cancelled before its batch starts is dropped from it (nothing is done
+for it); once the batch runs, its work commits or rolls back with the batch, like any request
+cancelled after it reached the database, and a batch that rolled back is not retried for it.
 """
 
 from __future__ import annotations
@@ -99,7 +100,15 @@ class GroupCommit(Generic[T, R]):
                 type(exc).__name__,
                 _first_line(exc),
             )
-            await asyncio.gather(*(self._run([entry]) for entry in batch))
+            # still waiting callers only, and no more transactions at once than batches
+            slots = asyncio.Semaphore(self.max_concurrent)
+
+            async def alone(entry: tuple[T, asyncio.Future[R]]) -> None:
+                async with slots:
+                    if not entry[1].done():
+                        await self._run([entry])
+
+            await asyncio.gather(*(alone(entry) for entry in batch))
             return
         except BaseException:
             for _, future in batch:

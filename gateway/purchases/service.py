@@ -557,7 +557,7 @@ class PurchaseService:
         system = await self._system_accounts(session)
         outcomes: list[PurchaseRecord | Exception] = []
         audits: list[store.AuditEntry] = []
-        updates: list[store.RowUpdate] = []
+        updates: dict[int, store.RowUpdate] = {}  # one per purchase (see below)
         journals: list[ledger.Posting] = []
         receipts: list[outbox.NewMessage] = []
         for item in items:
@@ -573,7 +573,15 @@ class PurchaseService:
             if values is None:  # nothing to do, or another settle got there first
                 outcomes.append(purchase)
                 continue
-            updates.append(store.RowUpdate(purchase.id, purchase.status, values))
+            # A second answer for one purchase in this batch merges into its first update:
+            # updating a row version this transaction already wrote would make Postgres
+            # re-check its foreign keys, locking the wallet out of account order.
+            earlier = updates.get(purchase.id)
+            updates[purchase.id] = (
+                store.RowUpdate(purchase.id, purchase.status, values)
+                if earlier is None
+                else store.RowUpdate(purchase.id, earlier.was, {**earlier.values, **values})
+            )
             settled = replace(purchase, **_record_fields(values))
             current[purchase.id] = settled
             outcomes.append(settled)
@@ -590,7 +598,7 @@ class PurchaseService:
                 )
                 receipts.append(_receipt(settled, purchase.buyer_phone))
         await store.add_audits(session, audits)
-        await store.update_many(session, updates)
+        await store.update_many(session, list(updates.values()))
         await ledger.post_many(session, journals)
         await outbox.enqueue_many(session, receipts, at=now)
         return outcomes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from sqlalchemy import func, select
 
@@ -170,3 +171,110 @@ async def test_a_delivery_never_waits_on_a_wallet_a_submit_holds(pg_sessionmaker
         settled = await asyncio.wait_for(service.settle(purchase.id, delivered), timeout=5)
 
     assert settled.status is PurchaseStatus.DELIVERED
+
+
+async def test_two_answers_in_one_settle_batch_never_wait_on_a_wallet_a_submit_holds(
+    pg_sessionmaker, clock
+):
+    # Same invariant as test_a_delivery_never_waits_on_a_wallet_a_submit_holds, but the
+    # purchase gets two answers in one batch (a "pending" webhook and a delivered requery):
+    # update_many updates its row twice, and Postgres' re-check of the second update's
+    # foreign keys takes KEY SHARE on the wallet (and user) row.
+    service = PurchaseService(pg_sessionmaker, clock, worker_id="deliveries")
+    await one_batch_at_a_time(service)
+    user_id = await funded_user(service, 5_000)
+    warm = (await service.submit(user_id, airtime(100), idempotency_key="w")).purchase
+    purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
+
+    waited: TimeoutError | None = None
+    async with pg_sessionmaker.begin() as session:
+        assert await users.lock_wallet(session, user_id) is not None
+        settling = asyncio.gather(
+            service.settle(warm.id, PayResult(Outcome.DELIVERED, warm.request_id, code="000")),
+            service.settle(purchase.id, PayResult(Outcome.PENDING, purchase.request_id)),
+            service.settle(
+                purchase.id, PayResult(Outcome.DELIVERED, purchase.request_id, code="000")
+            ),
+        )
+        try:
+            results = await asyncio.wait_for(asyncio.shield(settling), timeout=5)
+        except TimeoutError as exc:
+            waited = exc
+    results = await settling  # the wallet is free now
+    await service.drain()
+
+    assert waited is None, "the settle batch waited on the wallet a submit holds"
+    assert service.settle_batches.largest == 2
+    assert results[2].status is PurchaseStatus.DELIVERED
+
+
+async def test_a_settle_batch_with_two_answers_for_one_purchase_never_deadlocks_with_a_submit(
+    pg_sessionmaker, clock, caplog
+):
+    # A submit batch locks wallets A then B (account order). A settle batch that updates one
+    # of B's purchases twice holds KEY SHARE on wallet B (foreign-key re-check) from
+    # update_many, then post_many asks for wallet A FOR UPDATE: a lock cycle.
+    caplog.set_level(logging.WARNING, logger="gateway.purchases.group_commit")
+    service = PurchaseService(pg_sessionmaker, clock, worker_id="refunds")
+    await one_batch_at_a_time(service)
+    user_a = await funded_user(service, 5_000)
+    user_b = await funded_user(service, 5_000, phone=OTHER)
+    warm = (await service.submit(user_a, airtime(100), idempotency_key="w")).purchase
+    pa = (await service.submit(user_a, airtime(1_000), idempotency_key="a")).purchase
+    pb = (await service.submit(user_b, airtime(1_000), idempotency_key="b")).purchase
+    batches_before = service.settle_batches.batches
+
+    submit_error: BaseException | None = None
+    async with pg_sessionmaker.begin() as session:  # a submit batch for users A and B
+        assert await users.lock_wallets(session, [user_a]) != {}
+        settling = asyncio.gather(
+            service.settle(warm.id, PayResult(Outcome.DELIVERED, warm.request_id, code="000")),
+            service.settle(pb.id, PayResult(Outcome.PENDING, pb.request_id)),
+            service.settle(pb.id, PayResult(Outcome.FAILED, pb.request_id, code="016")),
+            service.settle(pa.id, PayResult(Outcome.FAILED, pa.request_id, code="016")),
+        )
+        await asyncio.sleep(0.5)  # the settle batch now waits for wallet A
+        try:
+            await asyncio.wait_for(users.lock_wallets(session, [user_b]), timeout=10)
+        except Exception as exc:
+            submit_error = exc
+            await session.rollback()
+    results = await settling
+
+    retried = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert submit_error is None, f"the submit side failed: {submit_error!r}"
+    assert not retried, f"the settle batch failed as a whole: {retried}"
+    assert service.settle_batches.batches == batches_before + 2
+    assert results[2].status is PurchaseStatus.FAILED
+
+
+async def test_two_answers_for_one_purchase_after_another_refund_settle_in_one_batch(
+    service, sessionmaker, caplog
+):
+    # p gets "pending" (initiated -> pending) then "failed" (pending -> failed) in one batch,
+    # after another purchase's failure: update_many runs the REFUND-shaped statement (q's
+    # and p's refunds) before the WAIT-shaped one, so p's refund (guard status = pending)
+    # meets a row that is still initiated, and the whole batch fails and is retried.
+    caplog.set_level(logging.WARNING, logger="gateway.purchases.group_commit")
+    await one_batch_at_a_time(service)
+    user_id = await funded_user(service, 5_000)
+    warm, q, p = [
+        (await service.submit(user_id, airtime(1_000), idempotency_key=k)).purchase
+        for k in ("w", "q", "p")
+    ]
+
+    results = await asyncio.gather(
+        service.settle(warm.id, PayResult(Outcome.DELIVERED, warm.request_id, code="000")),
+        service.settle(q.id, PayResult(Outcome.FAILED, q.request_id, code="016")),
+        service.settle(p.id, PayResult(Outcome.PENDING, p.request_id)),
+        service.settle(p.id, PayResult(Outcome.FAILED, p.request_id, code="016")),
+    )
+
+    retried = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert [r.status for r in results[1:]] == [
+        PurchaseStatus.FAILED,
+        PurchaseStatus.PENDING,
+        PurchaseStatus.FAILED,
+    ]
+    assert not retried, f"the settle batch failed as a whole: {retried}"
+    await assert_reconciled(sessionmaker)

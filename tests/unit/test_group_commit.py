@@ -104,3 +104,46 @@ async def test_drain_waits_for_running_batches():
 def test_a_batch_size_below_one_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
         GroupCommit(Recorder(), name="t", max_batch=0)
+
+
+class _FailsOnce:
+    """A handler whose first multi-item batch fails as a whole; records what it ran."""
+
+    def __init__(self) -> None:
+        self.ran: list[list[int]] = []
+        self.live = 0
+        self.peak = 0
+
+    async def __call__(self, items: Sequence[int]) -> list[int]:
+        self.ran.append(list(items))
+        self.live += 1
+        self.peak = max(self.peak, self.live)
+        try:
+            await asyncio.sleep(0.02)
+            if len(items) > 1 and len(self.ran) == 2:
+                raise RuntimeError("the whole transaction failed")
+            return [i * 2 for i in items]
+        finally:
+            self.live -= 1
+
+
+async def test_a_caller_cancelled_during_a_failed_batch_is_not_run_again_alone():
+    handler = _FailsOnce()
+    commit = GroupCommit(handler, name="t", max_concurrent=1)
+    first = asyncio.ensure_future(commit(1))
+    await asyncio.sleep(0)
+    gone = asyncio.ensure_future(commit(2))
+    kept = asyncio.ensure_future(commit(3))
+    await asyncio.sleep(0.03)  # batch [2, 3] is running
+    gone.cancel()
+    assert await first == 2
+    assert await kept == 6
+    # batch [2, 3] rolled back; its caller 2 had given up, so nothing should be done for it
+    assert [2] not in handler.ran, handler.ran
+
+
+async def test_retrying_a_failed_batch_respects_max_concurrent():
+    handler = _FailsOnce()
+    commit = GroupCommit(handler, name="t", max_concurrent=1)
+    await asyncio.gather(*(commit(i) for i in range(1, 11)))
+    assert handler.peak <= commit.max_concurrent, f"{handler.peak} transactions at once"
