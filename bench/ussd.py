@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -277,11 +278,39 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _processes() -> Iterator[tuple[str, list[str]]]:
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    head, _, rest = stat.read().rpartition(")")
+                yield head.split("(", 1)[1], rest.split()
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+
+
+def service_cpu() -> dict[str, float]:
+    """CPU seconds used so far by Postgres (every backend, live or reaped by the postmaster:
+    connections opened and closed mid-run count too) and by Redis, on this box."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"postgres": 0.0, "redis": 0.0}
+    for name, fields in _processes():
+        own = int(fields[11]) + int(fields[12])
+        if name == "postgres":
+            reaped = int(fields[13]) + int(fields[14])  # children the postmaster waited for
+            used["postgres"] += (own + (reaped if fields[1] == "1" else 0)) / tick
+        elif name == "redis-server":
+            used["redis"] += own / tick
+    return used
+
+
 def measure(plan: Plan, pid: int) -> Result:
-    """Run one load-generator process; its samples plus the server's CPU over the whole run
-    (warm-up included, which `report` accounts for)."""
+    """Run one load-generator process; its samples plus the CPU of the server, the load
+    generator, Postgres and Redis over the whole run (warm-up included, which `report`
+    accounts for)."""
     command = [sys.executable, __file__, "--load", json.dumps(asdict(plan))]
-    before = cpu_seconds(pid)
+    before, services = cpu_seconds(pid), service_cpu()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
         command,
         capture_output=True,
@@ -289,8 +318,13 @@ def measure(plan: Plan, pid: int) -> Result:
         check=True,
         timeout=plan.seconds + plan.warmup + 120,
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = dict(json.loads(done.stdout))
     result["server_cpu"] = cpu_seconds(pid) - before
+    result["cpu"] = {
+        "load": after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime,
+        **{k: v - services[k] for k, v in service_cpu().items()},
+    }
     result["warmup_share"] = plan.warmup / plan.seconds
     return result
 
@@ -301,6 +335,7 @@ def merge(runs: list[Result]) -> Result:
         "samples": [sample for run in runs for sample in run["samples"]],
         "wall": sum(run["wall"] for run in runs),
         "server_cpu": sum(run["server_cpu"] for run in runs),
+        "cpu": {k: sum(run["cpu"][k] for run in runs) for k in runs[0]["cpu"]},
         "warmup_share": runs[0]["warmup_share"],
         "error_count": sum(run["error_count"] for run in runs),
         "errors": [e for run in runs for e in run["errors"]][:5],
@@ -330,16 +365,50 @@ def machine() -> str:
     return f"nproc {os.cpu_count()}, {model}, CPython {platform.python_version()}"
 
 
+def _per_hop(run: Result) -> dict[str, float]:
+    """CPU milliseconds per hop by process (warm-up hops estimated)."""
+    hops = len(run["samples"]) * (1 + run["warmup_share"])
+    used = {"server": run["server_cpu"], **run["cpu"]}
+    return {k: v / hops * 1000 for k, v in used.items()}
+
+
+def cpu_lines(runs: dict[str, Result]) -> list[str]:
+    """Where the box's two cores go, per hop; and the PIN hop's share, by difference."""
+    names = {
+        "floor": "floor",
+        "menu": "gateway menu journey",
+        "full": "gateway full journey",
+        "paced": "gateway full journey, paced",
+    }
+    lines = [
+        "| CPU per hop (ms) | server | Postgres | Redis | load generator | all |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def line(name: str, cpu: dict[str, float]) -> str:
+        cells = " | ".join(f"{cpu[k]:.2f}" for k in ("server", "postgres", "redis", "load"))
+        return f"| {name} | {cells} | {sum(cpu.values()):.2f} |"
+
+    for key, name in names.items():
+        if key in runs:
+            lines.append(line(name, _per_hop(runs[key])))
+    if "menu" in runs and "full" in runs:  # a full journey is four menu hops and the PIN hop
+        menu, full = _per_hop(runs["menu"]), _per_hop(runs["full"])
+        pin = {k: len(FULL) * full[k] - (len(FULL) - 1) * menu[k] for k in full}
+        lines.append(line("PIN hop alone (5 x full - 4 x menu)", pin))
+    return lines
+
+
 def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
-    floor, menu, full, paced = runs["floor"], runs["menu"], runs["full"], runs["paced"]
-    base = summary(floor)
+    if "floor" not in runs:
+        raise SystemExit("the floor phase is needed for the ratios")
+    base = summary(runs["floor"])
 
     def row(name: str, s: dict[str, float], run: Result | None = None) -> str:
         versus, cpu = "-", "-"
         if run is not None:
             versus = f"{s['per_s'] / base['per_s']:.2f}x"
-            hops = len(run["samples"]) * (1 + run["warmup_share"])  # warm-up hops, estimated
-            cpu = f"{run['server_cpu'] / hops * 1000:.2f} ms"
+            cpu = f"{_per_hop(run)['server']:.2f} ms"
         return (
             f"| {name} | {s['hops']:,.0f} | {s['per_s']:,.0f} | {versus} | {s['p50_ms']:.1f} ms "
             f"| {s['p99_ms']:.1f} ms | {cpu} |"
@@ -352,36 +421,50 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
             for i in range(len(FULL))
         )
 
-    rounds = ", ".join(f"{m / f:.2f}x" for m, f in zip(menu["rates"], floor["rates"], strict=True))
+    table = [row("floor, no think time", base, runs["floor"])]
+    notes = []
+    if "menu" in runs:
+        menu = runs["menu"]
+        table.append(row("gateway menu journey, no think time", summary(menu), menu))
+        rounds = ", ".join(
+            f"{m / f:.2f}x" for m, f in zip(menu["rates"], runs["floor"]["rates"], strict=True)
+        )
+        notes.append(f"Menu journey vs. floor by round: {rounds}.")
+    for key, name in (("full", "no think time"), ("paced", "0.5-1.5 s think time")):
+        if key in runs:
+            run = runs[key]
+            table += [
+                row(f"gateway full journey, {name}", summary(run), run),
+                row("... its menu hops 1-4", summary(run, {0, 1, 2, 3})),
+                row("... its PIN hop 5", summary(run, {4})),
+            ]
+            notes.append(f"Full journey, {name}: {hop_line(run)}.")
     errors = ", ".join(f"{name} {run['error_count']}" for name, run in runs.items())
+    notes.append(f"Errors: {errors}.")
     lines = [
         "",
         "## USSD (issue 4): hops at 50 concurrent sessions vs. a Redis GET+SET floor",
         "",
         f"`bench/ussd.py --sessions {args.sessions} --seconds {args.seconds:g} --rounds "
-        f"{args.rounds}`, {time.strftime('%Y-%m-%d')}; {machine()}. Separate processes on this "
-        "box: one gateway (`paylink serve`, Postgres + Redis), the floor (a bare aiohttp handler, "
-        "one Redis GET and one SET of 700 bytes per hop) and the load generator (aiohttp, "
-        f"{args.sessions} handsets, a fresh session per journey, every gateway reply checked). "
-        f"floor / menu / full alternate for {args.rounds} rounds of {args.seconds:g} s (each "
-        f"after a {args.warmup:g} s warm-up), pooled; then one paced round. Menu journey: dial, "
-        "1 Airtime, 1 My number, 500, 00. Full journey: dial, 1, 1, 500, PIN (peppered argon2id "
-        "check, t=1 m=1 MiB, wallet debit, purchase row, END). Server CPU is the server "
-        "process's own (threads included) per hop.",
+        f"{args.rounds} --phases {args.phases}`, {time.strftime('%Y-%m-%d')}; {machine()}. "
+        "Separate processes on this box: one gateway (`paylink serve`, Postgres + Redis), the "
+        "floor (a bare aiohttp handler, one Redis GET and one SET of 700 bytes per hop) and the "
+        f"load generator (aiohttp, {args.sessions} handsets, a fresh session per journey, every "
+        "gateway reply checked). Floor / menu / full alternate for "
+        f"{args.rounds} rounds of {args.seconds:g} s (each after a {args.warmup:g} s warm-up), "
+        "pooled; then one paced round. Menu journey: dial, 1 Airtime, 1 My number, 500, 00. "
+        "Full journey: dial, 1, 1, 500, PIN (peppered argon2id check, t=1 m=1 MiB, wallet "
+        "debit, purchase row, END). Server CPU is the server process's own (threads "
+        "included) per hop; the second table adds Postgres (all backends, including "
+        "connections opened and closed during the run), Redis and the load generator.",
         "",
         "| what | hops | hops/s | vs. floor | p50 | p99 | server CPU / hop |",
         "|---|---|---|---|---|---|---|",
-        row("floor, no think time", base, floor),
-        row("gateway menu journey, no think time", summary(menu), menu),
-        row("gateway full journey, no think time", summary(full), full),
-        row("... its menu hops 1-4", summary(full, {0, 1, 2, 3})),
-        row("... its PIN hop 5", summary(full, {4})),
-        row("gateway full journey, 0.5-1.5 s think time", summary(paced), paced),
-        row("... its menu hops 1-4", summary(paced, {0, 1, 2, 3})),
-        row("... its PIN hop 5", summary(paced, {4})),
+        *table,
         "",
-        f"Menu journey vs. floor by round: {rounds}. Full journey, no think time: "
-        f"{hop_line(full)}. Paced: {hop_line(paced)}. Errors: {errors}.",
+        *cpu_lines(runs),
+        "",
+        " ".join(notes),
     ]
     return "\n".join(lines) + "\n"
 
@@ -406,11 +489,13 @@ def orchestrate(args: argparse.Namespace) -> str:
         floor_url = f"http://127.0.0.1:{floor_port}{route}"
         gateway_url = f"http://127.0.0.1:{gateway_port}{route}"
         timing = {"seconds": args.seconds, "warmup": args.warmup}
-        plans = {
+        every = {
             "floor": Plan(floor_url, phones, journey=FULL, strict=False, **timing),
             "menu": Plan(gateway_url, phones, journey=MENU, strict=True, **timing),
             "full": Plan(gateway_url, phones, journey=FULL, strict=True, **timing),
         }
+        phases = set(args.phases.split(","))
+        plans = {name: plan for name, plan in every.items() if name in phases}
         paced = Plan(gateway_url, phones, journey=FULL, strict=True, think_s=1.0, **timing)
         runs: dict[str, list[Result]] = {name: [] for name in plans}
         with (
@@ -421,7 +506,8 @@ def orchestrate(args: argparse.Namespace) -> str:
                 for name, plan in plans.items():
                     runs[name].append(measure(plan, floor.pid if name == "floor" else gw.pid))
             merged = {name: merge(results) for name, results in runs.items()}
-            merged["paced"] = merge([measure(paced, gw.pid)])
+            if "paced" in phases:
+                merged["paced"] = merge([measure(paced, gw.pid)])
     return report(args, merged)
 
 
@@ -431,6 +517,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3, help="floor/menu/full cycles")
+    parser.add_argument(
+        "--phases", default="floor,menu,full,paced", help="a subset, e.g. floor,menu"
+    )
     parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
     parser.add_argument("--floor", type=int, help=argparse.SUPPRESS)  # child: serve the floor
     parser.add_argument("--prefix", help=argparse.SUPPRESS)

@@ -7,6 +7,7 @@ store, users, ledger and VTPass client (exercised end to end through the USSD ro
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,6 +32,7 @@ from gateway.vtpass.client import VTPassClient
 from gateway.vtpass.models import CustomerInfo
 
 RECENT_SCAN = 10  # purchases read to find the last three distinct ones for "buy again"
+DEFAULT_POOL_SIZE = 5  # SQLAlchemy's, for an engine whose pool does not say
 _AGAIN = (PurchaseStatus.DELIVERED, PurchaseStatus.PENDING, PurchaseStatus.INITIATED)
 
 
@@ -135,8 +137,21 @@ def purchase_order(order: Order, channel: str) -> PurchaseOrder:
     )
 
 
+def pool_size(engine: AsyncEngine) -> int:
+    """The connections `engine` keeps open (its pool may open more, then closes them)."""
+    size = getattr(engine.pool, "size", None)
+    return int(size()) if callable(size) else DEFAULT_POOL_SIZE
+
+
 class GatewayServices:
-    """`Services` over the database, the purchase service and the VTPass client."""
+    """`Services` over the database, the purchase service and the VTPass client.
+
+    Why PIN checks take a slot (at most half the pool's connections by default): a burst of
+    PIN hops otherwise checks out more connections than the pool keeps, and every one past
+    `pool_size` is opened for a statement and closed again, which costs the gateway and
+    Postgres (a new backend process) far more than the check itself. Waiting for a slot
+    costs nothing; the reservation-before-verify rule of `gateway.security.pins` is unchanged.
+    """
 
     def __init__(
         self,
@@ -146,6 +161,8 @@ class GatewayServices:
         vtpass: VTPassClient,
         clock: Clock,
         channel: str = "ussd",
+        *,
+        pin_checks: int | None = None,
     ) -> None:
         self._engine = engine
         self._db = db
@@ -153,6 +170,8 @@ class GatewayServices:
         self._vtpass = vtpass
         self._clock = clock
         self._channel = channel
+        self.pin_checks = pin_checks or max(1, pool_size(engine) // 2)
+        self._pin_slots = asyncio.Semaphore(self.pin_checks)
 
     async def caller(self, phone: str) -> CallerInfo:
         # Every session's first hop runs this, so it is one narrow query: the user joined to
@@ -193,9 +212,10 @@ class GatewayServices:
         return user.id, bool(has_pin)
 
     async def check_pin(self, user_id: int, pin: str) -> PinCheck:
-        # A peppered PIN hash costs ~0.4 ms in a worker thread, so PIN hops need no queue of
-        # their own here; `pins` bounds the slow first-format hashes itself.
-        return await pins.check_pin(self._db, user_id, pin, self._clock.now())
+        # The slot bounds connections, not hashing: a peppered PIN hash costs ~0.4 ms in a
+        # worker thread, and `pins` bounds the slow first-format hashes itself.
+        async with self._pin_slots:
+            return await pins.check_pin(self._db, user_id, pin, self._clock.now())
 
     async def set_pin(self, user_id: int, pin: str) -> None:
         await pins.set_pin(self._db, user_id, pin, self._clock.now())

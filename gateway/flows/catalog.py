@@ -100,6 +100,7 @@ class CatalogSnapshot:
     _services: Mapping[str, tuple[Service, ...]]
     _variations: Mapping[str, tuple[Variation, ...]]
     _by_id: Mapping[str, Service]
+    _categories: Mapping[str, Category]  # by identifier: menus look them up on every hop
 
     @staticmethod
     def build(
@@ -108,20 +109,24 @@ class CatalogSnapshot:
         variations: Mapping[str, Sequence[Variation]],
     ) -> CatalogSnapshot:
         """A snapshot from `CachedCatalogue` results: every service, and plans by serviceID."""
+        listed = tuple(categories)
         by_category: dict[str, list[Service]] = {}
         by_id: dict[str, Service] = {}
         for service in services:
             by_category.setdefault(service.category, []).append(service)
             by_id.setdefault(service.service_id, service)
         return CatalogSnapshot(
-            categories=tuple(categories),
+            categories=listed,
             _services=MappingProxyType({k: tuple(v) for k, v in by_category.items()}),
             _variations=MappingProxyType({k: tuple(v) for k, v in variations.items()}),
             _by_id=MappingProxyType(by_id),
+            _categories=MappingProxyType(
+                {c.identifier: c for c in reversed(listed)}  # the first one wins
+            ),
         )
 
     def category(self, identifier: str) -> Category | None:
-        return next((c for c in self.categories if c.identifier == identifier), None)
+        return self._categories.get(identifier)
 
     def services(self, category: str) -> tuple[Service, ...]:
         """Services of a category, or () if the category is absent from the catalogue."""

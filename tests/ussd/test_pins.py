@@ -9,14 +9,17 @@ without the pepper it was made under.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
+from gateway.conversations.services import GatewayServices
 from gateway.errors import ConfigError
+from gateway.keys import engine_key, vtpass_key
 from gateway.security import pins
 from gateway.security.passwords import hash_secret_sync
 from gateway.security.pins import (
@@ -143,3 +146,60 @@ def test_without_an_installed_pepper_nothing_is_hashed():
             pins._pepper(None)
     finally:
         pins._installed[:] = saved
+
+
+async def test_each_attempt_step_is_one_self_committing_statement(gateway):
+    """The reservation and the reset each commit on their own (autocommit, no BEGIN/COMMIT
+    round trips): the statement leaves the connection outside any transaction."""
+    user_id = await customer(gateway)
+    engine = gateway.db.kw["bind"]
+    seen: list[tuple[str, str]] = []
+
+    def after(connection, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("UPDATE USERS"):
+            status = connection.connection.dbapi_connection.info.transaction_status
+            seen.append((statement.split()[0], status.name))
+
+    event.listen(engine.sync_engine, "after_cursor_execute", after)
+    try:
+        assert (await check_pin(gateway.db, user_id, PIN, gateway.clock.now())).ok
+        wrong = await check_pin(gateway.db, user_id, "1357", gateway.clock.now())
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", after)
+    assert wrong.attempts_left == 2  # the right PIN gave its attempt back
+    assert seen == [("UPDATE", "IDLE")] * 3  # reserve + reset, then the wrong PIN's reserve
+
+
+async def test_a_burst_of_pin_checks_stays_within_the_pool(gateway):
+    """USSD PIN checks take a slot each, so a burst never opens connections past the pool."""
+    user_id = await customer(gateway)
+    app = gateway.app
+    engine = app[engine_key]
+    services = GatewayServices(
+        engine, gateway.db, gateway.service, app[vtpass_key], gateway.clock, pin_checks=2
+    )
+    assert GatewayServices(
+        engine, gateway.db, gateway.service, app[vtpass_key], gateway.clock
+    ).pin_checks == max(1, engine.pool.size() // 2)  # half the pool by default
+    out, peak = 0, 0  # PIN statements in flight (the harness's worker also uses the pool)
+
+    def before(_connection, _cursor, statement, *_args) -> None:
+        nonlocal out, peak
+        if statement.lstrip().upper().startswith("UPDATE USERS"):
+            out += 1
+            peak = max(peak, out)
+
+    def after(_connection, _cursor, statement, *_args) -> None:
+        nonlocal out
+        if statement.lstrip().upper().startswith("UPDATE USERS"):
+            out -= 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", before)
+    event.listen(engine.sync_engine, "after_cursor_execute", after)
+    try:
+        checks = await asyncio.gather(*(services.check_pin(user_id, PIN) for _ in range(12)))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", before)
+        event.remove(engine.sync_engine, "after_cursor_execute", after)
+    assert all(check.ok for check in checks)
+    assert peak == 2

@@ -80,3 +80,15 @@ def test_snapshot_is_read_only():
     snapshot = CatalogSnapshot.build([], [], {"x": [Variation("a", "A", Kobo(100), True)]})
     with pytest.raises(TypeError):
         snapshot._variations["y"] = ()  # type: ignore[index]
+
+
+def test_categories_are_found_by_identifier_from_any_iterable():
+    snapshot = CatalogSnapshot.build(
+        (c for c in [Category("data", "Data"), Category("tv", "TV"), Category("data", "Again")]),
+        [],
+        {},
+    )
+    assert [c.identifier for c in snapshot.categories] == ["data", "tv", "data"]
+    assert snapshot.category("data") == Category("data", "Data")  # the first of a repeat
+    assert snapshot.category("tv") == Category("tv", "TV")
+    assert snapshot.category("electricity") is None
