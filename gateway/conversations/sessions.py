@@ -20,6 +20,7 @@ another process has overtaken; see `coordinator.py` for when it reads Redis firs
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -86,16 +87,19 @@ class SessionStore(Protocol):
     async def delete(self, name: str) -> None: ...
 
 
-# KEYS[1] record; ARGV: expected rev, new JSON, TTL ms, the pattern that reads a stored rev.
-# A record of another version (or garbage) counts as absent, i.e. revision 0. Answers 1 when
-# saved; when refused, the stored value (0 if none), so the caller needs no second read.
+# KEYS[1] record; ARGV: expected rev, new JSON, TTL ms, the pattern that reads a stored rev,
+# and the SHA-1 of the exact bytes the hop started from ('' when this process no longer holds
+# them). A record of another version (or garbage) counts as absent, i.e. revision 0. Answers 1
+# when saved; when refused, the stored value (0 if none), so the caller needs no second read.
+# Why the SHA-1 as well as the revision: revisions restart at 1 with each new record, so a copy
+# of a record that expired (or was evicted) could carry the same revision as its successor.
 _CAS = """
 local stored = redis.call('GET', KEYS[1])
 local rev = 0
 if stored then
   rev = tonumber(string.match(stored, ARGV[4]) or '0')
 end
-if rev ~= tonumber(ARGV[1]) then
+if rev ~= tonumber(ARGV[1]) or (rev > 0 and ARGV[5] ~= '' and redis.sha1hex(stored) ~= ARGV[5]) then
   return stored or 0
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
@@ -175,6 +179,11 @@ class RecordCache:
             return None
         return item[2]
 
+    def raw(self, key: str) -> bytes | None:
+        """The bytes the remembered record of `key` was stored as."""
+        item = self._items.get(key)
+        return None if item is None else item[1]
+
     def decode(self, key: str, raw: bytes | None) -> SessionRecord | None:
         """`raw` as read from the store, decoded (or recognised) and remembered."""
         if raw is None:
@@ -220,7 +229,10 @@ class RedisSessionStore:
 
     async def save(self, channel: str, session_id: str, record: SessionRecord) -> None:
         key, raw = self._key(channel, session_id), encode(record)
-        args: list[bytes | int | str] = [record.rev - 1, raw, self._ttl_ms, _REV_PATTERN]
+        # every hop starts from a record this store remembered (saved, read or recalled)
+        started_from = self._records.raw(key) if record.rev > 1 else None
+        digest = hashlib.sha1(started_from).hexdigest() if started_from else ""  # noqa: S324
+        args: list[bytes | int | str] = [record.rev - 1, raw, self._ttl_ms, _REV_PATTERN, digest]
         answer = await self._cas(keys=[key], args=args)
         if answer == 1:
             self._records.remember(key, raw, record)

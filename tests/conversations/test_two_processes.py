@@ -94,3 +94,25 @@ async def test_an_expired_session_on_a_copy_starts_again(services, redis, prefix
         assert reply == record.answer
     finally:
         await rig.catalog.aclose()
+
+
+async def test_a_copy_of_an_expired_record_never_passes_for_its_successor(
+    pair, services, redis, prefix
+):
+    # Revisions restart at 1 with each new record: a copy of a record that expired (or was
+    # evicted) can carry the same revision as the record another process started since.
+    first, second = pair
+    reference = Rig(services, RedisSessionStore(redis, prefix + "ref:"))
+    try:
+        await first.walk("s1")  # `first` keeps its copy at revision 1 (the main menu)
+        await redis.delete(f"{prefix}conv:ussd:s1")  # the record expires
+        await second.hop("s1", "1")  # the session restarts at revision 1, from "1"
+        await reference.hop("s1", "1")  # the same hops on one process that always reads
+        expected = await reference.hop("s1", "1*1")
+
+        assert await first.hop("s1", "1*1") == expected
+    finally:
+        await reference.catalog.aclose()
+        stale = [key async for key in redis.scan_iter(match=f"{prefix}ref:*")]
+        if stale:
+            await redis.delete(*stale)
