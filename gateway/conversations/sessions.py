@@ -2,7 +2,8 @@
 
 Both keep one `SessionRecord` per channel session under `<prefix>conv:<channel>:<session id>`
 with a TTL (180 s, the telco's own session limit), plus small side records (a staged PIN, a
-dropped session kept for resuming) under `<prefix>conv:<name>`.
+phone line's state) under `<prefix>conv:side:<name>`: a namespace of their own, so no session
+id a caller sends (say `pin:<someone else's session>`) can name a side record.
 
 Why a revision check: two hops of one session can run at once (a telco retry while the first
 is still being answered). Each save names the revision it loaded; the store writes only if
@@ -211,6 +212,7 @@ class RedisSessionStore:
     def __init__(self, redis: Redis, prefix: str, ttl_s: float = 180.0) -> None:
         self._redis = redis
         self._prefix = f"{prefix}conv:"
+        self._side = f"{prefix}conv:side:"
         self._ttl_ms = _ms(ttl_s)
         self._cas = redis.register_script(_CAS)
         self._exchange = redis.register_script(_EXCHANGE)
@@ -240,10 +242,10 @@ class RedisSessionStore:
         raise StaleRevision(session_id, self._records.decode(key, _bytes(answer)))
 
     async def put(self, name: str, value: bytes, ttl_s: float) -> None:
-        await self._redis.set(self._prefix + name, value, px=_ms(ttl_s))
+        await self._redis.set(self._side + name, value, px=_ms(ttl_s))
 
     async def get(self, name: str) -> bytes | None:
-        return _bytes(await self._redis.get(self._prefix + name))
+        return _bytes(await self._redis.get(self._side + name))
 
     async def exchange(
         self,
@@ -254,14 +256,14 @@ class RedisSessionStore:
     ) -> dict[str, bytes]:
         pairs = [item for field_name, value in updates.items() for item in (field_name, value)]
         args: list[bytes | int | str] = [_ms(ttl_s), len(updates), *pairs, *removals]
-        flat = await self._exchange(keys=[self._prefix + name], args=args)
+        flat = await self._exchange(keys=[self._side + name], args=args)
         return _fields(flat)
 
     async def repoint(
         self, name: str, channel: str, session_id: str, removals: Sequence[str], ttl_s: float
     ) -> tuple[dict[str, bytes], SessionRecord | None]:
         args: list[bytes | int | str] = [_ms(ttl_s), session_id, self._key(channel, ""), *removals]
-        flat, raw = await self._repoint(keys=[self._prefix + name], args=args)
+        flat, raw = await self._repoint(keys=[self._side + name], args=args)
         before = _fields(flat)
         previous = before.get("sid")
         if previous is None or previous == session_id.encode():
@@ -269,7 +271,7 @@ class RedisSessionStore:
         return before, self._records.decode(self._key(channel, _text(previous)), _bytes(raw))
 
     async def delete(self, name: str) -> None:
-        await self._redis.delete(self._prefix + name)
+        await self._redis.delete(self._side + name)
 
 
 class MemorySessionStore:

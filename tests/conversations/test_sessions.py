@@ -68,6 +68,13 @@ async def test_side_records_put_get_delete(store):
     assert await store.get("ussd:x") is None
 
 
+async def test_no_session_id_can_name_a_side_record(store):
+    await store.put("ussd:pin:ATUid_1", b"staged", 30)
+    await store.save("ussd", "pin:ATUid_1", record(rev=1))
+    assert await store.get("ussd:pin:ATUid_1") == b"staged"
+    assert await store.load("ussd", "pin:ATUid_1") == record(rev=1)
+
+
 async def test_field_records_exchange_atomically(store):
     assert await store.exchange("ussd:line", {"sid": b"s1", "drop": b"d"}, (), 60) == {}
     before = await store.exchange("ussd:line", {"sid": b"s2"}, ("drop",), 60)
@@ -82,7 +89,7 @@ async def test_field_records_expire(redis, prefix, ticker):
     assert await memory.exchange("ussd:line", {}, (), 10) == {}
     store = RedisSessionStore(redis, prefix)
     await store.exchange("ussd:line", {"sid": b"s1"}, (), 0.2)
-    assert 0 < await redis.pttl(f"{prefix}conv:ussd:line") <= 200
+    assert 0 < await redis.pttl(f"{prefix}conv:side:ussd:line") <= 200
     await asyncio.sleep(0.3)
     assert await store.exchange("ussd:line", {}, (), 10) == {}
 
@@ -98,7 +105,7 @@ async def test_redis_keeps_json_with_a_version_under_the_prefix_with_a_ttl(redis
     assert body["conv"]["v"] == 1
     assert 170_000 < await redis.pttl(key) <= 180_000
     await store.put("ussd:pin:ATUid_1", b"x", 30)
-    assert 0 < await redis.pttl(f"{prefix}conv:ussd:pin:ATUid_1") <= 30_000
+    assert 0 < await redis.pttl(f"{prefix}conv:side:ussd:pin:ATUid_1") <= 30_000
 
 
 async def test_redis_treats_another_version_or_garbage_as_no_session(redis, prefix):
