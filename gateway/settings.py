@@ -101,6 +101,7 @@ class Settings:
     jwt_secret: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(48)))
     jwt_secret_generated: bool = True
     pin_pepper: Secret | None = None  # unset: derived from jwt_secret (gateway/security/pins.py)
+    pin_pepper_previous: Secret | None = None  # still verifies (and upgrades) PINs: rotation
     jwt_access_ttl_s: int = 900
     jwt_refresh_ttl_s: int = 30 * 24 * 3600
     at_username: str | None = None
@@ -195,6 +196,7 @@ class Settings:
             jwt_secret=jwt_raw if jwt_raw is not None else defaults.jwt_secret,
             jwt_secret_generated=jwt_raw is None,
             pin_pepper=secret("PAYLINK_PIN_PEPPER"),
+            pin_pepper_previous=secret("PAYLINK_PIN_PEPPER_PREVIOUS"),
             jwt_access_ttl_s=get(
                 "PAYLINK_JWT_ACCESS_TTL", _positive_int, defaults.jwt_access_ttl_s
             ),
@@ -246,6 +248,8 @@ def _check_required(settings: Settings, *, embedded: bool) -> None:
         raise ConfigError("PAYLINK_JWT_SECRET: must be at least 32 characters")
     if settings.pin_pepper is not None and len(settings.pin_pepper.value) < 32:
         raise ConfigError("PAYLINK_PIN_PEPPER: must be at least 32 characters")
+    if settings.pin_pepper_previous is not None and settings.pin_pepper is None:
+        raise ConfigError("PAYLINK_PIN_PEPPER_PREVIOUS: only with PAYLINK_PIN_PEPPER (rotation)")
     if settings.at_api_key is not None and settings.at_username is None:
         raise ConfigError("AT_USERNAME: required when AT_API_KEY is set")
 

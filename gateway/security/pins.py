@@ -65,12 +65,15 @@ _U = _USERS.c
 class PinPepper:
     """The server-side key every PIN is HMACed with before argon2id; never stored with them.
 
-    `id` (8 hex of an HMAC of the key, revealing nothing of it) is stored in each hash, so a
-    hash made under another pepper is recognised and reported instead of looking like a
-    wrong PIN.
+    `id` (8 hex of an HMAC of the key, revealing nothing of it) is stored in each hash. A hash
+    made under one of the `previous` peppers (or the embedded default's) still verifies and is
+    rewritten under this one on the next right PIN, so a pepper can be rotated; a hash under
+    any other pepper cannot be checked at all, which is logged as an error and, like a wrong
+    PIN, counts as a failed attempt (a configuration mistake must not become a free guess).
     """
 
     key: bytes
+    previous: tuple[PinPepper, ...] = field(default=(), compare=False)
     id: str = field(init=False, compare=False)  # worked out once: every verify reads it
 
     def __post_init__(self) -> None:
@@ -78,14 +81,24 @@ class PinPepper:
         object.__setattr__(self, "id", pepper_id)
 
     def __repr__(self) -> str:
-        return f"PinPepper(id={self.id})"
+        older = "".join(f", previous={p.id}" for p in self.previous)
+        return f"PinPepper(id={self.id}{older})"
 
     def mix(self, pin: str) -> bytes:
         return hmac.digest(self.key, pin.encode(), "sha256")
 
     @classmethod
-    def from_secret(cls, secret: Secret) -> PinPepper:
-        return cls(hmac.digest(secret.value.encode(), b"paylink/pin-pepper", "sha256"))
+    def from_secret(cls, secret: Secret, previous: tuple[PinPepper, ...] = ()) -> PinPepper:
+        return cls(hmac.digest(secret.value.encode(), b"paylink/pin-pepper", "sha256"), previous)
+
+    def verifier(self, pepper_id: str) -> PinPepper | None:
+        """The pepper a hash stored under `pepper_id` was made with, if this one knows it."""
+        if pepper_id == self.id:
+            return self
+        for known in (*self.previous, EMBEDDED_PEPPER):
+            if pepper_id == known.id:
+                return known
+        return None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PinPepper:
@@ -95,10 +108,15 @@ class PinPepper:
         a restart, so without either secret it uses `EMBEDDED_PEPPER`, a published constant:
         a single-machine demo whose database sits beside it gets no pepper protection.
         """
+        previous = []
+        if settings.pin_pepper_previous is not None:
+            previous.append(cls.from_secret(settings.pin_pepper_previous))
         if settings.pin_pepper is not None:
-            return cls.from_secret(settings.pin_pepper)
+            if not settings.jwt_secret_generated:  # PINs set while it came from the JWT secret
+                previous.append(cls.from_secret(settings.jwt_secret))
+            return cls.from_secret(settings.pin_pepper, tuple(previous))
         if not settings.jwt_secret_generated:
-            return cls.from_secret(settings.jwt_secret)
+            return cls.from_secret(settings.jwt_secret, tuple(previous))
         return EMBEDDED_PEPPER
 
 
@@ -131,12 +149,9 @@ def verify_pin_sync(stored: str, pin: str, pepper: PinPepper) -> tuple[bool, str
     """
     if stored.startswith(FORMAT):
         pepper_id, _, encoded = stored[len(FORMAT) :].partition("$")
-        if pepper_id == pepper.id:
-            used = pepper
-        elif pepper_id == EMBEDDED_PEPPER.id:  # set up before a secret was configured
-            used = EMBEDDED_PEPPER
-        else:
-            logger.error("a PIN hash was made under another pepper (id %s)", pepper_id)
+        used = pepper.verifier(pepper_id)
+        if used is None:
+            logger.error("a PIN hash was made under an unknown pepper (id %s)", pepper_id)
             return False, None
         try:
             _HASHER.verify(encoded, used.mix(pin))

@@ -82,6 +82,39 @@ def test_the_pepper_comes_from_its_own_setting_else_the_jwt_secret():
         Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "short"})
 
 
+def test_pins_set_under_the_jwt_derived_pepper_survive_setting_an_own_pepper():
+    base = {"PAYLINK_DATABASE_URL": "postgresql+psycopg://u@h/db", "PAYLINK_JWT_SECRET": JWT_SECRET}
+    before = hash_pin_sync(PIN, PinPepper.from_settings(Settings.from_env(base)))
+    own = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "z" * 32}))
+
+    ok, upgraded = verify_pin_sync(before, PIN, own)
+
+    assert ok
+    assert upgraded is not None
+    assert upgraded.startswith(f"$pin2${own.id}$")
+    assert verify_pin_sync(before, "2581", own) == (False, None)
+
+
+def test_a_rotated_pepper_still_verifies_under_its_previous_setting():
+    base = {"PAYLINK_DATABASE_URL": "postgresql+psycopg://u@h/db", "PAYLINK_JWT_SECRET": JWT_SECRET}
+    old = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "y" * 32}))
+    before = hash_pin_sync(PIN, old)
+    rotated = Settings.from_env(
+        base | {"PAYLINK_PIN_PEPPER": "z" * 32, "PAYLINK_PIN_PEPPER_PREVIOUS": "y" * 32}
+    )
+    current = PinPepper.from_settings(rotated)
+    forgotten = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "z" * 32}))
+
+    ok, upgraded = verify_pin_sync(before, PIN, current)
+
+    assert ok
+    assert upgraded is not None
+    assert upgraded.startswith(f"$pin2${current.id}$")
+    assert verify_pin_sync(before, PIN, forgotten) == (False, None)  # unknown pepper: unchecked
+    assert "y" * 32 not in repr(current)
+    assert "y" * 32 not in repr(rotated)
+
+
 def test_first_format_and_embedded_hashes_verify_and_are_replaced():
     legacy = hash_secret_sync(PIN)
     assert legacy.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
@@ -132,7 +165,7 @@ async def test_a_hash_under_another_pepper_is_a_wrong_pin_and_is_logged(gateway,
     await store_hash(gateway, user_id, hash_pin_sync(PIN, OTHER))
     check = await check_pin(gateway.db, user_id, PIN, gateway.clock.now())
     assert check.status is PinStatus.WRONG
-    assert f"another pepper (id {OTHER.id})" in caplog.text
+    assert f"an unknown pepper (id {OTHER.id})" in caplog.text
     assert PIN not in caplog.text
     # with that pepper passed explicitly, the same hash verifies
     assert (await check_pin(gateway.db, user_id, PIN, gateway.clock.now(), pepper=OTHER)).ok
