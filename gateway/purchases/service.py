@@ -270,10 +270,9 @@ class PurchaseService:
         """
         now = self._clock.now()
         day_start = now.astimezone(LAGOS).replace(hour=0, minute=0, second=0, microsecond=0)
-        user_ids = {item.user_id for item in items}
-        wallets = await users.lock_wallets(session, user_ids)
-        taken = await store.ids_by_key(session, {(item.user_id, item.key) for item in items})
-        spent = await store.spent_since_many(session, wallets.keys(), day_start)
+        wallets = await users.lock_wallets(session, {item.user_id for item in items})
+        keys = {(item.user_id, item.key) for item in items}
+        taken, spent = await store.keys_and_spent(session, keys, day_start)
         balance = {user_id: wallet.balance for user_id, wallet in wallets.items()}
         outcomes: list[Submission | Exception | None] = [None] * len(items)
         accepted: dict[tuple[int, str], int] = {}  # key -> index of the order that took it

@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.purchases.statuses import OPEN_STATUSES, PurchaseStatus
@@ -104,18 +116,19 @@ _SPENT_SINCE = select(func.coalesce(func.sum(P.total), 0)).where(
 )
 _AUDIT = audit_table.insert()
 _INSERT_MANY = purchases_table.insert().returning(*_RETURNING, sort_by_parameter_order=True)
-_IDS_BY_KEY = select(P.user_id, P.idempotency_key, P.id).where(
-    P.user_id.in_(bindparam("user_ids", expanding=True)),
-    P.idempotency_key.in_(bindparam("keys", expanding=True)),
-)
-_SPENT_MANY = (
-    select(P.user_id, func.coalesce(func.sum(P.total), 0))
+# the idempotency keys already taken, then each user's spend since `since`, in one query
+_KEYS_AND_SPENT = union_all(
+    select(P.user_id, P.idempotency_key, P.id, cast(null(), BigInteger)).where(
+        P.user_id.in_(bindparam("user_ids", expanding=True)),
+        P.idempotency_key.in_(bindparam("keys", expanding=True)),
+    ),
+    select(P.user_id, cast(null(), String), cast(null(), BigInteger), func.sum(P.total))
     .where(
         P.user_id.in_(bindparam("user_ids", expanding=True)),
         P.created_at >= bindparam("since", type_=P.created_at.type),
         P.status.not_in([PurchaseStatus.FAILED.value, PurchaseStatus.REVERSED.value]),
     )
-    .group_by(P.user_id)
+    .group_by(P.user_id),
 )
 _LOCK_MANY = (
     select(*_RETURNING, _USERS.phone.label("buyer_phone"))
@@ -157,26 +170,28 @@ async def find_by_key(session: AsyncSession, user_id: int, key: str) -> Purchase
     return None if row is None else PurchaseRecord.of(row)
 
 
-async def ids_by_key(
-    session: AsyncSession, keys: Collection[tuple[int, str]]
-) -> dict[tuple[int, str], int]:
-    """Purchase ids already holding these (user id, idempotency key) pairs."""
+async def keys_and_spent(
+    session: AsyncSession, keys: Collection[tuple[int, str]], since: datetime
+) -> tuple[dict[tuple[int, str], int], dict[int, int]]:
+    """For these (user id, idempotency key) pairs, in one round trip: the purchase ids that
+    already hold a pair, and each user's spend since `since` (refunded ones excluded; users
+    with nothing spent are left out)."""
     if not keys:
-        return {}
-    params = {"user_ids": sorted({u for u, _ in keys}), "keys": sorted({k for _, k in keys})}
-    rows = await session.execute(_IDS_BY_KEY, params)
+        return {}, {}
+    params = {
+        "user_ids": sorted({user_id for user_id, _ in keys}),
+        "keys": sorted({key for _, key in keys}),
+        "since": since,
+    }
+    taken: dict[tuple[int, str], int] = {}
+    spent: dict[int, int] = {}
     wanted = set(keys)
-    return {(u, k): pid for u, k, pid in rows if (u, k) in wanted}
-
-
-async def spent_since_many(
-    session: AsyncSession, user_ids: Collection[int], since: datetime
-) -> dict[int, int]:
-    """`spent_since` for many users in one query (users with nothing spent are left out)."""
-    if not user_ids:
-        return {}
-    rows = await session.execute(_SPENT_MANY, {"user_ids": sorted(user_ids), "since": since})
-    return {user_id: int(total or 0) for user_id, total in rows}
+    for user_id, key, purchase_id, total in await session.execute(_KEYS_AND_SPENT, params):
+        if key is None:
+            spent[user_id] = int(total or 0)
+        elif (user_id, key) in wanted:
+            taken[(user_id, key)] = purchase_id
+    return taken, spent
 
 
 async def spent_since(session: AsyncSession, user_id: int, since: datetime) -> int:
