@@ -62,16 +62,8 @@ async def enqueue(
     purchase_id: int | None = None,
 ) -> int:
     """Queue a message in the caller's transaction; returns its id."""
-    values = {
-        "phone": phone,
-        "body": body,
-        "channel": channel,
-        "user_id": user_id,
-        "purchase_id": purchase_id,
-        "status": "queued",
-        "created_at": at,
-    }
-    message_id: int = (await session.execute(_ENQUEUE, values)).scalar_one()
+    message = NewMessage(phone, body, channel, user_id, purchase_id)
+    message_id: int = (await session.execute(_ENQUEUE, _row(message, at))).scalar_one()
     return message_id
 
 
@@ -91,21 +83,19 @@ async def enqueue_many(
 ) -> None:
     """Queue many messages in the caller's transaction, in one statement."""
     if messages:
-        await session.execute(
-            _ENQUEUE_MANY,
-            [
-                {
-                    "phone": m.phone,
-                    "body": m.body,
-                    "channel": m.channel,
-                    "user_id": m.user_id,
-                    "purchase_id": m.purchase_id,
-                    "status": "queued",
-                    "created_at": at,
-                }
-                for m in messages
-            ],
-        )
+        await session.execute(_ENQUEUE_MANY, [_row(message, at) for message in messages])
+
+
+def _row(message: NewMessage, at: datetime) -> dict[str, object]:
+    return {
+        "phone": message.phone,
+        "body": message.body,
+        "channel": message.channel,
+        "user_id": message.user_id,
+        "purchase_id": message.purchase_id,
+        "status": "queued",
+        "created_at": at,
+    }
 
 
 async def recent(
