@@ -6,7 +6,9 @@ Run by hand (not in CI), with Postgres and Redis on loopback:
 
 What runs, each in its own process so none steals another's event loop:
 - the floor: a bare aiohttp handler doing one Redis GET and one SET (a session-sized value)
-  per hop, i.e. what any Redis-backed USSD design must at least do;
+  per hop, i.e. what any Redis-backed USSD design must at least do; it runs with the garbage
+  collector settings the gateway uses (`gateway.app.gc_ctx`), so neither side has a tuning
+  the other lacks;
 - the gateway: `paylink serve` on Postgres + Redis (built-in simulator for the catalogue);
 - the load: `--sessions` handsets, each dialling journeys back to back with a fresh session
   id, every hop a real AT form with the accumulated `text`, every gateway reply checked.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -63,6 +66,7 @@ MENU = ("", "1", "1", "500", "00")  # the same menus, then back to the main menu
 RECEIVED = "END Request received. You will get an SMS."
 EXPECTED = {0: "CON PayLink\n", 3: "CON MTN airtime N500\n"}  # checked on the gateway
 FLOOR_VALUE = b"x" * 700  # about a session record in this journey
+FLOOR_GC_THRESHOLD = (10_000, 10, 10)  # = gateway.app.GC_THRESHOLD (checked in `orchestrate`)
 Result = dict[str, Any]  # the load generator's JSON: samples (hop index, seconds), wall, errors
 
 
@@ -88,6 +92,10 @@ def run_floor(port: int, prefix: str) -> None:
 
     async def context(app: web.Application) -> Any:
         app["redis"] = aioredis.Redis.from_url(REDIS_URL)
+        # the collector settings the gateway runs with (`gateway.app.gc_ctx`), so neither side
+        # gets a tuning the other lacks
+        gc.freeze()
+        gc.set_threshold(*FLOOR_GC_THRESHOLD)
         yield
         await app["redis"].aclose()
 
@@ -448,7 +456,8 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
         f"`bench/ussd.py --sessions {args.sessions} --seconds {args.seconds:g} --rounds "
         f"{args.rounds} --phases {args.phases}`, {time.strftime('%Y-%m-%d')}; {machine()}. "
         "Separate processes on this box: one gateway (`paylink serve`, Postgres + Redis), the "
-        "floor (a bare aiohttp handler, one Redis GET and one SET of 700 bytes per hop) and the "
+        "floor (a bare aiohttp handler, one Redis GET and one SET of 700 bytes per hop, with the "
+        "gateway's collector settings) and the "
         f"load generator (aiohttp, {args.sessions} handsets, a fresh session per journey, every "
         "gateway reply checked). Floor / menu / full alternate for "
         f"{args.rounds} rounds of {args.seconds:g} s (each after a {args.warmup:g} s warm-up), "
@@ -470,6 +479,10 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
 
 
 def orchestrate(args: argparse.Namespace) -> str:
+    from gateway.app import GC_THRESHOLD
+
+    if GC_THRESHOLD != FLOOR_GC_THRESHOLD:
+        raise SystemExit("the floor must run with the gateway's collector settings")
     phones = [f"+234803{n:07d}" for n in range(2_000_001, 2_000_001 + args.sessions)]
     with bench_database() as db_url, redis_prefix() as prefix:
         asyncio.run(seed(db_url, phones))

@@ -12,8 +12,9 @@ can compare it without decoding the JSON (see `sessions.py`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+
+import orjson
 
 from gateway.flows import codec
 from gateway.flows.model import Conversation
@@ -37,7 +38,13 @@ class SessionRecord:
 
 
 def encode(record: SessionRecord) -> bytes:
-    """Compact JSON with `rev` first, then the schema version `v`."""
+    """Compact JSON (UTF-8) with `rev` first, then the schema version `v`.
+
+    orjson rather than `json`: every hop saves a record, and this was ~5 of a menu hop's
+    ~270 microseconds of gateway CPU (orjson: under 0.5). Same bytes as `json.dumps(body,
+    separators=(",", ":"), ensure_ascii=False).encode()` for what a record holds; either
+    reads the other's.
+    """
     body = {
         "rev": record.rev,
         "v": RECORD_VERSION,
@@ -50,14 +57,14 @@ def encode(record: SessionRecord) -> bytes:
         "at": round(record.at, 3),
         "conv": None if record.conv is None else codec.to_dict(record.conv),
     }
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return orjson.dumps(body)
 
 
 def decode(raw: bytes | str) -> SessionRecord:
     """Raises `ValueError` for anything `encode` of this version did not write."""
     try:
-        top = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        top = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:  # invalid UTF-8 included
         raise ValueError("session record is not JSON") from exc
     if not isinstance(top, dict) or top.get("v") != RECORD_VERSION:
         raise ValueError("unknown session record version")

@@ -168,3 +168,14 @@ def test_every_hint_fits_the_reserved_room():
 def test_money_per_profile():
     assert USSD.money(150000) == "N1,500"
     assert TELEGRAM.money(150000) == "₦1,500.00"
+
+
+@pytest.mark.parametrize("text", ["", "abc", "a[b]€\n{~}", "^|\\" * 3, "CON PayLink\n1 Airtime"])
+def test_septets_count_each_extension_character_twice(text):
+    assert septets(text) == sum(2 if ch in "^{}\\[~]|€" else 1 for ch in text)
+
+
+def test_the_first_character_outside_gsm7_is_named():
+    with pytest.raises(ScreenError, match="'₦'"):
+        check("CON Pay N500 or ₦500 ’", USSD)
+    check("CON ₦500", TELEGRAM)  # not a GSM-7 channel
