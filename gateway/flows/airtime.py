@@ -6,8 +6,6 @@ The network list is the catalogue's airtime services, so a network VTPass adds a
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from gateway.flows import checkout
 from gateway.flows.catalog import AIRTIME, network_for, network_of_service
 from gateway.flows.model import Conversation, FlowName, Option, Order, Screen
@@ -27,6 +25,7 @@ from gateway.flows.steps import (
     list_pick,
     list_screen,
     local,
+    moved,
     parse_phone,
     stay,
     to_int,
@@ -104,7 +103,9 @@ def _confirm(conv: Conversation, ctx: Ctx, service: Service, amount: int) -> Mov
     )
     summary = checkout.summary(f"{name} airtime {ctx.money(amount)}", f"To {local(phone)}")
     # keep the amount so "Change network" on the confirm screen can confirm again directly
-    at = replace(conv, data={**conv.data, "amt": str(amount)})
+    at = moved(
+        conv, conv.flow, conv.step, {**conv.data, "amt": str(amount)}, conv.intent_id, conv.stack
+    )
     return checkout.begin(at, order, summary, alt=("Change network", FlowName.AIRTIME, NETWORK))
 
 

@@ -80,9 +80,12 @@ def begin(
     if alt is not None:
         updates.update({ALT_LABEL: alt[0], ALT_FLOW: alt[1].value, ALT_STEP: alt[2]})
         drop = ()
-    moved = goto(conv, CONFIRM, flow=FlowName.CHECKOUT, updates=updates, drop=drop)
+    at = goto(conv, CONFIRM, flow=FlowName.CHECKOUT, updates=updates, drop=drop)
     minted = conv.minted + 1
-    return Move(replace(moved, intent_id=mint_intent(conv.caller.seed, minted), minted=minted))
+    intent_id = mint_intent(conv.caller.seed, minted)
+    return Move(
+        Conversation(at.flow, at.step, at.caller, at.data, intent_id, at.rev, at.stack, minted)
+    )
 
 
 def summary(*lines: str) -> str:

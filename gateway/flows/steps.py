@@ -132,13 +132,13 @@ def goto(
 ) -> Conversation:
     """Move forward to `step`, remembering where we were so `0` comes back here."""
     frame = Frame(conv.flow, conv.step, conv.data, conv.intent_id)
-    return replace(
+    return moved(
         conv,
-        flow=flow or conv.flow,
-        step=step,
-        data=_data(conv, updates, drop),
-        intent_id=None,
-        stack=(*conv.stack, frame)[-STACK_LIMIT:],
+        flow or conv.flow,
+        step,
+        _data(conv, updates, drop),
+        None,
+        (*conv.stack, frame)[-STACK_LIMIT:],
     )
 
 
@@ -150,7 +150,7 @@ def shift(
     drop: Iterable[str] = (),
 ) -> Conversation:
     """Change step without a back-stack entry: a waiting step and its outcome are one place."""
-    return replace(conv, step=step, data=_data(conv, updates, drop))
+    return moved(conv, conv.flow, step, _data(conv, updates, drop), conv.intent_id, conv.stack)
 
 
 def back(conv: Conversation) -> Conversation | None:
@@ -166,23 +166,27 @@ def back(conv: Conversation) -> Conversation | None:
     if not conv.stack:
         return None
     frame = conv.stack[-1]
-    return replace(
-        conv,
-        flow=frame.flow,
-        step=frame.step,
-        data=dict(frame.data),
-        intent_id=frame.intent_id,
-        stack=conv.stack[:-1],
-    )
+    return moved(conv, frame.flow, frame.step, dict(frame.data), frame.intent_id, conv.stack[:-1])
 
 
 def home(conv: Conversation) -> Conversation:
     """The main menu with an empty stack (or the PIN set-up if the caller has no PIN yet)."""
     if not conv.caller.has_pin:
-        return replace(
-            conv, flow=FlowName.ONBOARDING, step=ONBOARDING_STEP, data={}, intent_id=None, stack=()
-        )
-    return replace(conv, flow=FlowName.MAIN, step=HOME_STEP, data={}, intent_id=None, stack=())
+        return moved(conv, FlowName.ONBOARDING, ONBOARDING_STEP, {}, None, ())
+    return moved(conv, FlowName.MAIN, HOME_STEP, {}, None, ())
+
+
+def moved(
+    conv: Conversation,
+    flow: FlowName,
+    step: str,
+    data: Mapping[str, str],
+    intent_id: str | None,
+    stack: tuple[Frame, ...],
+) -> Conversation:
+    """`conv` at another place, its caller, revision and `minted` kept. What
+    `dataclasses.replace` does, at a quarter of its cost: these run several times a hop."""
+    return Conversation(flow, step, conv.caller, data, intent_id, conv.rev, stack, conv.minted)
 
 
 def page_of(conv: Conversation) -> int:

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from dataclasses import replace
 
 import pytest
 
 from gateway.conversations.record import decode, encode
-from gateway.conversations.sessions import MemorySessionStore, RedisSessionStore, StaleRevision
+from gateway.conversations.sessions import (
+    MemorySessionStore,
+    RedisSessionStore,
+    StaleRevision,
+    _Lua,
+)
 from tests.conversations.records import conversation, record
 
 
@@ -119,6 +125,13 @@ async def test_redis_treats_another_version_or_garbage_as_no_session(redis, pref
     assert await store.load("ussd", "ATUid_1") is None
     await store.save("ussd", "ATUid_1", record(rev=1))
     assert (await store.load("ussd", "ATUid_1")).rev == 1
+
+
+async def test_a_script_redis_does_not_know_yet_is_loaded_and_run(redis, prefix):
+    # a new source stands for a flushed or restarted Redis (SCRIPT FLUSH would hit other users)
+    script = _Lua(redis, f"return {{KEYS[1], ARGV[1]}} -- {uuid.uuid4().hex}")
+    assert await script(f"{prefix}k", "a") == [f"{prefix}k".encode(), b"a"]
+    assert await script(f"{prefix}k", "b") == [f"{prefix}k".encode(), b"b"]
 
 
 async def test_redis_expires_sessions(redis, prefix):
