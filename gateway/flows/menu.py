@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from gateway.flows import airtime, data, education, electricity, repeat, tv, wallet
-from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV
+from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV, CatalogSnapshot
 from gateway.flows.model import Conversation, FlowName, Frame, Option, Order, Screen
 from gateway.flows.screens import clip, safe, size
 from gateway.flows.steps import (
@@ -53,12 +53,22 @@ FLOW_LABELS: Mapping[FlowName, str] = {
 }
 
 
-def _entries(ctx: Ctx) -> list[tuple[str, str, Callable[[Conversation, Ctx], Move]]]:
-    return [
+Entry = tuple[str, str, Callable[[Conversation, Ctx], Move]]
+# The main menu's entries depend only on the catalogue snapshot, which changes every few
+# minutes while the menu is drawn or read on most hops: kept for the snapshot last seen.
+_last_entries: list[tuple[CatalogSnapshot, tuple[Entry, ...]]] = []
+
+
+def _entries(ctx: Ctx) -> tuple[Entry, ...]:
+    if _last_entries and _last_entries[0][0] is ctx.catalog:
+        return _last_entries[0][1]
+    entries = tuple(
         (key, label, start)
         for key, label, category, start in _ENTRIES
         if category is None or ctx.catalog.services(category)
-    ]
+    )
+    _last_entries[:] = [(ctx.catalog, entries)]
+    return entries
 
 
 def _again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows.catalog import CatalogSnapshot, Network, network_for, network_of_service
+from gateway.flows.catalog import TV, CatalogSnapshot, Network, network_for, network_of_service
 from gateway.money import Kobo
 from gateway.vtpass.models import Category, Service, Variation
 from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.helpers import start, text
 
 
 @pytest.mark.parametrize(
@@ -92,3 +93,15 @@ def test_categories_are_found_by_identifier_from_any_iterable():
     assert snapshot.category("data") == Category("data", "Data")  # the first of a repeat
     assert snapshot.category("tv") == Category("tv", "TV")
     assert snapshot.category("electricity") is None
+
+
+def test_the_main_menu_follows_each_new_catalogue_snapshot():
+    without_tv = CatalogSnapshot.build(
+        [category for category in CATALOG.categories if category.identifier != TV],
+        [service for c in CATALOG.categories for service in CATALOG.services(c.identifier)],
+        {},
+    )
+
+    assert "4 TV" in text(start())
+    assert "TV" not in text(start(catalog=without_tv))
+    assert "4 TV" in text(start())  # and back

@@ -126,3 +126,16 @@ def test_the_engine_keeps_rev_for_the_store():
     t2 = feed(Transition(replace(t.state, rev=7), t.reply), "1")
     assert t2.state is not None
     assert t2.state.rev == 7
+
+
+def test_a_callers_encoding_is_reused_only_for_that_same_caller():
+    t = walk("1")
+    assert t.state is not None
+    moved = replace(t.state, step="elsewhere")  # the next hop: same caller object
+    other = replace(t.state, caller=replace(t.state.caller, seed="another-session"))
+
+    first = codec.to_dict(t.state)["caller"]
+
+    assert codec.to_dict(moved)["caller"] is first
+    assert codec.to_dict(other)["caller"] == {**first, "seed": "another-session"}
+    assert codec.loads(codec.dumps(other)) == other
