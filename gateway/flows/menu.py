@@ -7,13 +7,14 @@ Also the "continue where you stopped?" screen offered after a dropped session.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from gateway.flows import airtime, data, education, electricity, repeat, tv, wallet
 from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV, CatalogSnapshot
 from gateway.flows.model import Conversation, FlowName, Frame, Option, Order, Screen
-from gateway.flows.screens import clip, safe, size
+from gateway.flows.screens import Profile, clip, safe, size
 from gateway.flows.steps import (
     HOME_STEP,
     STACK_LIMIT,
@@ -71,7 +72,26 @@ def _entries(ctx: Ctx) -> tuple[Entry, ...]:
     return entries
 
 
+# "Buy again" labels, kept per tuple of orders (a phone line's caller is shared across its
+# sessions, see `conversations/lines.py`), width and profile: the main menu is drawn on most
+# dials and every "00", and drawing these labels was most of it for callers with history.
+_AGAIN_KEPT = 1024
+_again: OrderedDict[tuple[int, int, Profile], tuple[tuple[Order, ...], list[str]]] = OrderedDict()
+
+
 def _again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:
+    key = (id(orders), width, ctx.profile)
+    known = _again.get(key)
+    if known is not None and known[0] is orders:
+        return known[1]
+    labels = _draw_again_labels(orders, ctx, width)
+    _again[key] = (orders, labels)  # the entry keeps `orders` alive, so its id stays its own
+    if len(_again) > _AGAIN_KEPT:
+        _again.popitem(last=False)
+    return labels
+
+
+def _draw_again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:
     """Lines like `Again MTN Airtime N500` if all of them fit `width`, else all without `Again`."""
     plain = [(safe(o.label or o.service_id, 40), ctx.money(o.total)) for o in orders]
     if all(len(label) + len(price) + 7 <= width for label, price in plain):

@@ -46,6 +46,15 @@ def test_the_main_menu_offers_the_last_three_purchases():
     assert text(start(recent=(*RECENT, RENEW))).count("\n") == 9  # only three are offered
 
 
+def test_the_main_menu_follows_each_callers_own_purchases():
+    orders = (AIRTIME, RENEW)
+    assert text(start(recent=orders)) == text(start(recent=orders))  # drawn once, same again
+    newer = (METER, *orders)
+    assert "8 MTN Airtime N500" in text(start(recent=newer))
+    assert "7 IKEDC Prepaid N10,000" in text(start(recent=newer))
+    assert "7 Again MTN Airtime N500" in text(start(recent=orders))
+
+
 @pytest.mark.parametrize(
     ("key", "screen"),
     [
