@@ -18,8 +18,6 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from harness import bench_database, cpu_seconds, free_port, machine, service_cpu
 from redis.asyncio import Redis
-from sqlalchemy import create_engine, func, pool, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clock import SystemClock
@@ -42,7 +40,6 @@ from gateway.purchases.reconcile import reconcile_database
 from gateway.purchases.service import PurchaseService
 from gateway.purchases.statuses import PurchaseStatus
 from gateway.store.db import create_db_engine, create_sessionmaker
-from gateway.store.migrate import upgrade
 from gateway.store.purchases import PurchaseRecord
 from gateway.store.tables import purchases_table
 from gateway.vtpass.client import VTPassClient
@@ -52,49 +49,25 @@ from gateway.worker.notifier import LogNotifier
 from gateway.worker.runner import Worker, WorkerConfig
 from gateway.worker.wakeup import RedisWakeUp
 
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BATCH = 500  # purchases claimed per worker transaction
 REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SUCCESS_PHONE = "08011111111"  # the sandbox's "delivered" number, exempt from the 019 guard
 
 
-def _cpu_seconds(pid: int) -> float:
-    """utime + stime of one process, from /proc (Linux)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _postgres_pids(database: str) -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    text = cmdline.read().decode(errors="replace")
-            except OSError:
-                continue
-            if text.startswith("postgres:") and database in text:
-                pids.append(int(entry))
-    return pids
-
-
 class CpuMeter:
-    """CPU seconds used by this process, the workers, the simulator and Postgres backends."""
+    """CPU seconds used by this process, the workers, the simulator and Postgres (every
+    backend on this box, as the USSD benchmark counts it)."""
 
-    def __init__(self, database: str, sim_pid: int, worker_pids: list[int]) -> None:
-        self._database, self._sim, self._workers = database, sim_pid, worker_pids
+    def __init__(self, sim_pid: int, worker_pids: list[int]) -> None:
+        self._sim, self._workers = sim_pid, worker_pids
         self._start = self._read()
 
     def _read(self) -> dict[str, float]:
         return {
             "submit": time.process_time(),
-            "worker": sum(_cpu_seconds(pid) for pid in self._workers),
-            "simulator": _cpu_seconds(self._sim),
-            "postgres": sum(_cpu_seconds(pid) for pid in _postgres_pids(self._database)),
+            "worker": sum(cpu_seconds(pid) for pid in self._workers),
+            "simulator": cpu_seconds(self._sim),
+            "postgres": service_cpu()["postgres"],
         }
 
     def per_purchase_ms(self, purchases: int) -> dict[str, float]:
@@ -133,29 +106,6 @@ class PhaseResult:
         parts = ", ".join(f"{name} {ms:.2f} ms" for name, ms in self.cpu_ms.items())
         total = sum(self.cpu_ms.values())
         return f"{self.name}: CPU per purchase {parts} (total {total:.2f} ms); {self.batches}"
-
-
-@contextmanager
-def bench_database() -> Iterator[str]:
-    admin_url = os.environ.get("PAYLINK_TEST_DATABASE_URL", "").strip() or ADMIN_URL
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
-    name = f"gw_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -428,11 +378,10 @@ async def bench(
                 (await service.credit_wallet(f"0803{i:07d}", 10_000_000, f"bench-{i}")).user_id
                 for i in range(args.users)
             ]
-            database = str(make_url(db_url).database)
             with workers(args.workers, db_url, sim_root, channel, args.pool) as (counters, pids):
                 ids, _ = await submit_all(service, users, 300, args.submitters)  # warm-up
                 await wait_settled(service, ids, counters)
-                meter = CpuMeter(database, sim_pid, pids)
+                meter = CpuMeter(sim_pid, pids)
                 batches_before = service.submit_batches.batches
                 started = time.perf_counter()
                 submitting = asyncio.ensure_future(
@@ -459,7 +408,7 @@ async def bench(
             # phase 2: a backlog (workers stopped), then workers drain it at VTPass's 1.5 s
             ids, latencies = await submit_all(service, users, args.slow_purchases, args.submitters)
             with workers(args.workers, db_url, sim_root, channel, args.pool) as (counters, pids):
-                meter = CpuMeter(database, sim_pid, pids)
+                meter = CpuMeter(sim_pid, pids)
                 started = time.perf_counter()
                 await wakeup.notify()
                 peaks = await wait_settled(service, ids, counters)
@@ -482,19 +431,6 @@ async def bench(
         await redis.aclose()
         await engine.dispose()
     return results
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
 
 
 def main() -> None:

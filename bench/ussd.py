@@ -35,10 +35,8 @@ import asyncio
 import gc
 import json
 import os
-import platform
 import random
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,13 +50,13 @@ from typing import Any
 
 import aiohttp
 import httpx
+from harness import bench_database, cpu_seconds, free_port, machine, service_cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 JWT_SECRET = "bench-ussd-" + "b" * 40
 PIN = "2580"
 FULL = ("", "1", "1", "500", PIN)  # dial, Airtime, My number, amount, PIN
@@ -187,34 +185,6 @@ def run_load(plan_json: str) -> None:
 # -- orchestration -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def bench_database() -> Iterator[str]:
-    from sqlalchemy import create_engine, pool
-    from sqlalchemy.engine import make_url
-
-    from gateway.store.migrate import upgrade
-
-    admin_url = os.environ.get("PAYLINK_TEST_DATABASE_URL", "").strip() or ADMIN_URL
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
-    name = f"gw_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @contextmanager
 def redis_prefix() -> Iterator[str]:
     import redis
@@ -279,39 +249,6 @@ async def seed(db_url: str, phones: list[str]) -> None:
         await engine.dispose()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used so far (Linux `/proc/<pid>/stat`)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _processes() -> Iterator[tuple[str, list[str]]]:
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as stat:
-                    head, _, rest = stat.read().rpartition(")")
-                yield head.split("(", 1)[1], rest.split()
-            except (OSError, IndexError):
-                continue  # gone meanwhile
-
-
-def service_cpu() -> dict[str, float]:
-    """CPU seconds used so far by Postgres (every backend, live or reaped by the postmaster:
-    connections opened and closed mid-run count too) and by Redis, on this box."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = {"postgres": 0.0, "redis": 0.0}
-    for name, fields in _processes():
-        own = int(fields[11]) + int(fields[12])
-        if name == "postgres":
-            reaped = int(fields[13]) + int(fields[14])  # children the postmaster waited for
-            used["postgres"] += (own + (reaped if fields[1] == "1" else 0)) / tick
-        elif name == "redis-server":
-            used["redis"] += own / tick
-    return used
-
-
 def measure(plan: Plan, pid: int) -> Result:
     """Run one load-generator process; its samples plus the CPU of the server, the load
     generator, Postgres and Redis over the whole run (warm-up included, which `report`
@@ -360,17 +297,6 @@ def summary(result: Result, hops: set[int] | None = None) -> dict[str, float]:
         "p50_ms": cut[49] * 1000,
         "p99_ms": cut[98] * 1000,
     }
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            names = (line.split(":", 1)[1] for line in cpuinfo if line.startswith("model name"))
-            model = next(names, model).strip()
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {model}, CPython {platform.python_version()}"
 
 
 def _per_hop(run: Result) -> dict[str, float]:
