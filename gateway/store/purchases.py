@@ -109,11 +109,6 @@ _GET = (
 _FIND_BY_KEY = select(*_RETURNING).where(
     P.user_id == bindparam("user_id"), P.idempotency_key == bindparam("key")
 )
-_SPENT_SINCE = select(func.coalesce(func.sum(P.total), 0)).where(
-    P.user_id == bindparam("user_id"),
-    P.created_at >= bindparam("since", type_=P.created_at.type),
-    P.status.not_in([PurchaseStatus.FAILED.value, PurchaseStatus.REVERSED.value]),
-)
 _AUDIT = audit_table.insert()
 _INSERT_MANY = purchases_table.insert().returning(*_RETURNING, sort_by_parameter_order=True)
 # the idempotency keys already taken, then each user's spend since `since`, in one query
@@ -194,12 +189,6 @@ async def keys_and_spent(
     return taken, spent
 
 
-async def spent_since(session: AsyncSession, user_id: int, since: datetime) -> int:
-    """Kobo the user committed to purchases since `since`, refunded ones excluded."""
-    total = await session.scalar(_SPENT_SINCE, {"user_id": user_id, "since": since})
-    return int(total or 0)
-
-
 async def transition(
     session: AsyncSession,
     purchase_id: int,
@@ -262,9 +251,9 @@ async def update_many(session: AsyncSession, updates: Sequence[RowUpdate]) -> No
         params = {f"v_{name}": value for name, value in update.values.items()}
         params |= {"b_id": update.purchase_id, "b_was": update.was.value}
         shapes.setdefault(columns, []).append(params)
+    dialect = session.get_bind().dialect
     for columns, rows in shapes.items():
         result = await session.execute(_update_statement(columns), rows)
-        dialect = session.get_bind().dialect
         matched = getattr(result, "rowcount", -1)
         sane = dialect.supports_sane_multi_rowcount if len(rows) > 1 else True
         if sane and matched not in (-1, len(rows)):

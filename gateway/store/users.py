@@ -147,13 +147,6 @@ async def find_by_email(session: AsyncSession, email: str) -> UserRef | None:
 
 
 _ACCOUNTS, _PEOPLE = accounts_table.c, User.__table__.c
-# built once: every submit takes this lock
-_LOCK_WALLET = (
-    select(_ACCOUNTS.id, _ACCOUNTS.balance, _PEOPLE.status)
-    .join_from(accounts_table, User.__table__, _PEOPLE.id == _ACCOUNTS.user_id)
-    .where(_ACCOUNTS.user_id == bindparam("user_id"))
-    .with_for_update(of=accounts_table)
-)
 _LOCK_WALLETS = (
     select(_ACCOUNTS.user_id, _ACCOUNTS.id, _ACCOUNTS.balance, _PEOPLE.status)
     .join_from(accounts_table, User.__table__, _PEOPLE.id == _ACCOUNTS.user_id)
@@ -169,11 +162,7 @@ async def lock_wallet(session: AsyncSession, user_id: int) -> LockedWallet | Non
     Every money movement on a wallet takes this lock first, so a user's submits, refunds and
     credits queue behind each other instead of racing on the balance.
     """
-    row = (await session.execute(_LOCK_WALLET, {"user_id": user_id})).first()
-    if row is None:
-        return None
-    account_id, balance, status = row
-    return LockedWallet(account_id=account_id, balance=int(balance or 0), user_status=status)
+    return (await lock_wallets(session, [user_id])).get(user_id)
 
 
 async def lock_wallets(session: AsyncSession, user_ids: Collection[int]) -> dict[int, LockedWallet]:
