@@ -8,9 +8,9 @@ saves `dumps(conv)` under its key and TTL. `loads` refuses anything it did not w
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Mapping
 
+from gateway.flows.memo import ByIdentity
 from gateway.flows.model import Caller, Conversation, FlowName, Frame, Order
 
 SCHEMA_VERSION = 1
@@ -34,29 +34,24 @@ def to_dict(conv: Conversation) -> dict[str, object]:
     }
 
 
-# Callers are immutable and travel unchanged through every hop of a session, while each save
-# encodes the conversation again: building a caller's recent orders anew every hop cost a
-# fifth of a menu hop for callers with purchase history. Kept by object (its id, checked
-# against the object itself, which the entry keeps alive), newest last.
-_CALLERS: OrderedDict[int, tuple[Caller, dict[str, object]]] = OrderedDict()
-_CALLERS_KEPT = 4096
+# A caller travels unchanged through every hop of a session while each save encodes the
+# conversation again: rebuilding its recent orders every hop cost a fifth of a menu hop for
+# callers with purchase history.
+_CALLERS: ByIdentity[dict[str, object]] = ByIdentity(4096)
 
 
 def _caller_dict(caller: Caller) -> dict[str, object]:
     """`caller` as JSON-ready data, shared between calls: read it, never change it."""
-    known = _CALLERS.get(id(caller))
-    if known is not None and known[0] is caller:
-        return known[1]
+    known = _CALLERS.get(caller)
+    if known is not None:
+        return known
     built: dict[str, object] = {
         "phone": caller.phone,
         "seed": caller.seed,
         "has_pin": caller.has_pin,
         "recent": [order.to_fields() for order in caller.recent],
     }
-    _CALLERS[id(caller)] = (caller, built)
-    if len(_CALLERS) > _CALLERS_KEPT:
-        _CALLERS.popitem(last=False)
-    return built
+    return _CALLERS.put(caller, built)
 
 
 def dumps(conv: Conversation) -> str:

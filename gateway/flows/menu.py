@@ -7,14 +7,14 @@ Also the "continue where you stopped?" screen offered after a dropped session.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from gateway.flows import airtime, data, education, electricity, repeat, tv, wallet
-from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV, CatalogSnapshot
+from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV
+from gateway.flows.memo import ByIdentity
 from gateway.flows.model import Conversation, FlowName, Frame, Option, Order, Screen
-from gateway.flows.screens import Profile, clip, safe, size
+from gateway.flows.screens import clip, safe, size
 from gateway.flows.steps import (
     HOME_STEP,
     STACK_LIMIT,
@@ -56,39 +56,34 @@ FLOW_LABELS: Mapping[FlowName, str] = {
 
 Entry = tuple[str, str, Callable[[Conversation, Ctx], Move]]
 # The main menu's entries depend only on the catalogue snapshot, which changes every few
-# minutes while the menu is drawn or read on most hops: kept for the snapshot last seen.
-_last_entries: list[tuple[CatalogSnapshot, tuple[Entry, ...]]] = []
+# minutes while the menu is drawn or read on most hops.
+_ENTRIES_BY_SNAPSHOT: ByIdentity[tuple[Entry, ...]] = ByIdentity(2)
 
 
 def _entries(ctx: Ctx) -> tuple[Entry, ...]:
-    if _last_entries and _last_entries[0][0] is ctx.catalog:
-        return _last_entries[0][1]
+    known = _ENTRIES_BY_SNAPSHOT.get(ctx.catalog)
+    if known is not None:
+        return known
     entries = tuple(
         (key, label, start)
         for key, label, category, start in _ENTRIES
         if category is None or ctx.catalog.services(category)
     )
-    _last_entries[:] = [(ctx.catalog, entries)]
-    return entries
+    return _ENTRIES_BY_SNAPSHOT.put(ctx.catalog, entries)
 
 
 # "Buy again" labels, kept per tuple of orders (a phone line's caller is shared across its
 # sessions, see `conversations/lines.py`), width and profile: the main menu is drawn on most
 # dials and every "00", and drawing these labels was most of it for callers with history.
-_AGAIN_KEPT = 1024
-_again: OrderedDict[tuple[int, int, Profile], tuple[tuple[Order, ...], list[str]]] = OrderedDict()
+_AGAIN: ByIdentity[list[str]] = ByIdentity(1024)
 
 
 def _again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:
-    key = (id(orders), width, ctx.profile)
-    known = _again.get(key)
-    if known is not None and known[0] is orders:
-        return known[1]
-    labels = _draw_again_labels(orders, ctx, width)
-    _again[key] = (orders, labels)  # the entry keeps `orders` alive, so its id stays its own
-    if len(_again) > _AGAIN_KEPT:
-        _again.popitem(last=False)
-    return labels
+    shape = (width, ctx.profile)
+    known = _AGAIN.get(orders, shape)
+    if known is not None:
+        return known
+    return _AGAIN.put(orders, _draw_again_labels(orders, ctx, width), shape)
 
 
 def _draw_again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:
