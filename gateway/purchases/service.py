@@ -28,10 +28,10 @@ from gateway.errors import (
     UpstreamError,
     UpstreamUnavailable,
 )
+from gateway.group_commit import GroupCommit
 from gateway.money import Kobo
 from gateway.phones import normalize_phone, to_local
 from gateway.purchases import postings
-from gateway.purchases.group_commit import GroupCommit
 from gateway.purchases.models import (
     Credit,
     DailyLimitExceeded,

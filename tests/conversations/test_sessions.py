@@ -21,6 +21,7 @@ from gateway.conversations.sessions import (
     StaleRevision,
     _Lua,
 )
+from gateway.store.redis_pipeline import AutoPipeline
 from tests.conversations.records import conversation, record
 
 
@@ -129,9 +130,17 @@ async def test_redis_treats_another_version_or_garbage_as_no_session(redis, pref
 
 async def test_a_script_redis_does_not_know_yet_is_loaded_and_run(redis, prefix):
     # a new source stands for a flushed or restarted Redis (SCRIPT FLUSH would hit other users)
-    script = _Lua(redis, f"return {{KEYS[1], ARGV[1]}} -- {uuid.uuid4().hex}")
+    script = _Lua(redis, AutoPipeline(redis), f"return {{KEYS[1], ARGV[1]}} -- {uuid.uuid4().hex}")
     assert await script(f"{prefix}k", "a") == [f"{prefix}k".encode(), b"a"]
     assert await script(f"{prefix}k", "b") == [f"{prefix}k".encode(), b"b"]
+
+
+async def test_concurrent_calls_of_a_script_redis_does_not_know_yet_all_get_their_answer(
+    redis, prefix
+):
+    script = _Lua(redis, AutoPipeline(redis), f"return ARGV[1] -- {uuid.uuid4().hex}")
+    answers = await asyncio.gather(*(script(f"{prefix}k", str(i)) for i in range(20)))
+    assert answers == [str(i).encode() for i in range(20)]
 
 
 async def test_redis_expires_sessions(redis, prefix):

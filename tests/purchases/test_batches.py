@@ -214,7 +214,7 @@ async def test_a_settle_batch_with_two_answers_for_one_purchase_never_deadlocks_
     # A submit batch locks wallets A then B (account order). A settle batch that updates one
     # of B's purchases twice holds KEY SHARE on wallet B (foreign-key re-check) from
     # update_many, then post_many asks for wallet A FOR UPDATE: a lock cycle.
-    caplog.set_level(logging.WARNING, logger="gateway.purchases.group_commit")
+    caplog.set_level(logging.WARNING, logger="gateway.group_commit")
     service = PurchaseService(pg_sessionmaker, clock, worker_id="refunds")
     await one_batch_at_a_time(service)
     user_a = await funded_user(service, 5_000)
@@ -255,7 +255,7 @@ async def test_two_answers_for_one_purchase_after_another_refund_settle_in_one_b
     # after another purchase's failure: update_many runs the REFUND-shaped statement (q's
     # and p's refunds) before the WAIT-shaped one, so p's refund (guard status = pending)
     # meets a row that is still initiated, and the whole batch fails and is retried.
-    caplog.set_level(logging.WARNING, logger="gateway.purchases.group_commit")
+    caplog.set_level(logging.WARNING, logger="gateway.group_commit")
     await one_batch_at_a_time(service)
     user_id = await funded_user(service, 5_000)
     warm, q, p = [

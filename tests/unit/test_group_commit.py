@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from gateway.purchases.group_commit import GroupCommit
+from gateway.group_commit import GroupCommit
 
 
 class Recorder:

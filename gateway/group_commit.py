@@ -1,11 +1,12 @@
-"""Group commit: concurrent callers share one database transaction.
+"""Group commit: concurrent callers share one database transaction (or one Redis pipeline).
 
 Why: on a busy gateway most of a purchase's cost is per transaction and per round trip (BEGIN,
-each statement's latency, COMMIT's WAL flush, the driver's Python around each), not per row.
-Callers queue their item and wait; a runner takes everything queued (up to `max_batch`) and
-handles it in one transaction, while at most `max_concurrent` batches run at once. An idle
-gateway therefore runs each item alone and at once (no timer, no added latency); a loaded one
-spreads one transaction over many items.
+each statement's latency, COMMIT's WAL flush, the driver's Python around each), not per row;
+likewise a session store's command costs more in the client's per-call machinery and the
+socket than in Redis. Callers queue their item and wait; a runner takes everything queued
+(up to `max_batch`) and handles it in one go, while at most `max_concurrent` batches run at
+once. An idle gateway therefore runs each item alone and at once (no timer, no added
+latency); a loaded one spreads one transaction over many items.
 
 The batch handler returns one outcome per item: a value, or an exception for that item alone
 (a refusal that wrote nothing for it). A batch whose transaction fails as a whole is retried

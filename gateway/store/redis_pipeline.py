@@ -1,0 +1,57 @@
+"""Auto-pipelining: the Redis commands of concurrent callers leave together, in one pipeline.
+
+Why: a USSD menu hop makes one Redis call, and at load most of that call's cost is not in
+Redis but around it: redis-py's per-command machinery (a pooled connection taken and given
+back, a timeout task for the send, a timeout for the read) and a write and a read on the
+socket, per command. Commands queued while a pipeline is in flight share the next one: one
+connection, one write, the replies read back in order. An idle gateway sends each command
+alone and at once (`GroupCommit` never waits for a batch to fill).
+
+Each caller gets its own command's reply, or its own error: a Redis error answering one
+command (`NOSCRIPT`, a wrong type) is that command's alone. A pipeline that fails as a whole
+(the connection dropped) is retried command by command, so a caller only ever sees the
+failure of its own command. So use it only for commands that may run twice: one that reached
+Redis before the connection dropped runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from gateway.group_commit import GroupCommit
+
+Command = tuple[bytes | int | str, ...]
+
+
+class AutoPipeline:
+    """`await pipeline("GET", key)` runs the command, in a pipeline with whatever else is queued."""
+
+    def __init__(self, redis: Redis, *, max_batch: int = 64, max_concurrent: int = 2) -> None:
+        self._redis = redis
+        self._batches: GroupCommit[Command, Any] = GroupCommit(
+            self._send, name="redis-pipeline", max_batch=max_batch, max_concurrent=max_concurrent
+        )
+
+    @property
+    def largest(self) -> int:
+        """The most commands one pipeline has carried (tests and benchmarks)."""
+        return self._batches.largest
+
+    async def __call__(self, *command: bytes | int | str) -> Any:
+        """The command's reply; raises its `ResponseError`, or the connection's failure."""
+        return await self._batches(command)
+
+    async def _send(self, commands: Sequence[Command]) -> list[Any]:
+        if len(commands) == 1:  # alone: skip the pipeline's own machinery
+            try:
+                return [await self._redis.execute_command(*commands[0])]  # type: ignore[no-untyped-call]
+            except ResponseError as exc:
+                return [exc]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for command in commands:
+                pipe.execute_command(*command)
+            return await pipe.execute(raise_on_error=False)
