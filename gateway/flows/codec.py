@@ -49,9 +49,21 @@ def _caller_dict(caller: Caller) -> dict[str, object]:
         "phone": caller.phone,
         "seed": caller.seed,
         "has_pin": caller.has_pin,
-        "recent": [order.to_fields() for order in caller.recent],
+        "recent": _recent_fields(caller.recent),
     }
     return _CALLERS.put(caller, built)
+
+
+# A caller's orders are one tuple shared by the sessions of a phone line (see the engine's
+# `_start`), so their JSON form is built once per line rather than once per session.
+_RECENT: ByIdentity[list[dict[str, str]]] = ByIdentity(4096)
+
+
+def _recent_fields(orders: tuple[Order, ...]) -> list[dict[str, str]]:
+    known = _RECENT.get(orders)
+    if known is not None:
+        return known
+    return _RECENT.put(orders, [order.to_fields() for order in orders])
 
 
 def dumps(conv: Conversation) -> str:

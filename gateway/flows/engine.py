@@ -70,6 +70,7 @@ from gateway.flows import (
     wallet,
 )
 from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.memo import ByIdentity
 from gateway.flows.model import (
     Caller,
     Conversation,
@@ -142,10 +143,24 @@ def _realise(move: Move, ctx: Ctx) -> Transition:
     return Transition(move.state, screen, move.effects)
 
 
+# The orders a caller starts with, by the tuple they came in: a phone line's cached caller is
+# one object shared by all its sessions (`conversations/lines.py`), so its orders are one tuple
+# too, and what is kept per tuple (the main menu, their JSON form) is worked out once per line.
+_STARTING_ORDERS: ByIdentity[tuple[Order, ...]] = ByIdentity(4096)
+
+
+def _starting_orders(given: tuple[Order, ...]) -> tuple[Order, ...]:
+    known = _STARTING_ORDERS.get(given)
+    if known is not None:
+        return known
+    # through their stored form, so the state is exactly what the session store reloads
+    stored = (Order.from_fields(order.to_fields()) for order in given)
+    return _STARTING_ORDERS.put(given, tuple(o for o in stored if o)[:3])
+
+
 def _start(event: SessionStarted, ctx: Ctx) -> Move:
-    # orders go through their stored form, so the state is exactly what the session store reloads
-    recent = (Order.from_fields(order.to_fields()) for order in event.recent)
-    caller = Caller(event.phone, event.seed, event.has_pin, tuple(o for o in recent if o)[:3])
+    recent = _starting_orders(event.recent)
+    caller = Caller(event.phone, event.seed, event.has_pin, recent)
     conv = home(Conversation(FlowName.MAIN, HOME_STEP, caller))
     if not caller.has_pin:
         return Move(conv)

@@ -72,18 +72,11 @@ def _entries(ctx: Ctx) -> tuple[Entry, ...]:
     return _ENTRIES_BY_SNAPSHOT.put(ctx.catalog, entries)
 
 
-# "Buy again" labels, kept per tuple of orders (a phone line's caller is shared across its
-# sessions, see `conversations/lines.py`), width and profile: the main menu is drawn on most
-# dials and every "00", and drawing these labels was most of it for callers with history.
-_AGAIN: ByIdentity[list[str]] = ByIdentity(1024)
-
-
-def _again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:
-    shape = (width, ctx.profile)
-    known = _AGAIN.get(orders, shape)
-    if known is not None:
-        return known
-    return _AGAIN.put(orders, _draw_again_labels(orders, ctx, width), shape)
+# The main menu, kept per tuple of recent orders (one per phone line, shared by its sessions:
+# see `conversations/lines.py` and the engine's `_start`), entries and profile: it is drawn on
+# most dials and every "00", and drawing the "buy again" lines was most of a menu hop's engine
+# time for callers with purchase history.
+_HOME: ByIdentity[Screen] = ByIdentity(4096)
 
 
 def _draw_again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:
@@ -104,15 +97,23 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
             "on PayLink",
         )
         return Screen(f"You were {doing}.", (Option("1", "Continue"), Option("2", "Main menu")))
-    options = [Option(key, label) for key, label, _ in _entries(ctx)]
-    recent = conv.caller.recent[: len(REPEAT_KEYS)]
+    entries, recent = _entries(ctx), conv.caller.recent
+    known = _HOME.get(recent, (entries, ctx.profile))
+    if known is not None:
+        return known
+    return _HOME.put(recent, _draw_home(entries, recent, ctx), (entries, ctx.profile))
+
+
+def _draw_home(entries: tuple[Entry, ...], recent: tuple[Order, ...], ctx: Ctx) -> Screen:
+    options = [Option(key, label) for key, label, _ in entries]
+    recent = recent[: len(REPEAT_KEYS)]
     if recent:
         fixed = size(TITLE, ctx.profile) + sum(
             size(f"{o.key} {o.label}", ctx.profile) + 1 for o in options
         )
         room = ctx.profile.max_chars - (4 if ctx.profile.prefix else 0) - (MENU_HINT_MAX + 1)
         width = min(40, (room - fixed) // len(recent) - 3)  # newline and "7 "
-        labels = _again_labels(recent, ctx, width)
+        labels = _draw_again_labels(recent, ctx, width)
         options += [Option(key, label) for key, label in zip(REPEAT_KEYS, labels, strict=False)]
     return Screen(TITLE, tuple(options))
 
