@@ -55,6 +55,18 @@ def test_the_main_menu_follows_each_callers_own_purchases():
     assert "7 Again MTN Airtime N500" in text(start(recent=orders))
 
 
+def test_sessions_started_with_one_lines_orders_share_them_and_their_main_menu():
+    # a phone line's cached caller is one object for all its sessions: what is worked out
+    # from its orders (the main menu, their JSON form) is then worked out once per line
+    orders = (METER, DATA)
+    first, second = start(recent=orders), start(recent=orders)
+    assert first.state.caller.recent is second.state.caller.recent
+    assert first.reply is second.reply
+    assert text(second) == lines(
+        MENU, "7 Again IKEDC Prepaid N10,000", "8 Again MTN Data 1.5GB N1,000"
+    )
+
+
 @pytest.mark.parametrize(
     ("key", "screen"),
     [
