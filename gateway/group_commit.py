@@ -9,11 +9,13 @@ once. An idle gateway therefore runs each item alone and at once (no timer, no a
 latency); a loaded one spreads one transaction over many items.
 
 The batch handler returns one outcome per item: a value, or an exception for that item alone
-(a refusal that wrote nothing for it). A batch whose transaction fails as a whole is retried
-one item at a time (no more at once than `max_concurrent`), so one bad item only ever fails
-its own caller. A caller cancelled before its batch starts is dropped from it (nothing is done
-for it); once the batch runs, its work commits or rolls back with the batch, like any request
-cancelled after it reached the database, and a batch that rolled back is not retried for it.
+(in a transaction, a refusal that wrote nothing for it). A batch whose handler raises is
+retried one item at a time (no more at once than `max_concurrent`), so one bad item only ever
+fails its own caller; a handler that must not be retried so (a Redis pipeline whose connection
+failed) returns the failure as every item's outcome instead. A caller cancelled before its
+batch starts is dropped from it (nothing is done for it); once the batch runs, its work stands
+or falls with the batch (a transaction commits or rolls back), like any request cancelled
+after it reached the database, and a failed batch is not retried for it.
 """
 
 from __future__ import annotations

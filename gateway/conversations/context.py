@@ -82,3 +82,4 @@ async def conversations_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await catalog.aclose()
+        await store.drain()  # before `redis_ctx` closes the client under it

@@ -89,6 +89,10 @@ class SessionStore(Protocol):
 
     async def delete(self, name: str) -> None: ...
 
+    async def drain(self) -> None:
+        """Finish what is in flight (shutdown)."""
+        ...
+
 
 # KEYS[1] record; ARGV: expected rev, new JSON, TTL ms, the pattern that reads a stored rev,
 # and the SHA-1 of the exact bytes the hop started from ('' when this process no longer holds
@@ -235,9 +239,10 @@ class RedisSessionStore:
         self._prefix = f"{prefix}conv:"
         self._side = f"{prefix}conv:side:"
         self._ttl_ms = b"%d" % _ms(ttl_s)  # as sent: saves encoding it per save
-        # Every command here may run twice (see `AutoPipeline`): a read; a compare-and-set,
-        # whose second run is refused and answers with the record the first one stored; field
-        # updates to given values; a repoint, whose second run only forgoes the resume offer.
+        # The session records and phone lines go through the pipeline; each of their commands
+        # may run more than once (see `AutoPipeline`): a read; a compare-and-set, whose rerun
+        # is refused and answers with the record the first run stored; field updates to given
+        # values; a repoint, whose rerun only forgoes the resume offer.
         self._pipeline = AutoPipeline(redis)
         self._cas = _Lua(redis, self._pipeline, _CAS)
         self._exchange = _Lua(redis, self._pipeline, _EXCHANGE)
@@ -297,6 +302,9 @@ class RedisSessionStore:
 
     async def delete(self, name: str) -> None:
         await self._redis.delete(self._side + name)
+
+    async def drain(self) -> None:
+        await self._pipeline.drain()
 
 
 class MemorySessionStore:
@@ -397,6 +405,9 @@ class MemorySessionStore:
 
     async def delete(self, name: str) -> None:
         self._entries.pop(f"side:{name}", None)
+
+    async def drain(self) -> None:
+        return None  # nothing is ever in flight
 
 
 def _fields(flat: Sequence[bytes]) -> dict[str, bytes]:

@@ -8,10 +8,12 @@ connection, one write, the replies read back in order. An idle gateway sends eac
 alone and at once (`GroupCommit` never waits for a batch to fill).
 
 Each caller gets its own command's reply, or its own error: a Redis error answering one
-command (`NOSCRIPT`, a wrong type) is that command's alone. A pipeline that fails as a whole
-(the connection dropped) is retried command by command, so a caller only ever sees the
-failure of its own command. So use it only for commands that may run twice: one that reached
-Redis before the connection dropped runs again.
+command (`NOSCRIPT`, a wrong type) is that command's alone. When the connection fails,
+redis-py re-sends the whole pipeline by its client's retry policy (as it re-sends a lone
+command), and if it still fails every caller gets that failure: no command is retried alone
+on top, which during an outage would multiply the client's retries by the batch size. So use
+it only for commands that may run more than once: one that reached Redis before the
+connection dropped runs again when the pipeline is re-sent.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from redis import exceptions as redis_errors
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
 
 from gateway.group_commit import GroupCommit
 
@@ -49,9 +51,16 @@ class AutoPipeline:
         if len(commands) == 1:  # alone: skip the pipeline's own machinery
             try:
                 return [await self._redis.execute_command(*commands[0])]  # type: ignore[no-untyped-call]
-            except ResponseError as exc:
+            except redis_errors.ResponseError as exc:
                 return [exc]
         async with self._redis.pipeline(transaction=False) as pipe:
             for command in commands:
                 pipe.execute_command(*command)
-            return await pipe.execute(raise_on_error=False)
+            try:
+                return await pipe.execute(raise_on_error=False)
+            except (redis_errors.ConnectionError, redis_errors.TimeoutError) as exc:
+                return [type(exc)(*exc.args) for _ in commands]
+
+    async def drain(self) -> None:
+        """Wait for the pipelines in flight (shutdown, before the client closes)."""
+        await self._batches.drain()

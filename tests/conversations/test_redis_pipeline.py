@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from gateway.store.redis_pipeline import AutoPipeline
@@ -46,3 +50,36 @@ async def test_a_lone_command_raises_its_own_error(redis, prefix):
     await redis.set(f"{prefix}text", b"x")
     with pytest.raises(ResponseError):
         await pipeline("INCR", f"{prefix}text")
+
+
+async def test_a_failed_connection_fails_every_caller_once_without_retrying_each_alone():
+    attempts = 0
+
+    async def refuse(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal attempts
+        attempts += 1
+        writer.transport.abort()
+
+    server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = aioredis.Redis(host="127.0.0.1", port=port, retry=Retry(NoBackoff(), 0))
+    try:
+        pipeline = AutoPipeline(client, max_concurrent=1)
+        outcomes = await asyncio.gather(
+            *(pipeline("GET", f"k{i}") for i in range(20)), return_exceptions=True
+        )
+    finally:
+        await client.aclose()
+        server.close()
+    assert all(isinstance(outcome, RedisConnectionError) for outcome in outcomes)
+    assert pipeline.largest > 1
+    assert attempts <= 2  # the first command alone, then the rest in one pipeline
+
+
+async def test_drain_waits_for_the_pipelines_in_flight(redis, prefix):
+    pipeline = AutoPipeline(redis)
+    callers = [asyncio.create_task(pipeline("SET", f"{prefix}{i}", b"1")) for i in range(10)]
+    await asyncio.sleep(0)  # every caller has queued its command
+    await pipeline.drain()
+    assert await redis.exists(*(f"{prefix}{i}" for i in range(10))) == 10
+    await asyncio.gather(*callers)
