@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from gateway.channels.ussd import EVENTS_ROUTE, ROUTE
 from gateway.cli.common import err, out, phone_arg
 from gateway.flows.catalog import Network, network_for
 from gateway.settings import Settings
@@ -43,7 +44,12 @@ def register(commands: Any) -> None:
     )
     ussd.add_argument("--phone", required=True, type=phone_arg, help="e.g. 08031234567")
     ussd.add_argument("--code", default=DEFAULT_CODE, type=code_arg, help="e.g. *347*88*1*500#")
-    ussd.add_argument("--url", default="http://127.0.0.1:8080", help="the running gateway")
+    ussd.add_argument(
+        "--url",
+        default="http://127.0.0.1:8080",
+        type=gateway_url_arg,
+        help="the running gateway, or its USSD callback URL as given to Africa's Talking",
+    )
     ussd.set_defaults(handler=run_ussd)
 
 
@@ -52,6 +58,15 @@ def code_arg(text: str) -> str:
     if not _CODE.fullmatch(text):
         raise argparse.ArgumentTypeError(f"not a USSD code: {text!r} (try *347*88#)")
     return text
+
+
+def gateway_url_arg(text: str) -> str:
+    """argparse type: the gateway's base URL; a callback URL (`…/ussd/africastalking`, what
+    an operator configured at Africa's Talking) is taken back to its base."""
+    url = text.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return url.removesuffix(ROUTE) or url
 
 
 def split_code(code: str) -> tuple[str, str]:
@@ -116,7 +131,7 @@ class TerminalPhone:
         }
 
     def _hop(self, service_code: str) -> str:
-        response = self.client.post("/ussd/africastalking", data=self._form(service_code))
+        response = self.client.post(ROUTE, data=self._form(service_code))
         self.hops += 1
         response.raise_for_status()
         body = response.text
@@ -141,7 +156,7 @@ class TerminalPhone:
         }
         del form["text"]
         with contextlib.suppress(httpx.HTTPError):  # AT does not retry it either
-            self.client.post("/ussd/africastalking/events", data=form)
+            self.client.post(EVENTS_ROUTE, data=form)
 
 
 def _read_line() -> str | None:

@@ -61,6 +61,25 @@ def test_split_code_and_network_codes():
         build_parser().parse_args(["ussd", "--phone", "08031234567", "--code", "347"])
 
 
+@pytest.mark.parametrize(
+    "given",
+    [
+        "http://gw.example:8080",
+        "http://gw.example:8080/",
+        "http://gw.example:8080/ussd/africastalking",
+        "http://gw.example:8080/ussd/africastalking/",
+    ],
+)
+def test_the_terminal_phone_takes_the_gateway_or_its_callback_url(given):
+    args = build_parser().parse_args(["ussd", "--phone", "08031234567", "--url", given])
+    assert args.url == "http://gw.example:8080"
+
+
+def test_the_terminal_phone_refuses_a_url_that_is_not_http():
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["ussd", "--phone", "08031234567", "--url", "gw.example:8080"])
+
+
 def scripted(*answers: str):
     queue = list(answers)
 
