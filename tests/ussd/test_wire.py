@@ -6,12 +6,18 @@ session on anything else), and the events callback always answers 200.
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 
+from gateway.app import create_app
 from gateway.channels.ussd import BAD_REQUEST, NOT_NIGERIAN, TOO_LONG, code_extras, split_text
-from tests.ussd.conftest import PIN, customer
+from gateway.settings import Secret
+from tests.ussd.conftest import BUYER, JWT_SECRET, PIN, customer
 from tests.ussd.helpers import RECEIVED, purchases
 from tests.ussd.phone import EVENTS, ROUTE, check_reply
+from tests.worker.harness import gateway_settings
 
 CONFIRM = "CON MTN airtime N500\nTo 08031234567\nEnter PIN to pay:"
 
@@ -113,3 +119,33 @@ async def test_events_always_answer_200(gateway, client, form):
     response = await client.post(EVENTS, data=form)
     assert response.status_code == 200
     assert (await client.post(EVENTS, content=b"\x00\xff")).status_code == 200
+
+
+async def test_a_redis_that_stops_answering_gets_a_friendly_end_before_the_telco_gives_up(
+    simulator, sim_clock, pg_url, aiohttp_server
+):
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.read()  # accepts, reads, never answers
+        finally:
+            writer.close()
+
+    silent = await asyncio.start_server(hang, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    settings = gateway_settings(
+        pg_url,
+        simulator,
+        redis_url=Secret(f"redis://127.0.0.1:{port}/0"),
+        jwt_secret=Secret(JWT_SECRET),
+        jwt_secret_generated=False,
+    )
+    server = await aiohttp_server(create_app(settings, clock=sim_clock))
+    form = {"sessionId": "ATUid_hung", "phoneNumber": BUYER, "serviceCode": "*347*88#", "text": ""}
+    try:
+        async with httpx.AsyncClient(base_url=str(server.make_url("")), timeout=30) as client:
+            # Africa's Talking waits 15 s for an answer (channels.md A4)
+            response = await asyncio.wait_for(client.post(ROUTE, data=form), 15)
+    finally:
+        silent.close()
+    assert response.status_code == 200
+    assert response.text == "END Sorry, something went wrong. Please dial again."
