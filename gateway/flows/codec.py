@@ -34,32 +34,24 @@ def to_dict(conv: Conversation) -> dict[str, object]:
     }
 
 
-# A caller travels unchanged through every hop of a session while each save encodes the
-# conversation again: rebuilding its recent orders every hop cost a fifth of a menu hop for
-# callers with purchase history.
-_CALLERS: ByIdentity[dict[str, object]] = ByIdentity(4096)
-
-
 def _caller_dict(caller: Caller) -> dict[str, object]:
-    """`caller` as JSON-ready data, shared between calls: read it, never change it."""
-    known = _CALLERS.get(caller)
-    if known is not None:
-        return known
-    built: dict[str, object] = {
+    return {
         "phone": caller.phone,
         "seed": caller.seed,
         "has_pin": caller.has_pin,
         "recent": _recent_fields(caller.recent),
     }
-    return _CALLERS.put(caller, built)
 
 
-# A caller's orders are one tuple shared by the sessions of a phone line (see the engine's
-# `_start`), so their JSON form is built once per line rather than once per session.
+# Every save encodes the conversation again, caller included, and rebuilding the recent
+# orders each time cost a fifth of a menu hop for callers with purchase history. A caller's
+# orders are one tuple shared by the sessions of a phone line (see the engine's `_start`), so
+# their JSON form is built once per line.
 _RECENT: ByIdentity[list[dict[str, str]]] = ByIdentity(4096)
 
 
 def _recent_fields(orders: tuple[Order, ...]) -> list[dict[str, str]]:
+    """The orders as JSON-ready data, shared between calls: read it, never change it."""
     known = _RECENT.get(orders)
     if known is not None:
         return known

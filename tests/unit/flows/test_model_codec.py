@@ -128,14 +128,17 @@ def test_the_engine_keeps_rev_for_the_store():
     assert t2.state.rev == 7
 
 
-def test_a_callers_encoding_is_reused_only_for_that_same_caller():
-    t = walk("1")
+def test_an_orders_encoding_is_reused_only_for_those_same_orders():
+    t = walk("1", recent=(ORDER,))
     assert t.state is not None
-    moved = replace(t.state, step="elsewhere")  # the next hop: same caller object
+    moved = replace(t.state, step="elsewhere")  # the next hop: the same orders
     other = replace(t.state, caller=replace(t.state.caller, seed="another-session"))
+    changed = replace(t.state, caller=replace(t.state.caller, recent=(replace(ORDER, amount=1),)))
 
     first = codec.to_dict(t.state)["caller"]
 
-    assert codec.to_dict(moved)["caller"] is first
+    assert first["recent"] == [ORDER.to_fields()]
+    assert codec.to_dict(moved)["caller"]["recent"] is first["recent"]
     assert codec.to_dict(other)["caller"] == {**first, "seed": "another-session"}
     assert codec.loads(codec.dumps(other)) == other
+    assert codec.to_dict(changed)["caller"]["recent"] == [replace(ORDER, amount=1).to_fields()]
