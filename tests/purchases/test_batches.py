@@ -12,6 +12,7 @@ from gateway.purchases.models import InsufficientFunds
 from gateway.purchases.service import PurchaseService
 from gateway.purchases.statuses import PurchaseStatus
 from gateway.store import ledger, users
+from gateway.store.purchases import PurchaseRecord
 from gateway.store.tables import Journal
 from gateway.vtpass.models import Outcome, PayResult
 from tests.purchases.conftest import N, airtime, assert_reconciled, funded_user
@@ -28,6 +29,16 @@ async def one_batch_at_a_time(service: PurchaseService) -> None:
     await service.quote("airtime", "mtn", 100 * N)
     service.submit_batches.max_concurrent = 1
     service.settle_batches.max_concurrent = 1
+
+
+async def airtime_purchases(
+    service: PurchaseService, user_id: int, *keys: str
+) -> list[PurchaseRecord]:
+    """One N1,000 airtime purchase submitted for `user_id` per idempotency key, in order."""
+    return [
+        (await service.submit(user_id, airtime(1_000), idempotency_key=key)).purchase
+        for key in keys
+    ]
 
 
 async def _journals(sessionmaker, kind: ledger.JournalKind, purchase_id: int) -> int:
@@ -122,10 +133,7 @@ async def test_two_answers_for_one_purchase_in_a_batch_move_its_money_once(servi
 async def test_a_failure_and_a_delivery_in_one_batch_refund_only_the_failure(service, sessionmaker):
     await one_batch_at_a_time(service)
     user_id = await funded_user(service, 5_000)
-    a, b, c = [
-        (await service.submit(user_id, airtime(1_000), idempotency_key=k)).purchase
-        for k in ("a", "b", "c")
-    ]
+    a, b, c = await airtime_purchases(service, user_id, "a", "b", "c")
 
     results = await asyncio.gather(
         service.settle(a.id, PayResult(Outcome.DELIVERED, a.request_id, code="000")),
@@ -258,10 +266,7 @@ async def test_two_answers_for_one_purchase_after_another_refund_settle_in_one_b
     caplog.set_level(logging.WARNING, logger="gateway.group_commit")
     await one_batch_at_a_time(service)
     user_id = await funded_user(service, 5_000)
-    warm, q, p = [
-        (await service.submit(user_id, airtime(1_000), idempotency_key=k)).purchase
-        for k in ("w", "q", "p")
-    ]
+    warm, q, p = await airtime_purchases(service, user_id, "w", "q", "p")
 
     results = await asyncio.gather(
         service.settle(warm.id, PayResult(Outcome.DELIVERED, warm.request_id, code="000")),
