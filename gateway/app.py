@@ -10,7 +10,7 @@ import httpx
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from gateway.api.middleware import cors_middleware, error_middleware
+from gateway.api.middleware import cors_middleware, error_middleware, security_headers
 from gateway.api.routes import api_ctx, setup_api_routes
 from gateway.channels.ussd import setup_ussd_routes
 from gateway.clock import Clock, SystemClock
@@ -68,6 +68,7 @@ def create_app(
     """
     # Both act on /api only; CORS is outermost so error responses carry its headers too.
     app = web.Application(middlewares=[cors_middleware, error_middleware])
+    app.on_response_prepare.append(security_headers)  # every route, errors and 404s too
     app[settings_key] = settings
     app[clock_key] = clock or SystemClock()
     app[registry_key] = CollectorRegistry()

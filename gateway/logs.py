@@ -5,6 +5,22 @@ from __future__ import annotations
 import logging
 import re
 
+# Libraries whose DEBUG/INFO lines quote SQL parameters (OTP and PIN hashes, electricity tokens),
+# HTTP bodies and headers (VTPass keys, tokens in URLs) or callback reprs: held at WARNING
+# whatever PAYLINK_LOG_LEVEL says. `sqlalchemy` covers its engine, pool, orm and dialects.
+QUIET_LOGGERS = (
+    "aiosqlite",
+    "sqlalchemy",
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "psycopg",
+    "httpcore",
+    "httpx",
+    "hpack",
+    "asyncio",
+    "aiohttp.access",
+)
+
 # +2348031234567 / 2348031234567 / 08031234567 -> keep the network prefix and last 3 digits.
 _MSISDN = re.compile(r"(?<!\d)(\+?234|0)([789][01]\d)(\d{4})(\d{3})(?!\d)")
 
@@ -38,7 +54,8 @@ class MsisdnMaskingFilter(logging.Filter):
 
 
 def setup_logging(level: str = "INFO") -> None:
-    """Configure the root logger once for the CLI entry points."""
+    """Configure the root logger once for the CLI entry points; `level` never reaches the
+    libraries in `QUIET_LOGGERS`."""
     handler = logging.StreamHandler()
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
@@ -47,5 +64,5 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

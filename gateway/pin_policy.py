@@ -11,6 +11,8 @@ import itertools
 import re
 
 _PIN = re.compile(r"[0-9]{4}")
+# where a locked-out owner goes (every channel says the same; GSM-7, fits any USSD screen)
+RESET_HINT = "Reset your PIN in the PayLink web app with your password or an SMS code."
 
 
 def is_pin_format(text: str) -> bool:

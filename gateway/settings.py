@@ -6,16 +6,20 @@ a dict and nothing patches `os.environ`. A bad value fails at start-up naming it
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from gateway.errors import ConfigError
+from gateway.money import parse_naira
+from gateway.secret_strength import KEY_MIN_LENGTH, PATH_TOKEN_MIN_LENGTH, weakness
 
 T = TypeVar("T")
+IpNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Secret:
@@ -116,6 +120,12 @@ class Settings:
     login_limit_per_ip: int = 100
     login_window_s: int = 900
     trusted_proxy_hops: int = 0
+    # the largest single operator wallet credit, in kobo (env: naira, like the CLI): ₦500,000
+    operator_credit_max: int = 50_000_000
+    # Africa's Talking callbacks: a secret path segment and/or the networks they may come from
+    at_callback_token: Secret | None = None
+    at_allowed_networks: tuple[IpNetwork, ...] = ()
+    at_callback_open: bool = False  # production: the operator guards the route elsewhere
     ussd_reply_budget_s: float = 2.0
     log_level: str = "INFO"
 
@@ -220,6 +230,12 @@ class Settings:
             trusted_proxy_hops=get(
                 "PAYLINK_TRUSTED_PROXY_HOPS", _non_negative_int, defaults.trusted_proxy_hops
             ),
+            operator_credit_max=get(
+                "PAYLINK_OPERATOR_CREDIT_MAX", _positive_naira, defaults.operator_credit_max
+            ),
+            at_callback_token=secret("PAYLINK_AT_CALLBACK_TOKEN"),
+            at_allowed_networks=get("PAYLINK_AT_ALLOWED_NETWORKS", _parse_networks, ()),
+            at_callback_open=get("PAYLINK_AT_CALLBACK_OPEN", _parse_bool, False),
             ussd_reply_budget_s=get(
                 "PAYLINK_USSD_REPLY_BUDGET", _positive_float, defaults.ussd_reply_budget_s
             ),
@@ -244,14 +260,54 @@ def _check_required(settings: Settings, *, embedded: bool) -> None:
         raise ConfigError(
             "PAYLINK_JWT_SECRET: required outside the embedded mode (Postgres or Redis configured)"
         )
-    if not settings.jwt_secret_generated and len(settings.jwt_secret.value) < 32:
-        raise ConfigError("PAYLINK_JWT_SECRET: must be at least 32 characters")
-    if settings.pin_pepper is not None and len(settings.pin_pepper.value) < 32:
-        raise ConfigError("PAYLINK_PIN_PEPPER: must be at least 32 characters")
+    _check_secrets(settings)
     if settings.pin_pepper_previous is not None and settings.pin_pepper is None:
         raise ConfigError("PAYLINK_PIN_PEPPER_PREVIOUS: only with PAYLINK_PIN_PEPPER (rotation)")
     if settings.at_api_key is not None and settings.at_username is None:
         raise ConfigError("AT_USERNAME: required when AT_API_KEY is set")
+    if not (
+        embedded
+        or settings.at_callback_token is not None
+        or settings.at_allowed_networks
+        or settings.at_callback_open
+    ):
+        raise ConfigError(
+            "PAYLINK_AT_CALLBACK_TOKEN or PAYLINK_AT_ALLOWED_NETWORKS: set at least one outside"
+            " the embedded mode (Postgres or Redis configured), or PAYLINK_AT_CALLBACK_OPEN=true"
+            " if the Africa's Talking routes are protected in front of the gateway"
+        )
+
+
+def _check_secrets(settings: Settings) -> None:
+    """Refuse weak keys and tokens by name; the message never contains the value."""
+    keys = (
+        ("PAYLINK_JWT_SECRET", None if settings.jwt_secret_generated else settings.jwt_secret),
+        ("PAYLINK_PIN_PEPPER", settings.pin_pepper),
+        ("PAYLINK_PIN_PEPPER_PREVIOUS", settings.pin_pepper_previous),
+    )
+    # every webhook or callback token goes here; True: callers present it as a URL path segment
+    tokens = (
+        ("PAYLINK_VTPASS_WEBHOOK_TOKEN", settings.vtpass_webhook_token, True),
+        ("PAYLINK_AT_CALLBACK_TOKEN", settings.at_callback_token, True),
+        ("TELEGRAM_WEBHOOK_SECRET", settings.telegram_webhook_secret, False),
+    )
+    for name, value in keys:
+        if value is not None:
+            _require_strong(name, value, KEY_MIN_LENGTH)
+    for name, token, in_path in tokens:
+        if token is not None:
+            _require_strong(name, token, PATH_TOKEN_MIN_LENGTH, path_segment=in_path)
+
+
+def _require_strong(
+    name: str, value: Secret, min_length: int, *, path_segment: bool = False
+) -> None:
+    reason = weakness(value.value, min_length, path_segment=path_segment)
+    if reason is not None:
+        raise ConfigError(
+            f"{name}: {reason}; generate one with"
+            " `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
 
 
 def _parse_mode(raw: str) -> VTPassMode:
@@ -301,6 +357,14 @@ def _non_negative_float(raw: str) -> float:
     return value
 
 
+def _positive_naira(raw: str) -> int:
+    """Naira as a person types it (`500000`, `500,000.50`) to kobo, more than zero."""
+    value = int(parse_naira(raw))
+    if value <= 0:
+        raise ValueError(f"expected a positive naira amount, got {raw!r}")
+    return value
+
+
 def _positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
@@ -321,6 +385,25 @@ def _parse_origins(raw: str) -> tuple[str, ...]:
         if origin != "*":
             _parse_http_url(origin)
     return origins
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _parse_networks(raw: str) -> tuple[IpNetwork, ...]:
+    """`196.201.214.0/24, 2001:db8::/32`: CIDR blocks (a bare address is a /32 or /128)."""
+    networks = tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()
+    )
+    if not networks:
+        raise ValueError("expected comma-separated CIDR blocks, e.g. 196.201.214.0/24")
+    return networks
 
 
 def _parse_log_level(raw: str) -> str:

@@ -11,15 +11,15 @@ user are both logged out, and only the real user can log in again. Logout revoke
 and blacklists both jtis until they would have expired. An access token is accepted only while
 its jti is not blacklisted and its family is alive (one store round trip per request).
 
-Times here are wall-clock (`time.time`), which is what pyjwt checks `exp` against and what
-Redis expires keys by; domain times (PIN lockouts, OTP expiry) use the app's injected clock.
+Times come from the app's injected `Clock`, so a test's clock governs expiry: pyjwt's own
+time checks (which read the wall clock) are off, and `exp`/`iat`/`nbf` are checked here against
+the clock. Redis expires revocations by TTLs, which are durations and need no clock.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -28,6 +28,7 @@ import jwt
 
 from gateway.api.errors import Unauthorized
 from gateway.api.tokens_store import Rotation, TokenStore
+from gateway.clock import Clock
 from gateway.settings import Secret
 from gateway.store.tables import USER_ROLES
 
@@ -89,6 +90,32 @@ def bearer_token(header: str | None) -> str:
     return token.strip()
 
 
+def check_lifetime(claims: Mapping[str, Any], now: int) -> None:
+    """Refuse, at `now` (Unix seconds on the app's clock), a token past its `exp` or one that
+    says it was issued (`iat`) or becomes valid (`nbf`) later: pyjwt's checks, on our clock.
+
+    Raises:
+        Unauthorized: `token_expired` past `exp`; `invalid_token` for a time that is not an
+            integer, or an `iat`/`nbf` after `now`.
+    """
+    exp, iat, nbf = (_seconds(claims, name) for name in ("exp", "iat", "nbf"))
+    if exp is None or iat is None:
+        raise Unauthorized("the token is not valid", code="invalid_token")
+    if exp <= now:
+        raise Unauthorized("the token has expired", code="token_expired")
+    if iat > now or (nbf is not None and nbf > now):
+        raise Unauthorized("the token is not valid", code="invalid_token")
+
+
+def _seconds(claims: Mapping[str, Any], name: str) -> int | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Unauthorized("the token is not valid", code="invalid_token")
+    return value
+
+
 class Authenticator:
     """Issues and checks the API's tokens; state lives in the injected `TokenStore`."""
 
@@ -99,13 +126,16 @@ class Authenticator:
         *,
         access_ttl_s: int,
         refresh_ttl_s: int,
-        now: Callable[[], float] = time.time,
+        clock: Clock,
     ) -> None:
         self._secret = secret
         self.store = store
         self.access_ttl_s = access_ttl_s
         self.refresh_ttl_s = refresh_ttl_s
-        self._now = now
+        self._clock = clock
+
+    def _now(self) -> int:
+        return int(self._clock.now().timestamp())
 
     # -- encoding ------------------------------------------------------------------------------
 
@@ -119,12 +149,17 @@ class Authenticator:
                 self._secret.value,
                 algorithms=[ALGORITHM],
                 issuer=ISSUER,
-                options={"require": _REQUIRED},
+                options={
+                    "require": _REQUIRED,
+                    # pyjwt reads the wall clock: `check_lifetime` does this on the app's clock
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("the token has expired", code="token_expired") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthorized("the token is not valid", code="invalid_token") from exc
+        check_lifetime(claims, self._now())
         sub, fam = claims.get("sub"), claims.get("fam")
         if (
             claims.get("typ") != expected
@@ -137,7 +172,7 @@ class Authenticator:
         return claims
 
     def _mint(self, user_id: int, family: str, *, role: str) -> tuple[TokenPair, str]:
-        now = int(self._now())
+        now = self._now()
         access_jti, refresh_jti = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
         common = {"iss": ISSUER, "sub": str(user_id), "fam": family, "iat": now}
         access = self._encode(
@@ -165,7 +200,7 @@ class Authenticator:
         """A new login session: a new family and its first pair of tokens."""
         family = secrets.token_urlsafe(16)
         pair, refresh_jti = self._mint(user_id, family, role=role)
-        await self.store.open_family(family, refresh_jti, self.refresh_ttl_s)
+        await self.store.open_family(family, refresh_jti, self.refresh_ttl_s, user_id=user_id)
         return pair
 
     async def authenticate(self, token: str) -> Principal:
@@ -215,9 +250,13 @@ class Authenticator:
     async def end_family(self, family: str) -> None:
         await self.store.revoke_family(family)
 
+    async def end_sessions(self, user_id: int) -> None:
+        """End every login session of the user (suspension): no refresh token works again."""
+        await self.store.revoke_user_families(user_id)
+
     async def logout(self, principal: Principal, refresh: RefreshClaims | None) -> None:
         """End the session: revoke the family, blacklist the access (and refresh) jti."""
-        now = int(self._now())
+        now = self._now()
         await self.store.revoke_family(principal.family)
         await self.store.revoke_token(principal.jti, principal.expires_at - now)
         if refresh is not None and refresh.user_id == principal.user_id:

@@ -22,7 +22,7 @@ from gateway.api import deps
 from gateway.api.auth import Principal, RefreshClaims
 from gateway.api.errors import ApiError, Unauthorized
 from gateway.api.openapi import Operations, Reply
-from gateway.api.ratelimit import Limit, client_ip, enforce, reset
+from gateway.api.ratelimit import Limit, enforce, reset
 from gateway.api.schemas import (
     LoginIn,
     LogoutIn,
@@ -32,9 +32,10 @@ from gateway.api.schemas import (
     TokenOut,
     VerifyPhoneIn,
 )
+from gateway.client_address import client_ip
 from gateway.errors import Forbidden
 from gateway.phones import Msisdn
-from gateway.security import otp
+from gateway.security import otp, registrations
 from gateway.security.passwords import (
     hash_password,
     needs_rehash,
@@ -47,7 +48,6 @@ logger = logging.getLogger(__name__)
 ops = Operations("auth", "Sign-up with an SMS code, login, token refresh and logout.")
 _USERS = cast(Table, User.__table__)
 _U = _USERS.c
-PURPOSE = "register"
 # each code texted costs money and each code gets 5 tries: a few per phone per 15 minutes
 REGISTER_PER_PHONE = Limit("register-phone", 3, 900)
 REGISTER_PER_IP = Limit("register-ip", 30, 900)
@@ -74,9 +74,11 @@ def _otp_key(request: web.Request) -> bytes:
     errors=(409, 429),
 )
 async def register(request: web.Request, body: RegisterIn) -> Reply:
-    """Nothing is created until the code is verified: asking again sends a new code and
-    replaces the pending details. 409 when the phone already has a password (log in instead)
-    or the email belongs to another account."""
+    """Nothing is created until the code is verified. Each call opens its own sign-up with
+    its own `registration_id` and code; a later call for the same phone never changes an
+    earlier one (so nobody can swap in their password for the phone's owner). 409 when the
+    phone already has a password (log in instead) or the email belongs to another account;
+    429 after 3 sign-ups for one phone in 15 minutes."""
     settings = deps.settings(request)
     await enforce(
         deps.authenticator(request).store,
@@ -101,20 +103,23 @@ async def register(request: web.Request, body: RegisterIn) -> Reply:
     password_hash = await hash_password(body.password)
     now = deps.clock(request).now()
     async with db.begin() as session:
-        expires_at = await otp.issue(
+        opened = await registrations.open_registration(
             session,
             key=_otp_key(request),
             phone=body.phone,
-            purpose=PURPOSE,
+            password_hash=password_hash,
+            name=body.name,
+            email=body.email,
             now=now,
-            payload={"password_hash": password_hash, "name": body.name, "email": body.email},
             user_id=existing.id if existing is not None else None,
         )
     return Reply(
         RegisterOut(
+            registration_id=opened.registration_id,
             phone=body.phone,
-            code_expires_at=expires_at,
-            message="We sent a 6-digit code by SMS; confirm it with /api/v1/auth/verify-phone.",
+            code_expires_at=opened.expires_at,
+            message="We sent a 6-digit code by SMS; confirm it with /api/v1/auth/verify-phone "
+            "together with this registration_id.",
         ),
         201,
     )
@@ -134,14 +139,17 @@ async def _check_email_free(session: AsyncSession, email: str, phone: str) -> No
     errors=(409,),
 )
 async def verify_phone(request: web.Request, body: VerifyPhoneIn) -> TokenOut:
-    """A code allows 5 tries in 10 minutes; after that ask `register` for a new one."""
+    """Applies only the sign-up named by `registration_id` (its password, name and email) and
+    voids the phone's other pending sign-ups. A code allows 5 tries in 10 minutes, counted per
+    registration; after that ask `register` for a new one. An unknown, expired or used
+    `registration_id` is `code_expired`, like an expired code."""
     now = deps.clock(request).now()
     async with deps.db(request).begin() as session:
-        check = await otp.consume(
+        check = await registrations.consume(
             session,
             key=_otp_key(request),
             phone=body.phone,
-            purpose=PURPOSE,
+            registration_id=body.registration_id,
             code=body.code,
             now=now,
         )
@@ -158,7 +166,8 @@ async def verify_phone(request: web.Request, body: VerifyPhoneIn) -> TokenOut:
                 details={"attempts_left": check.attempts_left},
             )
         raise ApiError(
-            "no valid code for this phone (expired, used or too many tries); register again",
+            "no valid code for this sign-up (expired, used, unknown or too many tries); "
+            "register again",
             status=422,
             code="code_expired",
         )
@@ -207,23 +216,26 @@ async def _complete_sign_up(
     errors=(401, 403, 429),
 )
 async def login(request: web.Request, body: LoginIn) -> TokenOut:
-    """Rate-limited per account and per client address (429 with `Retry-After`). Wrong phone,
-    wrong email and wrong password are one answer, `invalid_credentials`, in the same time."""
+    """Rate-limited per account, however it is named (its phone in any form or its email
+    count as one), and per client address (429 with `Retry-After`). Wrong phone, wrong email
+    and wrong password are one answer, `invalid_credentials`, in the same time."""
     settings = deps.settings(request)
     auth = deps.authenticator(request)
     account = Limit("login-account", settings.login_limit_per_account, settings.login_window_s)
     per_ip = Limit("login-ip", settings.login_limit_per_ip, settings.login_window_s)
-    subject = body.phone or body.email or ""
-    await enforce(
-        auth.store,
-        [(account, subject), (per_ip, client_ip(request, settings.trusted_proxy_hops))],
-    )
-    where = _U.phone == body.phone if body.phone else func.lower(_U.email) == subject
+    named = body.phone or body.email or ""
+    where = _U.phone == body.phone if body.phone else func.lower(_U.email) == named
     db = deps.db(request)
     async with db() as session:
         row = (
             await session.execute(select(_U.id, _U.password_hash, _U.role, _U.status).where(where))
         ).first()
+    # counted on the account, not on the name typed: guesses by phone and by email add up
+    subject = f"user:{row.id}" if row is not None else named
+    await enforce(
+        auth.store,
+        [(account, subject), (per_ip, client_ip(request, settings.trusted_proxy_hops))],
+    )
     stored = row.password_hash if row is not None else None
     if not await verify_password(stored, body.password) or row is None or stored is None:
         raise Unauthorized("wrong phone, email or password", code="invalid_credentials")

@@ -15,6 +15,7 @@ from gateway.keys import (
     settings_key,
     vtpass_key,
 )
+from gateway.purchases.ordering import OrderPricer
 from gateway.purchases.service import PurchaseService
 from gateway.settings import Settings
 from gateway.vtpass.client import VTPassClient
@@ -38,6 +39,14 @@ def authenticator(request: web.Request) -> Authenticator:
 
 def purchases(request: web.Request) -> PurchaseService:
     return request.app[purchase_service_key]
+
+
+def pricer(request: web.Request) -> OrderPricer:
+    """The server-side pricing every order goes through (wired with the purchase service)."""
+    found = purchases(request).pricer
+    if found is None:  # `purchases_ctx` always wires one
+        raise RuntimeError("the purchase service has no pricer")
+    return found
 
 
 def vtpass(request: web.Request) -> VTPassClient:

@@ -140,12 +140,15 @@ def render_gateway_error(exc: GatewayError) -> web.Response:
         return error_response(status, exc.code, str(exc), exc.details, exc.headers)
     headers = {"WWW-Authenticate": 'Bearer realm="paylink"'} if status == 401 else None
     message = str(exc)
+    # domain errors may say what would be accepted (e.g. `price_mismatch` names the price)
+    details: Mapping[str, Any] | None = getattr(exc, "details", None)
     if isinstance(exc, UpstreamError):
         # upstream messages name internal calls and URLs: log them, tell the client less
         message = _UPSTREAM_MESSAGES.get(status, "the payment provider gave an unexpected answer")
+        details = None
         if status == 503:
             headers = {"Retry-After": "30"}
-    return error_response(status, exc.code, message, None, headers)
+    return error_response(status, exc.code, message, details, headers)
 
 
 _UPSTREAM_MESSAGES = {503: "the payment provider is unavailable; try again shortly"}

@@ -13,15 +13,25 @@ from gateway.api.auth import Principal
 from gateway.api.errors import ApiError, ValidationFailed
 from gateway.api.openapi import Operations, Reply
 from gateway.api.pin_errors import pin_refusal
-from gateway.api.schemas import PinIn, PinState, ProfileOut, ProfileUpdateIn
+from gateway.api.ratelimit import Limit, enforce, reset
+from gateway.api.schemas import (
+    PinIn,
+    PinResetCodeIn,
+    PinResetIn,
+    PinResetRequestOut,
+    PinState,
+    ProfileOut,
+    ProfileUpdateIn,
+)
 from gateway.errors import NotFound
 from gateway.pin_policy import weak_pin_reason
-from gateway.security import pins
+from gateway.security import otp, pin_reset, pins
 from gateway.store.tables import User
 
 ops = Operations("me", "Your profile and transaction PIN.")
 _USERS = cast(Table, User.__table__)
 _U = _USERS.c
+RESET_CODES_PER_USER = Limit("pin-reset-sms", 3, 900)  # SMS cost money: 3 codes / 15 minutes
 _PIN_STATE = {
     pins.PinStatus.OK: PinState.SET,
     pins.PinStatus.LOCKED: PinState.LOCKED,
@@ -51,6 +61,7 @@ async def _profile(request: web.Request, user_id: int) -> ProfileOut:
         status=row.status,
         pin=_PIN_STATE.get(state.status, PinState.SET),
         pin_locked_until=state.locked_until,
+        pin_reset_required=state.reset_required,
         created_at=row.created_at,
     )
 
@@ -106,7 +117,8 @@ async def update_me(
 )
 async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Reply:
     """The same PIN confirms purchases on USSD, SMS, Telegram and here. Changing it needs the
-    current PIN, and wrong ones count towards the lock (3 wrong: 30 minutes). Weak PINs (0000,
+    current PIN, and wrong ones count towards the lock (3 wrong: 30 minutes; a
+    locked PIN is 423, reset it with `POST /api/v1/me/pin/reset`). Weak PINs (0000,
     1234, 9876, your phone's last four) are refused with 422 `weak_pin`."""
     db, now = deps.db(request), deps.clock(request).now()
     async with db() as session:
@@ -133,4 +145,101 @@ async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Re
         if not check.ok:
             raise pin_refusal(check, now)
     await pins.set_pin(db, principal.user_id, body.pin, now)
+    return Reply(None, 204)
+
+
+@ops.route(
+    "POST",
+    "/api/v1/me/pin/reset",
+    summary="Reset your transaction PIN with your password (ends any PIN lock)",
+    responses={204: None},
+    errors=(403, 429),
+)
+async def reset_pin(request: web.Request, principal: Principal, body: PinResetIn) -> Reply:
+    """For a forgotten PIN, or one locked until reset after repeated wrong PINs (423
+    `pin_locked` with `details.reset_required`). Sets the new PIN and clears every lock; the
+    phone gets an SMS saying the PIN changed. A wrong password is 403 `password_incorrect`;
+    attempts are limited like logins (429 with `Retry-After`). Weak PINs are 422 `weak_pin`."""
+    settings = deps.settings(request)
+    store = deps.authenticator(request).store
+    limit = Limit("pin-reset-password", settings.login_limit_per_account, settings.login_window_s)
+    subject = str(principal.user_id)
+    async with deps.db(request)() as session:  # a weak PIN is refused before a try is spent
+        phone = await session.scalar(select(_U.phone).where(_U.id == principal.user_id))
+    if phone is None:
+        raise NotFound("no such user")
+    reason = weak_pin_reason(body.pin, phone)
+    if reason is not None:
+        raise pins.WeakPin(reason)
+    await enforce(store, [(limit, subject)])
+    done = await pin_reset.reset_with_password(
+        deps.db(request),
+        user_id=principal.user_id,
+        password=body.password,
+        pin=body.pin,
+        now=deps.clock(request).now(),
+    )
+    if not done:
+        raise ApiError("the password is not right", status=403, code="password_incorrect")
+    await reset(store, limit, subject)
+    return Reply(None, 204)
+
+
+@ops.route(
+    "POST",
+    "/api/v1/me/pin/reset/request",
+    summary="Text a code to your phone to reset your transaction PIN",
+    responses={202: PinResetRequestOut},
+    errors=(429,),
+)
+async def request_pin_reset(request: web.Request, principal: Principal) -> Reply:
+    """Sends a 6-digit code (valid 10 minutes, 5 tries) to the account's phone; confirm it
+    with `POST /api/v1/me/pin/reset/confirm`. A new request replaces the previous code; at
+    most 3 per 15 minutes (429)."""
+    await enforce(
+        deps.authenticator(request).store, [(RESET_CODES_PER_USER, str(principal.user_id))]
+    )
+    expires_at = await pin_reset.request_code(
+        deps.db(request),
+        key=otp.derive_key(deps.settings(request).jwt_secret.value),
+        user_id=principal.user_id,
+        now=deps.clock(request).now(),
+    )
+    message = "We sent a 6-digit code by SMS; confirm it with /api/v1/me/pin/reset/confirm."
+    return Reply(PinResetRequestOut(code_expires_at=expires_at, message=message), 202)
+
+
+@ops.route(
+    "POST",
+    "/api/v1/me/pin/reset/confirm",
+    summary="Reset your transaction PIN with the SMS code (ends any PIN lock)",
+    responses={204: None},
+)
+async def confirm_pin_reset(
+    request: web.Request, principal: Principal, body: PinResetCodeIn
+) -> Reply:
+    """Sets the new PIN and clears every lock; the phone gets an SMS saying the PIN changed.
+    422 `invalid_code` (with `attempts_left`), `code_expired` (ask for a new code) or
+    `weak_pin` (the code is not used up)."""
+    check = await pin_reset.reset_with_code(
+        deps.db(request),
+        key=otp.derive_key(deps.settings(request).jwt_secret.value),
+        user_id=principal.user_id,
+        code=body.code,
+        pin=body.pin,
+        now=deps.clock(request).now(),
+    )
+    if check.status is otp.OtpStatus.WRONG:
+        raise ApiError(
+            "the code is not right",
+            status=422,
+            code="invalid_code",
+            details={"attempts_left": check.attempts_left},
+        )
+    if not check.ok:
+        raise ApiError(
+            "no valid code (expired, used or too many tries); ask for a new one",
+            status=422,
+            code="code_expired",
+        )
     return Reply(None, 204)

@@ -1,8 +1,9 @@
-"""The API's middlewares: CORS (outermost, so errors carry CORS headers too) and errors.
+"""The API's middlewares: CORS (outermost, so errors carry CORS headers too) and errors;
+and `security_headers`, the response hook every route's answer passes through.
 
-Both only act on `/api/...`; the USSD, SMS, Telegram and webhook routes answer in their own
-formats. Order in `web.Application(middlewares=[cors_middleware, error_middleware])` matters:
-the first is the outermost.
+The middlewares only act on `/api/...`; the USSD, SMS, Telegram and webhook routes answer in
+their own formats. Order in `web.Application(middlewares=[cors_middleware, error_middleware])`
+matters: the first is the outermost.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key"
 EXPOSED_HEADERS = "Location, Retry-After, Idempotent-Replayed, WWW-Authenticate"
 PREFLIGHT_MAX_AGE_S = "600"
+SERVER_NAME = "PayLink"  # aiohttp's default names the exact Python and aiohttp versions
 _HTTP_CODES = {
     404: ("not_found", "no such endpoint"),
     405: ("method_not_allowed", "this endpoint does not accept that method"),
@@ -57,6 +59,20 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except Exception:
         logger.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(500, "internal_error", "internal server error")
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """`on_response_prepare` hook: runs for every response, router 404s and errors included.
+
+    `nosniff` stops a browser from running a JSON or text answer as script or HTML. The
+    `Server` header is replaced rather than deleted because aiohttp adds its default after
+    this hook to any response without one. API answers carry tokens, wallet balances and
+    electricity tokens, so none may be stored by a browser or proxy cache.
+    """
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Server"] = SERVER_NAME
+    if is_api(request.path):
+        response.headers.setdefault("Cache-Control", "no-store")
 
 
 def _allowed_origin(request: web.Request) -> str | None:

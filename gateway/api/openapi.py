@@ -27,18 +27,21 @@ from gateway.api.errors import ApiError, ValidationFailed
 Handler = Callable[..., Awaitable[Any]]
 JSON_MEDIA = "application/json"
 MAX_BODY_BYTES = 64 * 1024  # the largest valid request is well under 2 KiB
+MAX_JSON_DEPTH = 20  # every valid body is one flat object; deeper is an attack or a bug
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 ERROR_SCHEMA = "ErrorResponse"
 
 _ERROR_TEXT = {
     400: "The body is not a JSON object.",
-    401: "No valid access token (missing, malformed, expired or revoked).",
+    401: "No valid access token (missing, malformed, expired or revoked), or the account is "
+    "suspended or closed (`account_inactive`).",
     403: "Authenticated, but not allowed.",
     404: "No such resource, or not yours.",
     409: "Conflicts with an earlier request.",
     413: "The body is larger than 64 KiB.",
     422: "The request did not validate; `details.fields` lists each problem.",
-    423: "Purchases are locked after wrong PINs; `details.locked_until` says until when.",
+    423: "The PIN is locked after wrong PINs: `details.locked_until` says until when, or is "
+    "null with `details.reset_required` true (reset at `POST /api/v1/me/pin/reset`).",
     429: "Too many attempts; retry after `Retry-After` seconds.",
     502: "The payment provider gave an unexpected answer.",
     503: "The payment provider is unavailable; retry shortly.",
@@ -178,7 +181,8 @@ async def read_json(request: web.Request, limit: int = MAX_BODY_BYTES) -> Any:
     """The body as JSON, refusing more than `limit` bytes before reading them all.
 
     Raises:
-        PayloadTooLarge: declared or streamed size over `limit`. MalformedBody: no/bad JSON.
+        PayloadTooLarge: declared or streamed size over `limit`. MalformedBody: no/bad JSON,
+            or nested deeper than `MAX_JSON_DEPTH`.
     """
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"the body must be at most {limit} bytes")
@@ -190,9 +194,32 @@ async def read_json(request: web.Request, limit: int = MAX_BODY_BYTES) -> Any:
     if not data.strip():
         raise MalformedBody("a JSON object body is required")
     try:
-        return json.loads(data)
+        parsed = json.loads(data)
     except (ValueError, UnicodeDecodeError):
         raise MalformedBody("the body is not valid JSON") from None
+    except RecursionError:  # `[[[[…` 64 KiB deep: the parser runs out of stack, not a 500
+        raise _too_deep() from None
+    if _deeper_than(parsed, MAX_JSON_DEPTH):
+        raise _too_deep()
+    return parsed
+
+
+def _too_deep() -> MalformedBody:
+    return MalformedBody(f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True when arrays/objects nest more than `limit` levels; iterative, so no recursion."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _render(op: Operation, result: Any) -> web.StreamResponse:

@@ -1,11 +1,14 @@
-"""Back-office operations for operators and admins: credit, look up, requery, reconcile."""
+"""Back-office operations for operators and admins: credit, look up, requery, reconcile,
+suspend and reactivate accounts."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from gateway.api import deps
+from gateway.api.account_status import change_account_status
 from gateway.api.auth import Principal
+from gateway.api.errors import ApiError
 from gateway.api.openapi import Operations, Reply
 from gateway.api.present import operator_purchase_out
 from gateway.api.schemas import (
@@ -16,7 +19,11 @@ from gateway.api.schemas import (
     OperatorPurchaseOut,
     PurchasePath,
     ReconciliationOut,
+    UserPath,
+    UserStatusOut,
 )
+from gateway.client_address import client_ip
+from gateway.purchases.operator_credit import Actor, CreditOverLimit, operator_credit
 from gateway.purchases.reconcile import reconcile_database
 
 ops = Operations("operators", "Back office: needs the `operator` or `admin` role.")
@@ -29,15 +36,34 @@ ROLE = "operator"
     summary="Credit a wallet (idempotent by reference)",
     responses={201: CreditOut, 200: CreditOut},
     role=ROLE,
-    errors=(409,),
+    errors=(409, 422),
 )
-async def credit_wallet(request: web.Request, _principal: Principal, body: CreditIn) -> Reply:
+async def credit_wallet(request: web.Request, principal: Principal, body: CreditIn) -> Reply:
     """201 when money moved; 200 when this reference was already credited (nothing moved);
-    409 when the reference was used for another phone or amount. An unknown phone gets an
-    account (as on USSD)."""
-    credit = await deps.purchases(request).credit_wallet(
-        body.phone, body.amount, body.reference, name=body.name
-    )
+    409 when the reference was used for another phone or amount; 422 `credit_over_limit`
+    above the per-credit ceiling (`details.max_amount`). An unknown phone gets an account
+    (as on USSD). The journal records who credited and from which address."""
+    settings = deps.settings(request)
+    ceiling = settings.operator_credit_max
+    try:
+        credit = await operator_credit(
+            deps.purchases(request),
+            phone=body.phone,
+            amount=body.amount,
+            reference=body.reference,
+            name=body.name,
+            actor=Actor.operator(
+                principal.user_id, client_ip(request, settings.trusted_proxy_hops)
+            ),
+            ceiling=ceiling,
+        )
+    except CreditOverLimit as exc:
+        raise ApiError(
+            str(exc),
+            status=422,
+            code=exc.code,
+            details={"max_amount": Money.of(ceiling).model_dump()},
+        ) from exc
     out = CreditOut(
         user_id=credit.user_id,
         phone=body.phone,
@@ -98,3 +124,35 @@ async def reconciliation(request: web.Request, _principal: Principal) -> Reconci
             for d in report.discrepancies
         ],
     )
+
+
+@ops.route(
+    "POST",
+    "/api/v1/operator/users/{user_id}/suspend",
+    summary="Suspend an account: its tokens stop working now, its sessions end",
+    responses={200: UserStatusOut},
+    role=ROLE,
+    errors=(404, 409),
+)
+async def suspend_user(request: web.Request, principal: Principal, path: UserPath) -> UserStatusOut:
+    """The user's access tokens are refused from the next request, every refresh token is
+    revoked, and no channel accepts their purchases. Suspending a suspended account changes
+    nothing. Operators may suspend users; admins users and operators; nobody themselves
+    (403). 409 for a closed account."""
+    return await change_account_status(request, principal, path.user_id, suspend=True)
+
+
+@ops.route(
+    "POST",
+    "/api/v1/operator/users/{user_id}/reactivate",
+    summary="Reactivate a suspended account (the user logs in again)",
+    responses={200: UserStatusOut},
+    role=ROLE,
+    errors=(404, 409),
+)
+async def reactivate_user(
+    request: web.Request, principal: Principal, path: UserPath
+) -> UserStatusOut:
+    """Sessions ended by the suspension stay ended. Reactivating an active account changes
+    nothing; 409 for a closed account."""
+    return await change_account_status(request, principal, path.user_id, suspend=False)

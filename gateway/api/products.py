@@ -1,46 +1,23 @@
 """The catalogue as the API needs it: find a service, and turn a purchase request into an order.
 
-The category and the price come from the catalogue, never from the client: pricing rules
-(fees) are per category, and a price-listed plan must be debited at its listed price, since
-that is what VTPass will take from our float whatever amount we send.
+The price comes from the server, never from the client (`gateway.purchases.ordering`): a
+request carries a choice, and `amount` only for open-amount products (or, optionally, the
+price the client believes, which must then be the server's price or the request is refused
+with 422 `price_mismatch`).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from gateway.api.schemas import PurchaseIn
-from gateway.errors import InvalidInput, UpstreamRejected
+from gateway.errors import InvalidInput
 from gateway.purchases.models import PurchaseOrder
-from gateway.vtpass.catalogue import CachedCatalogue
-from gateway.vtpass.models import Service, Variation
+from gateway.purchases.ordering import CatalogueReader, OrderPricer, OrderRequest, find_service
+from gateway.vtpass.models import Service
 
-# Products whose purchase names a meter, smartcard or profile (VTPass's billersCode).
-NEEDS_CUSTOMER_REF = frozenset({"electricity-bill", "tv-subscription"})
-METER_TYPES = frozenset({"prepaid", "postpaid"})
+__all__ = ["find_service", "resolve_order", "service_in"]
 
 
-async def _services_or_none(catalogue: CachedCatalogue, category: str) -> list[Service]:
-    try:
-        return await catalogue.services(category)
-    except UpstreamRejected:  # a category with nothing to sell answers with a refusal code
-        return []
-
-
-async def find_service(catalogue: CachedCatalogue, service_id: str) -> Service | None:
-    """The service with this id in any category (all lookups are cached)."""
-    categories = await catalogue.categories()
-    listings = await asyncio.gather(
-        *(_services_or_none(catalogue, category.identifier) for category in categories)
-    )
-    for services in listings:
-        for service in services:
-            if service.service_id == service_id:
-                return service
-    return None
-
-
-async def service_in(catalogue: CachedCatalogue, service_id: str, category: str) -> Service:
+async def service_in(catalogue: CatalogueReader, service_id: str, category: str) -> Service:
     """The service if it belongs to `category`.
 
     Raises:
@@ -52,57 +29,24 @@ async def service_in(catalogue: CachedCatalogue, service_id: str, category: str)
     return service
 
 
-def _variation(variations: list[Variation], code: str) -> Variation:
-    for variation in variations:
-        if variation.code == code:
-            return variation
-    raise InvalidInput(f"unknown variation_code {code!r} for this service")
-
-
 async def resolve_order(
-    catalogue: CachedCatalogue, body: PurchaseIn, buyer_phone: str
+    pricer: OrderPricer, body: PurchaseIn, user_id: int, buyer_phone: str
 ) -> PurchaseOrder:
-    """The `PurchaseOrder` for a request, priced from the catalogue.
+    """The `PurchaseOrder` for a request, priced by the server.
 
     Raises:
-        InvalidInput: unknown service or plan, or a missing/contradicting amount or reference.
+        InvalidInput: unknown service or plan, a missing reference, or one of the pricing
+            refusals (`price_mismatch`, `verification_required`, `amount_out_of_range`,
+            `subscription_type_not_allowed`, `quantity_not_allowed`).
     """
-    service = await find_service(catalogue, body.service_id)
-    if service is None:
-        raise InvalidInput(f"unknown service_id {body.service_id!r}")
-    amount = body.amount
-    label = service.name
-    variation_code = body.variation_code
-    if service.category == "electricity-bill":
-        if variation_code not in METER_TYPES:
-            raise InvalidInput("variation_code must be the meter type: prepaid or postpaid")
-        label = f"{service.name} {variation_code}"
-    elif variation_code is not None:
-        variation = _variation(await catalogue.variations(service.service_id), variation_code)
-        label = f"{service.name} {variation.name}"
-        # a renewal pays what the decoder's renewal costs (from verify), not the list price
-        if variation.fixed_price and body.subscription_type != "renew":
-            if amount is not None and amount != variation.amount:
-                raise InvalidInput(
-                    f"this plan costs {variation.amount} kobo; leave amount out or send that"
-                )
-            amount = variation.amount
-    elif service.product_type == "fix":
-        raise InvalidInput("this service is sold by plan: give a variation_code")
-    if amount is None:
-        raise InvalidInput("amount is required for this service")
-    if service.category in NEEDS_CUSTOMER_REF and body.customer_ref is None:
-        raise InvalidInput("customer_ref (meter or smartcard number) is required")
-    options = {"subscription_type": body.subscription_type} if body.subscription_type else {}
-    return PurchaseOrder(
+    request = OrderRequest(
         channel="api",
-        category=service.category,
-        service_id=service.service_id,
-        amount=amount,
+        service_id=body.service_id,
         phone=body.phone or buyer_phone,
+        amount=body.amount,
         customer_ref=body.customer_ref,
-        variation_code=variation_code,
+        variation_code=body.variation_code,
         quantity=body.quantity,
-        product=label[:100],
-        options=options,
+        subscription_type=body.subscription_type,
     )
+    return await pricer.price(user_id, request)

@@ -38,13 +38,14 @@ async def create_purchase(
 
     Refusals: 422 `insufficient_funds`, `daily_limit_exceeded`, `invalid_input` (amount out of
     range, unknown plan); 403 `pin_incorrect` (with `attempts_left`) or `pin_not_set`; 423
-    `pin_locked` after 3 wrong PINs (30 minutes, shared with USSD)."""
+    `pin_locked` after 3 wrong PINs (30 minutes, shared with USSD; the third lock within 24
+    hours lasts until the PIN is reset: `locked_until` null, `reset_required` true)."""
     db = deps.db(request)
     async with db() as session:
         user = await users.get(session, principal.user_id)
     if user is None:
         raise NotFound("no such user")
-    order = await resolve_order(deps.vtpass(request).catalogue, body, user.phone)
+    order = await resolve_order(deps.pricer(request), body, user.id, user.phone)
     try:
         request_hash = order.request_hash(normalize_phone(order.phone))
     except ValueError as exc:

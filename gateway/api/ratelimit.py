@@ -1,4 +1,4 @@
-"""Login rate limits: per account (phone or email) and per client IP, fixed windows.
+"""Login rate limits: per account (however it is named) and per client IP, fixed windows.
 
 Every attempt is counted before the password is checked, so a flood of guesses costs the
 attacker a 429 and us no argon2 work. A successful login clears the account's counter (a
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-
-from aiohttp import web
 
 from gateway.api.errors import RateLimited
 from gateway.api.tokens_store import TokenStore
@@ -47,21 +45,3 @@ async def enforce(store: TokenStore, checks: list[tuple[Limit, str]]) -> None:
 
 async def reset(store: TokenStore, limit: Limit, subject: str) -> None:
     await store.clear(_key(limit, subject))
-
-
-def client_ip(request: web.Request, trusted_hops: int) -> str:
-    """The caller's address: the peer, or the `X-Forwarded-For` entry our own proxies added.
-
-    With `trusted_hops` proxies in front (load balancers we run), the client is the entry that
-    many places from the right; anything further left is whatever the client chose to send.
-    """
-    if trusted_hops > 0:
-        forwarded = [
-            part.strip()
-            for header in request.headers.getall("X-Forwarded-For", [])
-            for part in header.split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= trusted_hops:
-            return forwarded[-trusted_hops]
-    return request.remote or "unknown"

@@ -19,11 +19,12 @@ from gateway.api import (
 )
 from gateway.api.auth import Authenticator, Principal, bearer_token
 from gateway.api.docs import setup_docs_routes
+from gateway.api.errors import Unauthorized
 from gateway.api.openapi import Operations, build_document, make_view
 from gateway.api.schemas import ErrorResponse
 from gateway.api.tokens_store import MemoryTokenStore, RedisTokenStore, TokenStore
 from gateway.errors import Forbidden
-from gateway.keys import api_auth_key, db_key, redis_key, settings_key
+from gateway.keys import api_auth_key, clock_key, db_key, redis_key, settings_key
 from gateway.store import users
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ GROUPS: tuple[Operations, ...] = (
 DESCRIPTION = """\
 The PayLink REST API for the web frontend and partners.
 
-**Start here:** `POST /api/v1/auth/register` texts a code to the phone; `POST
-/api/v1/auth/verify-phone` with that code logs you in. Send the `access_token` as
+**Start here:** `POST /api/v1/auth/register` texts a code to the phone and answers a
+`registration_id`; `POST /api/v1/auth/verify-phone` with the phone, that code and that
+`registration_id` logs you in. Send the `access_token` as
 `Authorization: Bearer <token>` (Authorize button above). It lives 15 minutes: swap the
 `refresh_token` at `POST /api/v1/auth/refresh` for a new pair (each refresh token works once).
 
@@ -84,6 +86,7 @@ async def api_ctx(app: web.Application) -> AsyncIterator[None]:
         store,
         access_ttl_s=settings.jwt_access_ttl_s,
         refresh_ttl_s=settings.jwt_refresh_ttl_s,
+        clock=app[clock_key],
     )
     try:
         yield
@@ -94,25 +97,25 @@ async def api_ctx(app: web.Application) -> AsyncIterator[None]:
 async def authenticate(request: web.Request, role: str) -> Principal:
     """The caller's principal, with `role` or higher.
 
-    Privileged roles are re-read from the database, so a demoted operator loses access at
-    once rather than when the access token expires.
+    The user's status and role are read from the database on every request (one primary-key
+    lookup), so a suspended, closed or deleted user's tokens stop working at once and a
+    demoted operator loses access at once, not when the access token expires.
 
     Raises:
-        Unauthorized: no live access token. Forbidden: the role is not enough.
+        Unauthorized: no live access token, or the account is not active (`account_inactive`).
+        Forbidden: the role is not enough.
     """
     auth: Authenticator = request.app[api_auth_key]
     principal = await auth.authenticate(bearer_token(request.headers.get("Authorization")))
-    if role == "user":
-        return principal
-    if principal.has_role(role):
-        async with request.app[db_key]() as session:
-            user = await users.get(session, principal.user_id)
-        if user is not None and user.status == "active":
-            fresh = Principal(
-                principal.user_id, user.role, principal.jti, principal.family, principal.expires_at
-            )
-            if fresh.has_role(role):
-                return fresh
+    async with request.app[db_key]() as session:
+        access = await users.access(session, principal.user_id)
+    if access is None or access.status != "active":
+        raise Unauthorized("this account is not active", code="account_inactive")
+    fresh = Principal(
+        principal.user_id, access.role, principal.jti, principal.family, principal.expires_at
+    )
+    if fresh.has_role(role):
+        return fresh
     raise Forbidden(f"this needs the {role} role")
 
 

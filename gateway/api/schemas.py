@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -78,7 +79,10 @@ Pin = Annotated[
     ),
 ]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["ikeja-electric"])]
-Kobo = Annotated[int, Field(gt=0, le=MAX_KOBO, description="Integer kobo (₦1 = 100).")]
+# Body integers are strict: `true`, `"10000"` and `1000.0` are 422, never read as a number
+# (bool is an int in Python; lax mode would buy 1 kobo of airtime for `"amount": true`).
+# Path and query integers stay lax: they arrive as strings.
+Kobo = Annotated[StrictInt, Field(gt=0, le=MAX_KOBO, description="Integer kobo (₦1 = 100).")]
 UtcTime = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_utc)]
 
 
@@ -138,7 +142,21 @@ class RegisterIn(Request):
     email: Email | None = None
 
 
+RegistrationId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{16,64}$",
+        examples=["q2xA7Zc0c3u9PjzJ1mX2b8WkQn4TfY6s"],
+        description="The `registration_id` that `register` returned for this sign-up.",
+    ),
+]
+
+
 class RegisterOut(BaseModel):
+    registration_id: str = Field(
+        description="Send it back with the code to `verify-phone`: only this sign-up's details "
+        "(password, name, email) are applied. Each `register` gets its own id and code."
+    )
     phone: str = Field(description="E.164.")
     status: Literal["verification_required"] = "verification_required"
     code_expires_at: datetime
@@ -148,6 +166,7 @@ class RegisterOut(BaseModel):
 class VerifyPhoneIn(Request):
     phone: Phone
     code: str = Field(pattern=r"^[0-9]{6}$", description="The 6-digit code sent by SMS.")
+    registration_id: RegistrationId
 
 
 class LoginIn(Request):
@@ -204,6 +223,10 @@ class ProfileOut(BaseModel):
     status: Literal["active", "suspended", "closed"]
     pin: PinState
     pin_locked_until: datetime | None
+    pin_reset_required: bool = Field(
+        default=False,
+        description="Locked until the PIN is reset (`POST /api/v1/me/pin/reset`, or by SMS code).",
+    )
     created_at: datetime
 
 
@@ -231,6 +254,25 @@ class PinIn(Request):
         repr=False,
         description="Required to change an existing PIN (wrong ones count).",
     )
+
+
+class PinResetIn(Request):
+    """The account password proves the owner; `pin` is the new PIN."""
+
+    password: str = Field(min_length=1, max_length=128, repr=False)
+    pin: Pin = Field(repr=False)
+
+
+class PinResetCodeIn(Request):
+    """The code texted by `POST /api/v1/me/pin/reset/request`; `pin` is the new PIN."""
+
+    code: str = Field(pattern=r"^[0-9]{6}$", repr=False, description="The 6-digit SMS code.")
+    pin: Pin = Field(repr=False)
+
+
+class PinResetRequestOut(BaseModel):
+    code_expires_at: datetime
+    message: str
 
 
 # -- wallet ---------------------------------------------------------------------------------------
@@ -366,13 +408,17 @@ class PurchaseStatusName(StrEnum):
 
 
 class PurchaseIn(Request):
-    """What to buy. Price-listed plans (data, bouquets, exam PINs) take their amount from the
-    catalogue; `amount` is needed for open amounts (airtime, electricity, TV renewals)."""
+    """What to buy; the server prices it. Price-listed plans (data, bouquets, exam PINs, x
+    `quantity`) cost the catalogue's price; a DStv/GOtv renewal (`subscription_type: renew`)
+    costs the renewal amount of your last smartcard verify (verify first). `amount` is needed
+    only for open amounts (airtime, electricity), within the product's bounds; sent for anything
+    else it must equal the server's price, or the purchase is refused (422 `price_mismatch`,
+    naming the price). `subscription_type` is for DStv and GOtv only."""
 
     service_id: Slug
     variation_code: Slug | None = None
     amount: Kobo | None = Field(default=None, description="Kobo per unit; see above.")
-    quantity: int = Field(default=1, ge=1, le=10)
+    quantity: StrictInt = Field(default=1, ge=1, le=10)
     phone: Phone | None = Field(
         default=None, description="Recipient (airtime, data) or contact; defaults to yours."
     )
@@ -465,6 +511,17 @@ class CreditOut(BaseModel):
     phone: str
     balance: Money
     created: bool = Field(description="False: this reference was credited before.")
+
+
+class UserPath(Request):
+    user_id: int = Field(ge=1, le=MAX_ID)
+
+
+class UserStatusOut(BaseModel):
+    user_id: int
+    phone: str
+    role: Literal["user", "operator", "admin"]
+    status: Literal["active", "suspended", "closed"]
 
 
 class OperatorPurchaseOut(PurchaseOut):

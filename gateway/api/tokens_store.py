@@ -5,6 +5,7 @@ Three things, all with a TTL so nothing needs sweeping:
   compare-and-set; presenting any other jti of the family is reuse, and reuse deletes the
   family (every token minted from it dies, access tokens included);
 - a blacklist of revoked jtis (logout), each kept only until its token would expire anyway;
+- each user's families, so suspending a user ends every session of theirs at once;
 - fixed-window counters for rate limits.
 
 Both implementations answer the same `TokenStore` protocol. The in-process one is right only for
@@ -37,8 +38,14 @@ class Hit:
 
 
 class TokenStore(Protocol):
-    async def open_family(self, family: str, jti: str, ttl_s: int) -> None:
-        """Start a refresh family whose live token is `jti`."""
+    async def open_family(
+        self, family: str, jti: str, ttl_s: int, *, user_id: int | None = None
+    ) -> None:
+        """Start a refresh family whose live token is `jti`, listed under `user_id`."""
+        ...
+
+    async def revoke_user_families(self, user_id: int) -> int:
+        """End every family opened for `user_id`; how many were listed."""
         ...
 
     async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
@@ -80,6 +87,13 @@ local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) ttl = tonumber(ARGV[1]) end
 return {n, ttl}
 """
+# KEYS[1] the user's set of families; ARGV family key prefix
+_REVOKE_USER = """
+local families = redis.call('SMEMBERS', KEYS[1])
+for _, family in ipairs(families) do redis.call('DEL', ARGV[1] .. family) end
+redis.call('DEL', KEYS[1])
+return #families
+"""
 _ROTATIONS = {0: Rotation.UNKNOWN, 1: Rotation.REUSED, 2: Rotation.ROTATED}
 
 
@@ -91,15 +105,33 @@ class RedisTokenStore:
         self._prefix = f"{prefix}api:"
         self._rotate = redis.register_script(_ROTATE)
         self._hit = redis.register_script(_HIT)
+        self._revoke_user = redis.register_script(_REVOKE_USER)
 
     def _family(self, family: str) -> str:
         return f"{self._prefix}family:{family}"
 
+    def _user_families(self, user_id: int) -> str:
+        return f"{self._prefix}user-families:{user_id}"
+
     def _revoked(self, jti: str) -> str:
         return f"{self._prefix}revoked:{jti}"
 
-    async def open_family(self, family: str, jti: str, ttl_s: int) -> None:
-        await self._redis.set(self._family(family), jti, ex=ttl_s)
+    async def open_family(
+        self, family: str, jti: str, ttl_s: int, *, user_id: int | None = None
+    ) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._family(family), jti, ex=ttl_s)
+            if user_id is not None:
+                # the set lives as long as the newest family in it; dead members cost a DEL
+                pipe.sadd(self._user_families(user_id), family)
+                pipe.expire(self._user_families(user_id), ttl_s)
+            await pipe.execute()
+
+    async def revoke_user_families(self, user_id: int) -> int:
+        result = await self._revoke_user(
+            keys=[self._user_families(user_id)], args=[f"{self._prefix}family:"]
+        )
+        return int(result)
 
     async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
         result = await self._rotate(
@@ -142,6 +174,7 @@ class MemoryTokenStore:
         self._now = now
         self._values: dict[str, tuple[str, float]] = {}
         self._counters: dict[str, tuple[int, float]] = {}
+        self._user_families: dict[int, set[str]] = {}
         self._writes = 0
         self._sweep_every = sweep_every
 
@@ -164,9 +197,25 @@ class MemoryTokenStore:
         now = self._now()
         self._values = {k: v for k, v in self._values.items() if v[1] > now}
         self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
+        live = {key[len("family:") :] for key in self._values if key.startswith("family:")}
+        self._user_families = {
+            user: kept
+            for user, families in self._user_families.items()
+            if (kept := families & live)
+        }
 
-    async def open_family(self, family: str, jti: str, ttl_s: int) -> None:
+    async def open_family(
+        self, family: str, jti: str, ttl_s: int, *, user_id: int | None = None
+    ) -> None:
         self._set(f"family:{family}", jti, ttl_s)
+        if user_id is not None:
+            self._user_families.setdefault(user_id, set()).add(family)
+
+    async def revoke_user_families(self, user_id: int) -> int:
+        families = self._user_families.pop(user_id, set())
+        for family in families:
+            self._values.pop(f"family:{family}", None)
+        return len(families)
 
     async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
         key = f"family:{family}"
@@ -205,3 +254,4 @@ class MemoryTokenStore:
     async def close(self) -> None:
         self._values.clear()
         self._counters.clear()
+        self._user_families.clear()

@@ -29,16 +29,21 @@ _ERRORS = (502, 503)
 _NOT_VALID_CODES = frozenset({"011", "012", "016"})
 
 
-async def _verify(
+async def _lookup(
     request: web.Request, service_id: str, customer_ref: str, kind: str | None
-) -> VerifyOut:
+) -> CustomerInfo:
     try:
-        info = await deps.vtpass(request).verify(service_id, customer_ref, kind)
+        return await deps.vtpass(request).verify(service_id, customer_ref, kind)
     except UpstreamRejected as exc:
         if exc.upstream_code not in _NOT_VALID_CODES:
             raise
-        return VerifyOut(valid=False, message="The provider could not verify this number.")
-    return _out(info)
+        return CustomerInfo(valid=False, error="The provider could not verify this number.")
+
+
+async def _verify(
+    request: web.Request, service_id: str, customer_ref: str, kind: str | None
+) -> VerifyOut:
+    return _out(await _lookup(request, service_id, customer_ref, kind))
 
 
 def _out(info: CustomerInfo) -> VerifyOut:
@@ -84,12 +89,18 @@ async def verify_meter(
     errors=_ERRORS,
 )
 async def verify_smartcard(
-    request: web.Request, _principal: Principal, body: SmartcardVerifyIn
+    request: web.Request, principal: Principal, body: SmartcardVerifyIn
 ) -> VerifyOut:
-    """Valid answers include the current bouquet and its renewal amount (DStv, GOtv)."""
+    """Valid answers include the current bouquet and its renewal amount (DStv, GOtv). That
+    amount is kept for you for 30 minutes: a renewal (`subscription_type: renew`) bought within
+    them is charged exactly it; after them, verify again (else 422 `verification_required`)."""
     catalogue = deps.vtpass(request).catalogue
     await service_in(catalogue, body.service_id, "tv-subscription")
-    return await _verify(request, body.service_id, body.smartcard_number, None)
+    info = await _lookup(request, body.service_id, body.smartcard_number, None)
+    await deps.pricer(request).remember_verification(
+        principal.user_id, body.service_id, body.smartcard_number, info
+    )
+    return _out(info)
 
 
 @ops.route(

@@ -1,5 +1,8 @@
 """Africa's Talking USSD: `POST /ussd/africastalking` and its end-of-session events.
 
+Both routes are added through `at_guard`: with `PAYLINK_AT_CALLBACK_TOKEN` set they live at
+`/ussd/africastalking/{token}` and `/ussd/africastalking/{token}/events` only.
+
 AT posts a form per hop (channels.md A1) and wants `text/plain` starting `CON ` or `END `
 (A2); anything else, a 5xx included, fails the user's session. So this adapter answers every
 request, however malformed, with a `CON`/`END` line. AT's `text` is the whole input history
@@ -16,6 +19,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from gateway.channels.at_guard import add_at_callback
 from gateway.conversations.coordinator import Hop
 from gateway.conversations.failures import masked_traceback
 from gateway.keys import ussd_key
@@ -25,7 +29,8 @@ from gateway.phones import normalize_phone
 logger = logging.getLogger(__name__)
 
 ROUTE = "/ussd/africastalking"
-EVENTS_ROUTE = "/ussd/africastalking/events"
+EVENTS_SUFFIX = "/events"
+EVENTS_ROUTE = ROUTE + EVENTS_SUFFIX  # the token-less form (no PAYLINK_AT_CALLBACK_TOKEN)
 MAX_TEXT = 1000  # a 180 s session cannot type more; anything longer is not a handset
 BASE_CODE_SEGMENTS = 2  # `*347*88#`: a shared code and our channel; more is a shortcut
 _SESSION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
@@ -121,5 +126,5 @@ def _masked(phone: object) -> str:
 
 
 def setup_ussd_routes(app: web.Application) -> None:
-    app.router.add_post(ROUTE, ussd_callback)
-    app.router.add_post(EVENTS_ROUTE, ussd_events)
+    add_at_callback(app, ROUTE, "", ussd_callback)
+    add_at_callback(app, ROUTE, EVENTS_SUFFIX, ussd_events)

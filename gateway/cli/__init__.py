@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from gateway.cli import catalogue, ops, serve, ussd, wallet, worker
+from gateway.clock import Clock, SystemClock
 from gateway.errors import ConfigError
 from gateway.logs import setup_logging
 from gateway.settings import Settings
@@ -27,8 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    """Run one command; `environ` replaces `os.environ` (tests pass a dict)."""
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    clock: Clock | None = None,
+) -> int:
+    """Run one command; `environ` replaces `os.environ` and `clock` the wall clock (tests pass
+    theirs, so a command sees the same "now" as the purchases it works on)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -37,5 +44,5 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         print(f"paylink: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     setup_logging(settings.log_level)
-    code: int = args.handler(settings, args)
+    code: int = args.handler(settings, args, clock or SystemClock())
     return code

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from gateway.cli.common import err, out, run, vtpass
+from gateway.clock import Clock
 from gateway.settings import Secret, Settings
 from gateway.vtpass.client import VTPassClient
 from gateway.vtpass.context import simulator_account
@@ -26,31 +27,33 @@ def register(commands: Any) -> None:
     sync.set_defaults(handler=run_sync)
 
 
-def run_sync(settings: Settings, _args: argparse.Namespace) -> int:
-    return run(_sync(settings))
+def run_sync(settings: Settings, _args: argparse.Namespace, clock: Clock) -> int:
+    return run(_sync(settings, clock))
 
 
 @asynccontextmanager
-async def _client(settings: Settings) -> AsyncIterator[VTPassClient]:
+async def _client(settings: Settings, clock: Clock) -> AsyncIterator[VTPassClient]:
     if not settings.uses_builtin_simulator:
-        async with vtpass(settings) as client:
+        async with vtpass(settings, clock) as client:
             yield client
         return
     # the embedded default: the simulator's catalogue is the same in every process
     account = simulator_account(settings)
-    async with start_simulator(SimulatorConfig(accounts=(account,))) as simulator:
+    config = SimulatorConfig(accounts=(account,), clock=clock)
+    async with start_simulator(config) as simulator:
         client = VTPassClient(
             simulator.base_url,
             Secret(account.api_key),
             Secret(account.public_key),
             Secret(account.secret_key),
+            clock=clock,
         )
         async with client:
             yield client
 
 
-async def _sync(settings: Settings) -> int:
-    async with _client(settings) as client:
+async def _sync(settings: Settings, clock: Clock) -> int:
+    async with _client(settings, clock) as client:
         summary = await refresh_catalogue(client.catalogue)
     out(summary.render())
     if summary.failures:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.clock import Clock
 from gateway.errors import ConfigError, Conflict, InvalidInput, NotFound
 from gateway.money import Kobo, parse_naira
 from gateway.phones import Msisdn, normalize_phone
@@ -101,7 +102,7 @@ async def database(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 
 
 @asynccontextmanager
-async def vtpass(settings: Settings) -> AsyncIterator[VTPassClient]:
+async def vtpass(settings: Settings, clock: Clock) -> AsyncIterator[VTPassClient]:
     """A VTPass client for one command; the built-in simulator cannot be reached from here.
 
     Raises:
@@ -112,5 +113,5 @@ async def vtpass(settings: Settings) -> AsyncIterator[VTPassClient]:
             "no VTPass to ask: the built-in simulator lives inside `paylink serve`; set "
             "PAYLINK_VTPASS_BASE_URL (e.g. to a `paylink simulator`) to reach one"
         )
-    async with VTPassClient.from_settings(settings) as client:
+    async with VTPassClient.from_settings(settings, clock=clock) as client:
         yield client

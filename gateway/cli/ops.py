@@ -23,7 +23,7 @@ from gateway.cli.common import (
     run,
     vtpass,
 )
-from gateway.clock import SystemClock
+from gateway.clock import Clock
 from gateway.errors import GatewayError
 from gateway.money import format_gsm
 from gateway.purchases.reconcile import reconcile_database
@@ -63,27 +63,32 @@ def register(commands: Any) -> None:
     listing.set_defaults(handler=run_outbox)
 
 
-def run_requery(settings: Settings, args: argparse.Namespace) -> int:
-    return run(_requery(settings, args))
+def run_requery(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    return run(_requery(settings, args, clock))
 
 
-def run_reconcile(settings: Settings, args: argparse.Namespace) -> int:
-    return run(_reconcile(settings, args))
+def run_reconcile(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    return run(_reconcile(settings, args, clock))
 
 
-def run_outbox(settings: Settings, args: argparse.Namespace) -> int:
+def run_outbox(settings: Settings, args: argparse.Namespace, _clock: Clock) -> int:
     return run(_outbox(settings, args))
 
 
-def _service(db: async_sessionmaker[AsyncSession]) -> PurchaseService:
-    return PurchaseService(db, SystemClock(), worker_id=f"cli:{socket.gethostname()[:40]}")
+def _service(db: async_sessionmaker[AsyncSession], clock: Clock) -> PurchaseService:
+    return PurchaseService(db, clock, worker_id=f"cli:{socket.gethostname()[:40]}")
 
 
 async def requery_pending(
-    service: PurchaseService, client: VTPassClient, *, older_than_s: float = 0.0, limit: int = 1000
+    service: PurchaseService,
+    client: VTPassClient,
+    clock: Clock,
+    *,
+    older_than_s: float = 0.0,
+    limit: int = 1000,
 ) -> tuple[int, int]:
     """Requery pending purchases whose `/pay` is `older_than_s` old; (asked, settled)."""
-    cutoff = SystemClock().now() - timedelta(seconds=older_than_s) if older_than_s > 0 else None
+    cutoff = clock.now() - timedelta(seconds=older_than_s) if older_than_s > 0 else None
     async with service.sessionmaker() as session:
         pending = await store.list_open(session, sent_before=cutoff, limit=limit)
     settled = 0
@@ -101,23 +106,23 @@ async def requery_pending(
     return len(pending), settled
 
 
-async def _requery(settings: Settings, args: argparse.Namespace) -> int:
-    async with database(settings) as db, vtpass(settings) as client:
+async def _requery(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    async with database(settings) as db, vtpass(settings, clock) as client:
         asked, settled = await requery_pending(
-            _service(db), client, older_than_s=args.older_than, limit=args.limit
+            _service(db, clock), client, clock, older_than_s=args.older_than, limit=args.limit
         )
     out(f"requeried {asked} pending purchases; {settled} settled")
     return 0
 
 
-async def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
+async def _reconcile(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     async with database(settings) as db:
         if args.offline or settings.uses_builtin_simulator:
             if not args.offline:
                 out("VTPass not asked: the built-in simulator lives inside `paylink serve`")
         else:
-            async with vtpass(settings) as client:
-                asked, settled = await requery_pending(_service(db), client)
+            async with vtpass(settings, clock) as client:
+                asked, settled = await requery_pending(_service(db, clock), client, clock)
                 out(f"requeried {asked} pending purchases; {settled} settled")
                 await _compare_float(db, client)
         report = await reconcile_database(db)

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.clock import Clock
 from gateway.settings import Settings, mask_url
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def register(commands: Any) -> None:
     simulator.set_defaults(handler=run_simulator)
 
 
-def run_serve(settings: Settings, args: argparse.Namespace) -> int:
+def run_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from gateway.app import create_app
     from gateway.store.migrate import upgrade
 
@@ -46,11 +47,11 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         mask_url(settings.database_url.value),
         settings.vtpass_mode,
     )
-    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+    web.run_app(create_app(settings, clock=clock), host=args.host, port=args.port, print=None)
     return 0
 
 
-def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
+def run_migrate(settings: Settings, args: argparse.Namespace, _clock: Clock) -> int:
     from gateway.store.migrate import upgrade
 
     upgrade(settings.database_url.value, args.revision)
@@ -58,7 +59,7 @@ def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_simulator(_settings: Settings, args: argparse.Namespace) -> int:
+def run_simulator(_settings: Settings, args: argparse.Namespace, _clock: Clock) -> int:
     from gateway.vtpass.simulator import SimulatorConfig
     from gateway.vtpass.simulator import run_simulator as serve_simulator
 

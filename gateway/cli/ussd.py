@@ -1,9 +1,10 @@
 """`paylink ussd`: a terminal phone that dials the running gateway as Africa's Talking would.
 
-Each hop posts AT's form (channels.md A1) to `/ussd/africastalking`: a fresh `ATUid_` session
-id, the phone in E.164, the network code from the number's prefix, and `text` accumulated with
-`*`. Digits dialled after the base code (`*347*88*1*500#`) go in the first `text`, as AT sends
-them. When the session ends (END, or you leave with Ctrl-D/Ctrl-C) the end-of-session event is
+Each hop posts AT's form (channels.md A1) to the callback URL (`/ussd/africastalking`, or
+`/ussd/africastalking/{token}` with `PAYLINK_AT_CALLBACK_TOKEN`): a fresh `ATUid_` session id,
+the phone in E.164, the network code from the number's prefix, and `text` accumulated with `*`.
+Digits dialled after the base code (`*347*88*1*500#`) go in the first `text`, as AT sends them.
+When the session ends (END, or you leave with Ctrl-D/Ctrl-C) the end-of-session event is
 posted too, so a redial within two minutes is offered to resume. Synchronous on purpose: it
 is a person at a keypad, and Ctrl-C must simply work.
 """
@@ -16,13 +17,15 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from gateway.channels.ussd import EVENTS_ROUTE, ROUTE
+from gateway.channels.ussd import EVENTS_SUFFIX, ROUTE
 from gateway.cli.common import err, out, phone_arg
+from gateway.clock import Clock, SystemClock
 from gateway.flows.catalog import Network, network_for
 from gateway.settings import Settings
 
@@ -48,7 +51,8 @@ def register(commands: Any) -> None:
         "--url",
         default="http://127.0.0.1:8080",
         type=gateway_url_arg,
-        help="the running gateway, or its USSD callback URL as given to Africa's Talking",
+        help="the running gateway, or its USSD callback URL as given to Africa's Talking"
+        " (with its token when PAYLINK_AT_CALLBACK_TOKEN is set)",
     )
     ussd.set_defaults(handler=run_ussd)
 
@@ -61,12 +65,16 @@ def code_arg(text: str) -> str:
 
 
 def gateway_url_arg(text: str) -> str:
-    """argparse type: the gateway's base URL; a callback URL (`…/ussd/africastalking`, what
-    an operator configured at Africa's Talking) is taken back to its base."""
+    """argparse type: the USSD callback URL. A gateway's base URL gets `/ussd/africastalking`;
+    a callback URL (what an operator configured at Africa's Talking, with its token if any) is
+    kept as given, and its events URL (`…/events`) is taken back to the callback."""
     url = text.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
+    if not url.startswith(("http://", "https://")) or not urlsplit(url).netloc:
         raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
-    return url.removesuffix(ROUTE) or url
+    path = urlsplit(url).path
+    if ROUTE not in path:
+        return url + ROUTE
+    return url.removesuffix(EVENTS_SUFFIX) if path.endswith(EVENTS_SUFFIX) else url
 
 
 def split_code(code: str) -> tuple[str, str]:
@@ -88,9 +96,11 @@ class TerminalPhone:
     client: httpx.Client
     phone: str  # E.164
     code: str = DEFAULT_CODE
+    callback: str = ROUTE  # absolute, or relative to the client's base URL
     read: Callable[[], str | None] = field(default=lambda: _read_line())
     write: Callable[[str], None] = out
     session_id: str = field(default_factory=lambda: f"ATUid_{secrets.token_hex(16)}")
+    clock: Clock = field(default_factory=SystemClock)  # dates the end-of-session event
     inputs: list[str] = field(default_factory=list)
     hops: int = 0
 
@@ -98,7 +108,7 @@ class TerminalPhone:
         """Dial, show each screen, read each answer; 0 when the gateway ends the session."""
         service_code, first = split_code(self.code)
         self.inputs = first.split("*") if first else []
-        started = datetime.now(UTC)
+        started = self.clock.now()
         last = ""
         while True:
             try:
@@ -131,7 +141,7 @@ class TerminalPhone:
         }
 
     def _hop(self, service_code: str) -> str:
-        response = self.client.post(ROUTE, data=self._form(service_code))
+        response = self.client.post(self.callback, data=self._form(service_code))
         self.hops += 1
         response.raise_for_status()
         body = response.text
@@ -142,7 +152,7 @@ class TerminalPhone:
     def _event(
         self, service_code: str, status: str, last: str, started: datetime, error: str = ""
     ) -> None:
-        now = datetime.now(UTC)
+        now = self.clock.now()
         form = {
             **self._form(service_code),
             "date": now.strftime("%Y-%m-%d %H:%M:%S"),
@@ -156,7 +166,7 @@ class TerminalPhone:
         }
         del form["text"]
         with contextlib.suppress(httpx.HTTPError):  # AT does not retry it either
-            self.client.post(EVENTS_ROUTE, data=form)
+            self.client.post(self.callback + EVENTS_SUFFIX, data=form)
 
 
 def _read_line() -> str | None:
@@ -166,7 +176,9 @@ def _read_line() -> str | None:
         return None
 
 
-def run_ussd(_settings: Settings, args: argparse.Namespace) -> int:
-    out(f"[dialling {args.code} from {args.phone} at {args.url}; Ctrl-D hangs up]")
-    with httpx.Client(base_url=args.url, timeout=20.0) as client:
-        return TerminalPhone(client, args.phone, args.code).call()
+def run_ussd(_settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    # the host only: the callback path may hold the secret token
+    host = urlsplit(args.url).netloc
+    out(f"[dialling {args.code} from {args.phone} at {host}; Ctrl-D hangs up]")
+    with httpx.Client(timeout=20.0) as client:
+        return TerminalPhone(client, args.phone, args.code, callback=args.url, clock=clock).call()

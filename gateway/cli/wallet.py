@@ -6,8 +6,9 @@ import argparse
 from typing import Any
 
 from gateway.cli.common import database, naira_arg, out, phone_arg, positive_int_arg, run
-from gateway.clock import SystemClock
+from gateway.clock import Clock
 from gateway.money import format_gsm
+from gateway.purchases.operator_credit import Actor, operator_credit
 from gateway.purchases.service import PurchaseService
 from gateway.settings import Settings
 from gateway.store.ledger import Side
@@ -36,23 +37,29 @@ def register(commands: Any) -> None:
     statement.set_defaults(handler=run_statement)
 
 
-def run_credit(settings: Settings, args: argparse.Namespace) -> int:
-    return run(_credit(settings, args))
+def run_credit(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    return run(_credit(settings, args, clock))
 
 
-def run_balance(settings: Settings, args: argparse.Namespace) -> int:
-    return run(_balance(settings, args))
+def run_balance(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    return run(_balance(settings, args, clock))
 
 
-def run_statement(settings: Settings, args: argparse.Namespace) -> int:
-    return run(_statement(settings, args))
+def run_statement(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    return run(_statement(settings, args, clock))
 
 
-async def _credit(settings: Settings, args: argparse.Namespace) -> int:
+async def _credit(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     async with database(settings) as db:
-        service = PurchaseService(db, SystemClock(), worker_id="cli")
-        credit = await service.credit_wallet(
-            args.phone, args.amount, args.reference, name=args.name
+        service = PurchaseService(db, clock, worker_id="cli")
+        credit = await operator_credit(
+            service,
+            phone=args.phone,
+            amount=args.amount,
+            reference=args.reference,
+            name=args.name,
+            actor=Actor.cli(),
+            ceiling=settings.operator_credit_max,
         )
     if credit.created:
         out(f"credited {format_gsm(args.amount)} to {args.phone} (reference {args.reference})")
@@ -62,18 +69,16 @@ async def _credit(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _balance(settings: Settings, args: argparse.Namespace) -> int:
+async def _balance(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     async with database(settings) as db:
-        balance = await PurchaseService(db, SystemClock(), worker_id="cli").wallet_balance(
-            args.phone
-        )
+        balance = await PurchaseService(db, clock, worker_id="cli").wallet_balance(args.phone)
     out(f"{args.phone} {format_gsm(balance)}")
     return 0
 
 
-async def _statement(settings: Settings, args: argparse.Namespace) -> int:
+async def _statement(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     async with database(settings) as db:
-        service = PurchaseService(db, SystemClock(), worker_id="cli")
+        service = PurchaseService(db, clock, worker_id="cli")
         lines = await service.statement(args.phone, args.limit)
         balance = await service.wallet_balance(args.phone)
     out(f"{args.phone} balance {format_gsm(balance)}")

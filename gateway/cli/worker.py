@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from gateway.clock import SystemClock
+from gateway.clock import Clock, SystemClock
 from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
 from gateway.purchases.context import purchases_ctx
 from gateway.settings import Settings
@@ -36,11 +36,11 @@ def register(commands: Any) -> None:
     worker.set_defaults(handler=run_worker)
 
 
-def create_worker_app(settings: Settings) -> web.Application:
-    """An app with the worker's resources and no routes."""
+def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """An app with the worker's resources and no routes; `clock` as for `create_app`."""
     app = web.Application()
     app[settings_key] = settings
-    app[clock_key] = SystemClock()
+    app[clock_key] = clock or SystemClock()
     app[registry_key] = CollectorRegistry()
     app[readiness_checks_key] = {}
     app.cleanup_ctx.extend(
@@ -56,7 +56,7 @@ def create_worker_app(settings: Settings) -> web.Application:
     return app
 
 
-def run_worker(settings: Settings, _args: argparse.Namespace) -> int:
+def run_worker(settings: Settings, _args: argparse.Namespace, clock: Clock) -> int:
     from gateway.store.migrate import upgrade
 
     if settings.embedded:
@@ -67,16 +67,16 @@ def run_worker(settings: Settings, _args: argparse.Namespace) -> int:
             "vended elsewhere; set PAYLINK_VTPASS_BASE_URL to share one (`paylink simulator`)"
         )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_worker(settings))
+        asyncio.run(_serve_worker(settings, clock))
     return 0
 
 
-async def _serve_worker(settings: Settings) -> None:
+async def _serve_worker(settings: Settings, clock: Clock) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(create_worker_app(settings))
+    runner = web.AppRunner(create_worker_app(settings, clock=clock))
     await runner.setup()  # runs the cleanup contexts' start-up halves: the worker starts
     try:
         await stop.wait()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from gateway.clock import Clock
 from gateway.conversations.failures import masked_traceback
@@ -46,7 +45,8 @@ from gateway.flows.model import (
 )
 from gateway.logs import mask_msisdn
 from gateway.purchases.models import DailyLimitExceeded, InsufficientFunds
-from gateway.security.pins import LOCK_DURATION, PinCheck, PinStatus, WeakPin
+from gateway.purchases.pricing import PriceMismatch, VerificationRequired
+from gateway.security.pins import PinCheck, PinStatus, WeakPin
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +126,10 @@ class EffectRunner:
         remaining = ctx.deadline - asyncio.get_running_loop().time()
         try:
             async with asyncio.timeout(max(remaining, 0.05)):
+                # the caller: a renewal amount the verify returns is kept for their renewal
+                user_id = await self._user_id(ctx)
                 info = await self._services.verify(
-                    effect.service_id, effect.customer_ref, effect.verify_type
+                    effect.service_id, effect.customer_ref, effect.verify_type, user_id=user_id
                 )
         except TimeoutError:
             logger.warning(
@@ -147,15 +149,10 @@ class EffectRunner:
         if check.ok:
             return PinAccepted()
         if check.status is PinStatus.WRONG:
-            if check.locked_until is not None:  # that was the last try: locked from now
-                return PinLocked(check.locked_until)
             return PinRejected(check.attempts_left)
-        if check.status is PinStatus.LOCKED:
-            return PinLocked(check.locked_until or self._now() + LOCK_DURATION)
+        if check.status is PinStatus.LOCKED:  # including the miss that just set the lock
+            return PinLocked(None if check.reset_required else check.locked_until)
         return ServiceUnavailable()  # NOT_SET: the engine believed the caller had a PIN
-
-    def _now(self) -> datetime:
-        return self._clock.now()
 
     async def _submit(self, effect: SubmitPurchase, user_id: int, ctx: HopContext) -> Event:
         checked = self._pin_event(await self._services.check_pin(user_id, effect.pin))
@@ -170,6 +167,10 @@ class EffectRunner:
             return PurchaseRefused(RefusalReason.DAILY_LIMIT)
         except Forbidden:
             return PurchaseRefused(RefusalReason.ACCOUNT_BLOCKED)
+        except PriceMismatch as exc:  # the catalogue changed after the confirm screen
+            return PurchaseRefused(RefusalReason.PRICE_CHANGED, price=exc.price)
+        except VerificationRequired:  # the renewal's verify expired meanwhile
+            return PurchaseRefused(RefusalReason.VERIFY_AGAIN)
         except InvalidInput:
             return PurchaseRefused(RefusalReason.INVALID)
         except GatewayError as exc:  # Conflict, NotFound: nothing moved

@@ -30,6 +30,7 @@ from gateway.conversations.services import CallerInfo
 from gateway.conversations.sessions import SessionStore
 from gateway.flows import codec
 from gateway.flows.model import Conversation, Order
+from gateway.flows.repeat import as_choice
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class Lines:
         body = {
             "at": self._clock.now().timestamp(),
             "user_id": caller.user_id,
-            "recent": [o.to_fields() for o in caller.recent[:RECENT_KEPT]],
+            "recent": [as_choice(o).to_fields() for o in caller.recent[:RECENT_KEPT]],
         }
         await self._store.exchange(
             self._name(channel, phone), {"caller": json.dumps(body).encode()}, (), self._ttl_s
@@ -108,8 +109,10 @@ class Lines:
     async def bought(
         self, channel: str, phone: str, user_id: int, recent: tuple[Order, ...], order: Order
     ) -> None:
-        """A purchase was recorded: it heads "buy again" from the next session on."""
-        merged = (order, *(o for o in recent if o != order))[:RECENT_KEPT]
+        """A purchase was recorded: it heads "buy again" from the next session on, kept as a
+        choice (a plan's or renewal's price is never stored; see `flows.repeat.as_choice`)."""
+        choice = as_choice(order)
+        merged = (choice, *(o for o in recent if o != choice))[:RECENT_KEPT]
         await self.remember(channel, phone, CallerInfo(user_id, True, merged))
 
     async def dropped(self, channel: str, record: SessionRecord) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from gateway.clock import Clock
 from gateway.errors import NotFound
 from gateway.flows.model import HistoryItem, Order
+from gateway.flows.repeat import as_choice
 from gateway.phones import Msisdn, normalize_phone, to_local
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.service import PurchaseService
@@ -51,8 +52,15 @@ class Services(Protocol):
     async def caller(self, phone: str) -> CallerInfo: ...
 
     async def verify(
-        self, service_id: str, customer_ref: str, verify_type: str | None
-    ) -> CustomerInfo: ...
+        self,
+        service_id: str,
+        customer_ref: str,
+        verify_type: str | None,
+        *,
+        user_id: int | None = None,
+    ) -> CustomerInfo:
+        """Ask VTPass; a renewal amount in the answer is kept for `user_id`'s renewal."""
+        ...
 
     async def register(self, phone: str) -> tuple[int, bool]:
         """Get or create the user; (user id, whether they already have a PIN)."""
@@ -96,16 +104,19 @@ def _recent_order(
     options: Mapping[str, str] | None,
     product: str,
 ) -> Order:
-    return Order(
-        category=category,
-        service_id=service_id,
-        amount=face_amount // max(quantity, 1),
-        phone=phone,
-        customer_ref=customer_ref,
-        variation_code=variation_code,
-        quantity=quantity,
-        subscription_type=(options or {}).get("subscription_type"),
-        label=product,
+    # a choice, never a price: a plan or renewal is priced again when bought again
+    return as_choice(
+        Order(
+            category=category,
+            service_id=service_id,
+            amount=face_amount // max(quantity, 1),
+            phone=phone,
+            customer_ref=customer_ref,
+            variation_code=variation_code,
+            quantity=quantity,
+            subscription_type=(options or {}).get("subscription_type"),
+            label=product,
+        )
     )
 
 
@@ -197,9 +208,18 @@ class GatewayServices:
         return CallerInfo(int(rows[0][0]), bool(rows[0][1]), tuple(orders[:3]))
 
     async def verify(
-        self, service_id: str, customer_ref: str, verify_type: str | None
+        self,
+        service_id: str,
+        customer_ref: str,
+        verify_type: str | None,
+        *,
+        user_id: int | None = None,
     ) -> CustomerInfo:
-        return await self._vtpass.verify(service_id, customer_ref, verify_type)
+        info = await self._vtpass.verify(service_id, customer_ref, verify_type)
+        pricer = self._purchases.pricer
+        if user_id is not None and pricer is not None:
+            await pricer.remember_verification(user_id, service_id, customer_ref, info)
+        return info
 
     async def register(self, phone: str) -> tuple[int, bool]:
         async with self._db.begin() as session:

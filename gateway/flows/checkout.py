@@ -59,6 +59,8 @@ _REFUSALS = {
     RefusalReason.DAILY_LIMIT: "You have reached your daily limit. Try again tomorrow.",
     RefusalReason.ACCOUNT_BLOCKED: "Your account cannot buy now. Please call support.",
     RefusalReason.INVALID: "This amount is not allowed for this product.",
+    RefusalReason.PRICE_CHANGED: "The price has changed. Please dial again to see it.",
+    RefusalReason.VERIFY_AGAIN: "Please enter your card number again to renew.",
     RefusalReason.UNAVAILABLE: "We could not take your request. Please try again later.",
 }
 
@@ -121,7 +123,8 @@ def handle(conv: Conversation, text: str, _ctx: Ctx) -> Move:
     if not is_pin_format(text):
         return stay(conv, Hint.PIN_FORMAT)
     order = Order.from_fields(conv.data, ORDER)
-    if order is None:  # cannot happen through `begin`; a hand-edited session ends politely
+    if order is None or order.amount <= 0:  # `begin` is always given a priced order
+        # cannot happen through `begin`; a hand-edited session ends politely
         return end("Sorry, something went wrong. Please dial again.")
     intent_id = conv.intent_id or mint_intent(conv.caller.seed, conv.minted)
     submit = SubmitPurchase(intent_id=intent_id, order=order, pin=text)
@@ -138,6 +141,8 @@ def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
         message = _REFUSALS[event.reason]
         if event.reason is RefusalReason.INSUFFICIENT_FUNDS and event.balance is not None:
             message = f"Not enough money. Wallet: {ctx.money(event.balance)}. Fund it and retry."
+        if event.reason is RefusalReason.PRICE_CHANGED and event.price is not None:
+            message = f"The price is now {ctx.money(event.price)}. Dial again to buy at it."
         return end(message)
     if isinstance(event, PinRejected):
         return Move(back(conv) or conv, hint=wrong_pin(event.attempts_left))

@@ -7,7 +7,8 @@ Global keys are handled here so every flow gets them the same way:
 - `00` main menu (the PIN set-up for a caller without a PIN), `0` back (the previous page of a
   list, else the previous screen), `98` next page, but only where the screen shows "98 More"
   (elsewhere 98 is ordinary input, e.g. an amount);
-- `ServiceUnavailable` ends politely and `PinLocked` ends with the unlock time, from any step;
+- `ServiceUnavailable` ends politely and `PinLocked` ends with the unlock time (or how to
+  reset the PIN), from any step;
 - a conversation in an unknown flow or step (an old schema, a hand-edited session) goes home.
 
 Coordinator contract (what `flows/service.py` must do):
@@ -28,8 +29,8 @@ Coordinator contract (what `flows/service.py` must do):
    HMAC (`PinMismatch` if different), then get-or-create the user / require a `CheckPin`
    success earlier in this session, store the argon2 hash and answer `PinSet`, dropping the
    staged record. `CheckPin` and `SubmitPurchase` verify the hash and count failures toward the
-   30-minute lock: `PinRejected(attempts_left)` or `PinLocked(until)`. Never store or log the
-   raw USSD `text` (it holds the PIN); keep a hash of it for resent-hop detection.
+   lock: `PinRejected(attempts_left)` or `PinLocked(until)` (None: until a PIN reset). Never
+   store or log the raw USSD `text` (it holds the PIN); keep a hash of it for resent-hop detection.
 4. `SubmitPurchase(intent_id, order, pin)`: after the PIN check, submit
    `gateway.purchases.models.PurchaseOrder` (the order's category, service_id, amount, phone,
    customer_ref, variation_code and quantity; `product=order.label`; `options=
@@ -85,6 +86,7 @@ from gateway.flows.model import (
 )
 from gateway.flows.screens import BACK_KEY, HOME_KEY, MORE_KEY, USSD, Profile
 from gateway.flows.steps import HOME_STEP, Ctx, Flow, Move, back, end, ending, home, next_page
+from gateway.pin_policy import RESET_HINT
 
 FLOWS: Mapping[FlowName, Flow] = {
     FlowName.ONBOARDING: onboarding.FLOW,
@@ -125,11 +127,18 @@ def advance(
     elif isinstance(event, ServiceUnavailable):
         move = end(BUSY)
     elif isinstance(event, PinLocked):
-        until = event.until if event.until.tzinfo else event.until.replace(tzinfo=UTC)
-        move = end(f"Too many wrong PINs. Try again after {until.astimezone(LAGOS):%H:%M}.")
+        move = end(_locked_text(event))
     else:
         move = FLOWS[conv.flow].on_event(conv, event, ctx)
     return _realise(move, ctx)
+
+
+def _locked_text(event: PinLocked) -> str:
+    """Always "locked", never "wrong PIN": until when (Lagos time), or how to reset."""
+    if event.until is None:
+        return f"PIN locked after too many wrong PINs. {RESET_HINT}"
+    until = event.until if event.until.tzinfo else event.until.replace(tzinfo=UTC)
+    return f"PIN locked until {until.astimezone(LAGOS):%H:%M} after too many wrong PINs."
 
 
 def _realise(move: Move, ctx: Ctx) -> Transition:
@@ -153,8 +162,9 @@ def _starting_orders(given: tuple[Order, ...]) -> tuple[Order, ...]:
     known = _STARTING_ORDERS.get(given)
     if known is not None:
         return known
-    # through their stored form, so the state is exactly what the session store reloads
-    stored = (Order.from_fields(order.to_fields()) for order in given)
+    # through their stored form, so the state is exactly what the session store reloads; kept
+    # as choices, so no price a line cache still holds is ever offered again
+    stored = (Order.from_fields(repeat.as_choice(order).to_fields()) for order in given)
     return _STARTING_ORDERS.put(given, tuple(o for o in stored if o)[:3])
 
 

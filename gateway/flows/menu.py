@@ -79,14 +79,23 @@ def _entries(ctx: Ctx) -> tuple[Entry, ...]:
 _HOME: ByIdentity[Screen] = ByIdentity(4096)
 
 
-def _draw_again_labels(orders: tuple[Order, ...], ctx: Ctx, width: int) -> list[str]:
+def _again_totals(orders: tuple[Order, ...], ctx: Ctx) -> tuple[int | None, ...]:
+    """Today's price of each "buy again" entry (None: known only after a verify)."""
+    return tuple(repeat.shown_total(o, ctx.catalog) for o in orders[: len(REPEAT_KEYS)])
+
+
+def _draw_again_labels(
+    orders: tuple[Order, ...], totals: tuple[int | None, ...], ctx: Ctx, width: int
+) -> list[str]:
     """Lines like `Again MTN Airtime N500` if all of them fit `width`, else all without `Again`."""
-    plain = [(safe(o.label or o.service_id, 40), ctx.money(o.total)) for o in orders]
-    if all(len(label) + len(price) + 7 <= width for label, price in plain):
-        return [f"Again {label} {price}" for label, price in plain]
+    plain = [
+        (safe(o.label or o.service_id, 40), "" if total is None else " " + ctx.money(total))
+        for o, total in zip(orders, totals, strict=False)
+    ]
+    if all(len(label) + len(price) + 6 <= width for label, price in plain):
+        return [f"Again {label}{price}" for label, price in plain]
     return [
-        clip(f"{clip(label, max(4, width - len(price) - 1))} {price}", width)
-        for label, price in plain
+        clip(f"{clip(label, max(4, width - len(price)))}{price}", width) for label, price in plain
     ]
 
 
@@ -98,13 +107,20 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
         )
         return Screen(f"You were {doing}.", (Option("1", "Continue"), Option("2", "Main menu")))
     entries, recent = _entries(ctx), conv.caller.recent
-    known = _HOME.get(recent, (entries, ctx.profile))
+    # prices are today's (a plan's price changes with the catalogue), so they are in the key
+    key = (entries, ctx.profile, _again_totals(recent, ctx))
+    known = _HOME.get(recent, key)
     if known is not None:
         return known
-    return _HOME.put(recent, _draw_home(entries, recent, ctx), (entries, ctx.profile))
+    return _HOME.put(recent, _draw_home(entries, recent, ctx, key[2]), key)
 
 
-def _draw_home(entries: tuple[Entry, ...], recent: tuple[Order, ...], ctx: Ctx) -> Screen:
+def _draw_home(
+    entries: tuple[Entry, ...],
+    recent: tuple[Order, ...],
+    ctx: Ctx,
+    totals: tuple[int | None, ...],
+) -> Screen:
     options = [Option(key, label) for key, label, _ in entries]
     recent = recent[: len(REPEAT_KEYS)]
     if recent:
@@ -113,7 +129,7 @@ def _draw_home(entries: tuple[Entry, ...], recent: tuple[Order, ...], ctx: Ctx) 
         )
         room = ctx.profile.max_chars - (4 if ctx.profile.prefix else 0) - (MENU_HINT_MAX + 1)
         width = min(40, (room - fixed) // len(recent) - 3)  # newline and "7 "
-        labels = _draw_again_labels(recent, ctx, width)
+        labels = _draw_again_labels(recent, totals, ctx, width)
         options += [Option(key, label) for key, label in zip(REPEAT_KEYS, labels, strict=False)]
     return Screen(TITLE, tuple(options))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from gateway.flows.catalog import ELECTRICITY
 from gateway.vtpass.models import CustomerInfo
 
 
@@ -37,6 +38,10 @@ class Order:
     `amount` is the face value of ONE unit in kobo (`quantity` units are bought). `phone` is the
     recipient (airtime, data, Showmax) or the buyer's contact number, in E.164.
     `label` is a short product name for receipts and the "buy again" menu.
+
+    A "buy again" entry is a choice, not a price: for a plan or a renewal its `amount` is 0
+    (see `repeat.as_choice`) and it is priced again from today's catalogue or a new verify.
+    The server prices every submitted order itself; this amount is only what was shown.
     """
 
     category: str
@@ -58,11 +63,12 @@ class Order:
         fields = {
             "cat": self.category,
             "svc": self.service_id,
-            "amt": str(self.amount),
             "to": self.phone,
             "qty": str(self.quantity),
             "label": self.label,
         }
+        if self.amount or not self.unpriced_choice:
+            fields["amt"] = str(self.amount)
         optional = {
             "ref": self.customer_ref,
             "var": self.variation_code,
@@ -74,8 +80,9 @@ class Order:
     @staticmethod
     def from_fields(data: Mapping[str, str], prefix: str = "") -> Order | None:
         """The order `to_fields` wrote, or None if any required part is missing or malformed."""
+        raw_amount = data.get(prefix + "amt")
         try:
-            amount = int(data[prefix + "amt"])
+            amount = int(raw_amount) if raw_amount is not None else 0
             quantity = int(data[prefix + "qty"])
             order = Order(
                 category=data[prefix + "cat"],
@@ -90,9 +97,21 @@ class Order:
             )
         except (KeyError, ValueError):
             return None
-        if amount <= 0 or quantity <= 0 or not order.service_id:
+        if quantity <= 0 or not order.service_id:
+            return None
+        # no amount at all is a plan or renewal kept as a choice; a written one must be > 0
+        if (raw_amount is None and not order.unpriced_choice) or (
+            raw_amount is not None and amount <= 0
+        ):
             return None
         return order
+
+    @property
+    def unpriced_choice(self) -> bool:
+        """A plan or renewal: its price is the catalogue's or the verify's, never kept here."""
+        return self.subscription_type == "renew" or (
+            self.variation_code is not None and self.category != ELECTRICITY
+        )
 
 
 # -- conversation state --------------------------------------------------------------------------
@@ -222,6 +241,8 @@ class RefusalReason(StrEnum):
     DAILY_LIMIT = "daily_limit"
     ACCOUNT_BLOCKED = "account_blocked"
     INVALID = "invalid"  # amount or quantity out of the product's bounds
+    PRICE_CHANGED = "price_changed"  # the server's price is not the one shown; `price` is it
+    VERIFY_AGAIN = "verify_again"  # a renewal whose verification expired
     UNAVAILABLE = "unavailable"
 
 
@@ -231,6 +252,7 @@ class PurchaseRefused:
 
     reason: RefusalReason
     balance: int | None = None  # kobo, shown for INSUFFICIENT_FUNDS when known
+    price: int | None = None  # kobo per unit, the server's price for PRICE_CHANGED
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +264,10 @@ class PinRejected:
 
 @dataclass(frozen=True, slots=True)
 class PinLocked:
-    """Purchases are locked after repeated wrong PINs, until `until` (aware datetime)."""
+    """Purchases are locked after repeated wrong PINs, until `until` (aware datetime), or
+    until the owner resets the PIN (`until` None: repeated locks within a day)."""
 
-    until: datetime
+    until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
 """Buying again, and dial-string shortcuts that jump straight into a flow.
 
 Buy again: the main menu offers the caller's last three purchases (keys 7, 8, 9, newest first).
-Choosing one re-checks it against today's catalogue (the service still exists, a plan still
-exists and takes today's price, a free amount is still within limits) and opens the confirm
-screen; the PIN is asked as for any purchase.
+They are kept as choices, never as prices (`as_choice`): a plan's price is today's catalogue
+price, a free amount is kept and re-checked against today's limits, and a DStv/GOtv renewal
+verifies the card again (its amount is whatever VTPass's verify says now). Choosing one opens
+the confirm screen at that price (or the card's verify); the PIN is asked as for any purchase,
+and the server prices the order again at submit (`gateway.purchases.ordering`).
 
 Shortcuts: AT delivers `*347*88*1*500#` as a first input of `1*500`; the coordinator passes the
 segments in `SessionStarted.shortcut`. The map:
@@ -29,9 +31,10 @@ PIN set-up first and the shortcut is ignored.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
-from gateway.flows import airtime, checkout
-from gateway.flows.catalog import AIRTIME, DATA, CatalogSnapshot
+from gateway.flows import airtime, checkout, tv
+from gateway.flows.catalog import AIRTIME, DATA, ELECTRICITY, CatalogSnapshot
 from gateway.flows.model import Conversation, Order
 from gateway.flows.screens import safe
 from gateway.flows.steps import Ctx, Hint, Move, amount_range, local, parse_amount, stay
@@ -41,27 +44,27 @@ Feed = Callable[[Conversation, str], Move]
 _AIRTIME_MENU_KEYS = frozenset({"0", "00", "1", "2", "98"})
 
 
+def as_choice(order: Order) -> Order:
+    """What "buy again" keeps of a purchase: the choice, with no price for a plan or renewal."""
+    return replace(order, amount=0) if order.unpriced_choice else order
+
+
 def refresh(order: Order, catalog: CatalogSnapshot) -> Order | None:
-    """`order` as it can be bought today, or None if the product or plan is gone."""
+    """`order` priced as it can be bought today, or None if the product or plan is gone.
+
+    A plan takes today's catalogue price whatever amount the entry holds; a renewal is never
+    priced here (it needs a new verify, see `buy_again`); a free amount must be within limits.
+    """
     service = catalog.service(order.service_id)
-    if service is None or order.amount <= 0 or order.quantity <= 0:
+    if service is None or order.quantity <= 0 or order.subscription_type == "renew":
         return None
-    plans = catalog.variations(order.service_id)
-    if plans and order.variation_code and order.subscription_type != "renew":
+    if order.variation_code and order.category != ELECTRICITY:
         plan = catalog.variation(order.service_id, order.variation_code)
-        if plan is None:
+        if plan is None or plan.amount <= 0:
             return None
-        return Order(
-            category=order.category,
-            service_id=order.service_id,
-            amount=plan.amount,
-            phone=order.phone,
-            customer_ref=order.customer_ref,
-            variation_code=order.variation_code,
-            quantity=order.quantity,
-            subscription_type=order.subscription_type,
-            label=order.label,
-        )
+        return replace(order, amount=plan.amount)
+    if order.amount <= 0:
+        return None
     if service.product_type == "flexible":
         low, high = amount_range(service, 100, 10**12)
         if not low <= order.amount <= high:
@@ -69,7 +72,17 @@ def refresh(order: Order, catalog: CatalogSnapshot) -> Order | None:
     return order
 
 
+def shown_total(order: Order, catalog: CatalogSnapshot) -> int | None:
+    """What buying `order` again costs today, for the menu; None if not known before a verify."""
+    fresh = refresh(order, catalog)
+    return None if fresh is None else fresh.total
+
+
 def buy_again(conv: Conversation, ctx: Ctx, order: Order) -> Move:
+    if order.subscription_type == "renew" and order.customer_ref:
+        if ctx.catalog.service(order.service_id) is None:
+            return stay(conv, Hint.UNAVAILABLE)
+        return tv.verify_again(conv, order.service_id, order.customer_ref)
     fresh = refresh(order, ctx.catalog)
     if fresh is None:
         return stay(conv, Hint.UNAVAILABLE)

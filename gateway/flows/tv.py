@@ -179,6 +179,13 @@ def _buy_by_phone(conv: Conversation, ctx: Ctx, service: Service, phone: str) ->
     return checkout.begin(conv, order, summary)
 
 
+def verify_again(conv: Conversation, service_id: str, card: str) -> Move:
+    """Renew again ("buy again"): verify the card now, so the renewal is today's amount."""
+    verify = VerifyCustomer(service_id, card)
+    updates = {"svc": service_id, "ref": card}
+    return Move(goto(conv, VERIFYING, flow=FlowName.TV, updates=updates), effects=(verify,))
+
+
 def clean_plan(plan: Variation) -> str:
     return safe(plan.name, 30)
 

@@ -15,8 +15,10 @@ from gateway.keys import (
     purchase_service_key,
     redis_key,
     settings_key,
+    vtpass_key,
     wakeup_key,
 )
+from gateway.purchases.ordering import OrderPricer
 from gateway.purchases.service import PurchaseService
 from gateway.store.purchases import PurchaseRecord
 from gateway.worker.wakeup import LocalWakeUp, RedisWakeUp, WakeUp
@@ -43,8 +45,14 @@ async def purchases_ctx(app: web.Application) -> AsyncIterator[None]:
         await wakeup.notify()
 
     app[wakeup_key] = wakeup
+    # every order is priced by the server, whichever channel sends it (architecture.md §8)
+    pricer = OrderPricer(app[vtpass_key].catalogue, app[db_key], app[clock_key])
     service = PurchaseService(
-        app[db_key], app[clock_key], worker_id=process_worker_id(), on_submitted=wake_worker
+        app[db_key],
+        app[clock_key],
+        worker_id=process_worker_id(),
+        on_submitted=wake_worker,
+        pricer=pricer,
     )
     app[purchase_service_key] = service
     try:

@@ -49,6 +49,9 @@ class PurchasePolicy:
     vend_lease_s: float = 180.0  # longer than the /pay read timeout (120 s)
     unsent_grace_s: float = 300.0  # a 015 this soon after /pay may just be VTPass catching up
     pricing_cache_s: float = 60.0
+    # a delivered purchase is asked about once more this long after delivery, so a reversal
+    # whose webhook never came (or was answered before VTPass showed it) is still refunded
+    delivered_recheck_s: float | None = 3600.0
 
 
 @dataclass(frozen=True, slots=True)

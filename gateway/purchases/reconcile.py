@@ -4,7 +4,9 @@
 2. no wallet is negative, and each cached wallet balance equals its entries' sum;
 3. each purchase carries exactly the journals its status implies (settled exactly once),
    each for the purchase's total;
-4. the clearing account holds exactly the totals of the open purchases.
+4. the clearing account holds exactly the totals of the open purchases;
+5. no settled purchase is flagged for review: VTPass charged a figure other than its face
+   amount (`vtpass_amount`), which server-side pricing should make impossible.
 
 `paylink reconcile` prints the report and exits non-zero when it is not clean.
 """
@@ -79,6 +81,7 @@ async def reconcile(session: AsyncSession) -> ReconcileReport:
     await _check_entries(session, report)
     await _check_wallets(session, report)
     await _check_purchases(session, report)
+    await _check_charged_amounts(session, report)
     return report
 
 
@@ -183,4 +186,28 @@ async def _check_purchases(session: AsyncSession, report: ReconcileReport) -> No
     if held != open_total:
         report.add(
             "clearing_matches_open", "clearing", f"holds {held}, open purchases total {open_total}"
+        )
+
+
+async def _check_charged_amounts(session: AsyncSession, report: ReconcileReport) -> None:
+    rows = await session.execute(
+        select(
+            Purchase.id,
+            Purchase.status,
+            Purchase.service_id,
+            Purchase.face_amount,
+            Purchase.vtpass_amount,
+        )
+        .where(
+            Purchase.needs_review.is_(True),
+            Purchase.status.not_in([s.value for s in OPEN_STATUSES]),
+        )
+        .order_by(Purchase.id)
+    )
+    for purchase_id, status, service_id, face, charged in rows:
+        report.add(
+            "vtpass_amount",
+            f"purchase {purchase_id}",
+            f"{status} {service_id}: face amount {face}, VTPass charged "
+            f"{'an unknown amount' if charged is None else charged}; flagged for review",
         )

@@ -29,7 +29,7 @@ from gateway.errors import (
     UpstreamUnavailable,
 )
 from gateway.group_commit import GroupCommit
-from gateway.money import Kobo
+from gateway.money import Kobo, naira_to_kobo
 from gateway.phones import normalize_phone, to_local
 from gateway.purchases import postings
 from gateway.purchases.models import (
@@ -41,6 +41,7 @@ from gateway.purchases.models import (
     Submission,
     VendingGateway,
 )
+from gateway.purchases.ordering import OrderPricer
 from gateway.purchases.pricing import PricingRule, Quote, quote, select_rule
 from gateway.purchases.receipts import ReceiptFacts, render_receipt
 from gateway.purchases.statuses import (
@@ -142,16 +143,20 @@ class PurchaseService:
         policy: PurchasePolicy | None = None,
         worker_id: str | None = None,
         on_submitted: Callable[[PurchaseRecord], Awaitable[None]] | None = None,
+        pricer: OrderPricer | None = None,
     ) -> None:
         """Wire the service to its database, clock and (optionally) a submit hook.
 
         Args:
+            pricer: when given (the app always gives one), every submitted order is re-priced
+                by the server and refused if its amount is not the server's price.
             on_submitted: awaited after a new purchase commits (not for a replayed key); the
                 app wires the worker's wake-up here so every channel's purchase is vended at
                 once. Its failure is logged, never raised: the worker's sweep is the backstop.
         """
         self._db = sessionmaker
         self._on_submitted = on_submitted
+        self.pricer = pricer
         self._clock = clock
         self.policy = policy or PurchasePolicy()
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
@@ -225,12 +230,15 @@ class PurchaseService:
         Raises:
             Conflict: the key was used before for a different purchase.
             InsufficientFunds, DailyLimitExceeded, InvalidInput: refused; nothing changed.
+            PriceMismatch (an InvalidInput): the order's amount is not the server's price.
             Forbidden: the account is not active. NotFound: no such user.
         """
         if order.channel not in CHANNELS:
             raise InvalidInput(f"unknown channel {order.channel!r}")
         if not idempotency_key or len(idempotency_key) > 128:
             raise InvalidInput("an idempotency key of 1 to 128 characters is required")
+        if self.pricer is not None:
+            order = await self.pricer.check(user_id, order)
         try:
             phone = normalize_phone(order.phone)
         except ValueError as exc:
@@ -584,6 +592,8 @@ class PurchaseService:
             settled = replace(purchase, **_record_fields(values))
             current[purchase.id] = settled
             outcomes.append(settled)
+            if action is Action.DELIVER and settled.needs_review:
+                _alert_amount_mismatch(settled)
             if action in _MONEY_ACTIONS:
                 kind, suffix, legs = _MONEY_ACTIONS[action]
                 journals.append(
@@ -601,6 +611,10 @@ class PurchaseService:
         await ledger.post_many(session, journals)
         await outbox.enqueue_many(session, receipts, at=now)
         return outcomes
+
+    def _recheck_at(self, now: datetime) -> datetime | None:
+        after = self.policy.delivered_recheck_s
+        return None if after is None else now + timedelta(seconds=after)
 
     def _unsent_long_enough(self, purchase: PurchaseRecord, now: datetime) -> bool:
         sent = purchase.pay_sent_at or purchase.created_at
@@ -656,13 +670,20 @@ class PurchaseService:
             "vtpass_transaction_id": result.transaction_id or current.vtpass_transaction_id,
         }
         if action is Action.DELIVER:
+            charged = charged_amount(result)
             return {
                 **final,
                 "status": PurchaseStatus.DELIVERED,
                 "settled_at": now,
+                # for a delivered purchase, when the worker's sweep asks once more (reversals)
+                "next_requery_at": self._recheck_at(now),
                 "token": result.token,
                 "units": result.units,
                 "pins": list(result.pins) or None,
+                "vtpass_amount": charged,
+                # VTPass took another figure from our float than the wallet paid: an operator
+                # must look (defence in depth behind server-side pricing)
+                "needs_review": charged is not None and charged != current.face_amount,
             }
         if action is Action.REFUND:
             reason = result.reason or result.description or str(result.outcome)
@@ -672,14 +693,24 @@ class PurchaseService:
                 "settled_at": now,
                 "failure_reason": reason[:255],
             }
-        return {**final, "status": PurchaseStatus.REVERSED}
+        # a reversal keeps a delivery's review flag: the mismatch still needs an operator
+        return {**final, "status": PurchaseStatus.REVERSED, "needs_review": current.needs_review}
 
     # -- wallet credit -----------------------------------------------------------------------
 
     async def credit_wallet(
-        self, phone: str, amount: int, reference: str, *, name: str | None = None
+        self,
+        phone: str,
+        amount: int,
+        reference: str,
+        *,
+        name: str | None = None,
+        actor: str | None = None,
+        actor_ip: str | None = None,
     ) -> Credit:
         """Operator credit (funding -> wallet), once per reference; creates unknown users.
+
+        `actor` and `actor_ip` (who credited, from where) are recorded on the journal.
 
         Raises:
             InvalidInput: a bad phone, amount or reference.
@@ -694,16 +725,23 @@ class PurchaseService:
         if not reference or len(reference) > 120:
             raise InvalidInput("a reference of 1 to 120 characters is required")
         journal_ref = f"credit:{reference}"
+        by = (actor, actor_ip)
         try:
             async with self._db.begin() as session:
-                return await self._credit(session, msisdn, amount, journal_ref, name)
+                return await self._credit(session, msisdn, amount, journal_ref, name, by)
         except IntegrityError:
             # the same reference committed concurrently: report it (or the mismatch)
             async with self._db.begin() as session:
-                return await self._credit(session, msisdn, amount, journal_ref, name)
+                return await self._credit(session, msisdn, amount, journal_ref, name, by)
 
     async def _credit(
-        self, session: AsyncSession, phone: str, amount: int, journal_ref: str, name: str | None
+        self,
+        session: AsyncSession,
+        phone: str,
+        amount: int,
+        journal_ref: str,
+        name: str | None,
+        by: tuple[str | None, str | None],
     ) -> Credit:
         now = self._clock.now()
         user, _ = await users.get_or_create(session, normalize_phone(phone), now=now, name=name)
@@ -722,11 +760,46 @@ class PurchaseService:
                 reference=journal_ref,
                 legs=ledger.transfer(system.funding, wallet, amount),
                 at=now,
+                actor=by[0],
+                actor_ip=by[1],
             )
             created = True
         locked = await users.lock_wallet(session, user.id)
         assert locked is not None  # noqa: S101 - get_or_create made the wallet
         return Credit(user.id, user.account_id, locked.balance, created)
+
+
+def charged_amount(result: PayResult) -> int | None:
+    """What VTPass reports it charged for the purchase (face, before commission), in kobo.
+
+    `amount` (in `content.transactions`, else top level), else `unit_price × quantity`;
+    None when the answer names no figure (e.g. a webhook body without one).
+    """
+    if result.amount is not None:
+        return int(result.amount)
+    content = result.raw.get("content")
+    txn = content.get("transactions") if isinstance(content, Mapping) else None
+    if not isinstance(txn, Mapping):
+        return None
+    try:
+        unit = naira_to_kobo(txn["unit_price"])
+        quantity = int(txn.get("quantity") or 1)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return unit * quantity
+
+
+def _alert_amount_mismatch(purchase: PurchaseRecord) -> None:
+    # The operator alert: one ERROR line with a stable event name; ids and amounts only.
+    logger.error(
+        "purchase_amount_mismatch: purchase %s (request_id %s, %s) delivered with VTPass"
+        " charging %s kobo against a face amount of %s kobo; flagged for review",
+        purchase.id,
+        purchase.request_id,
+        purchase.service_id,
+        purchase.vtpass_amount,
+        purchase.face_amount,
+    )
 
 
 def _replay(existing: PurchaseRecord, request_hash: str) -> Submission:

@@ -2,14 +2,17 @@
 
 Rules: 4 digits; weak PINs are refused at set-up (one repeated digit, a straight run such as
 1234 or 9876 including wrap-arounds like 8901, the phone's own last four). Three wrong PINs in a
-row lock purchases for 30 minutes; a right PIN resets the count. Counters live in the `users`
-row, so every channel and every process shares them.
+row lock purchases for 30 minutes; the third such lock within 24 hours locks them until the
+owner resets the PIN (`pin_lockout.py`); a right PIN resets the count. The owner gets an SMS
+when a lock is set. Counters live in the `users` row, so every channel and process shares them.
 
-Why an attempt is *counted before* the hash is checked: the counter update is one atomic
-`UPDATE … RETURNING` committed before the verify, so a burst of parallel guesses can never
-check more than three PINs per lock window, and a crash mid-verify counts as a miss (never a
-free guess). A right PIN then gives the attempt back. A PIN is never logged, returned or stored
-other than as the hash below.
+Why a check *holds the user's row lock while it hashes*: an attempt may only count as failed
+once the hash said so (counting first refused concurrent right PINs: eight parallel purchases
+with the right PIN locked the account), yet a burst of parallel guesses must never check more
+than three PINs per lock window. `SELECT … FOR UPDATE` serialises one user's checks (~0.4 ms of
+hashing each; other users never wait), so each check sees the outcome of the one before it. A
+check that dies mid-verify rolls back and its caller learns nothing, so it is no free guess. A
+PIN is never logged, returned or stored other than as the hash below.
 
 Why the hash is a *peppered* argon2id with cheap parameters (README, "PIN hashing"): a 4-digit
 PIN has 10,000 values, so no affordable argon2 cost stops an offline guess of a leaked hash
@@ -28,28 +31,28 @@ import hmac
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Table, and_, bindparam, case, null, or_, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.errors import InvalidInput, NotFound
 from gateway.pin_policy import is_pin_format, weak_pin_reason
 from gateway.security.passwords import verify_secret_sync
+from gateway.security.pin_lockout import MAX_ATTEMPTS, Lockout, lock_notice
 from gateway.settings import Secret, Settings
-from gateway.store.tables import User, UtcDateTime
+from gateway.store import outbox
+from gateway.store.tables import User
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
-LOCK_DURATION = timedelta(minutes=30)
 TIME_COST = 1
 MEMORY_COST_KIB = 1024
 FORMAT = "$pin2$"  # then `<pepper id>$<argon2id hash>`
@@ -168,17 +171,21 @@ def verify_pin_sync(stored: str, pin: str, pepper: PinPepper) -> tuple[bool, str
 class PinStatus(StrEnum):
     OK = "ok"
     WRONG = "wrong"  # wrong PIN; `attempts_left` more before the lock
-    LOCKED = "locked"  # not checked: purchases are locked until `locked_until`
+    LOCKED = "locked"  # purchases are locked: until `locked_until`, or until a reset
     NOT_SET = "not_set"  # the user has no PIN yet
 
 
 @dataclass(frozen=True, slots=True)
 class PinCheck:
-    """The answer of `check_pin`. A wrong third PIN is WRONG with `locked_until` set."""
+    """The answer of `check_pin`. The miss that sets a lock is answered LOCKED, like any lock.
+
+    LOCKED has `locked_until` (a 30-minute lock) or `reset_required` (the PIN must be reset).
+    """
 
     status: PinStatus
     attempts_left: int
     locked_until: datetime | None = None
+    reset_required: bool = False
 
     @property
     def ok(self) -> bool:
@@ -191,6 +198,30 @@ class WeakPin(InvalidInput):
     code = "weak_pin"
 
 
+async def hash_new_pin(pin: str, phone: str, *, pepper: PinPepper | None = None) -> str:
+    """The stored form of a new PIN for the owner of `phone` (off the event loop).
+
+    Raises:
+        WeakPin: the PIN breaks a rule above.
+    """
+    key = _pepper(pepper)
+    reason = weak_pin_reason(pin, phone)
+    if reason is not None:
+        raise WeakPin(reason)
+    return await asyncio.to_thread(hash_pin_sync, pin, key)
+
+
+async def store_pin(session: AsyncSession, user_id: int, pin_hash: str, now: datetime) -> None:
+    """Write a new PIN hash in the caller's transaction and clear every lock and its history.
+
+    A new PIN is a new secret: it starts with a fresh set of tries (this is how a hard lock
+    ends, after the owner proved who they are).
+    """
+    await session.execute(
+        update(_USERS).where(_U.id == user_id).values(pin_hash=pin_hash, updated_at=now, **_CLEARED)
+    )
+
+
 async def set_pin(
     db: async_sessionmaker[AsyncSession],
     user_id: int,
@@ -201,27 +232,20 @@ async def set_pin(
 ) -> None:
     """Store a new PIN and clear any lockout.
 
-    Callers changing an existing PIN must first prove the current one with `check_pin`.
-    `pepper` defaults to the one installed at start-up.
+    Callers changing an existing PIN must first prove the current one with `check_pin`, or
+    the owner's password or an SMS code (`pin_reset.py`). `pepper` defaults to the one
+    installed at start-up.
 
     Raises:
         WeakPin: the PIN breaks a rule above. NotFound: no such user.
     """
-    key = _pepper(pepper)
     async with db() as session:
         phone = await session.scalar(select(_U.phone).where(_U.id == user_id))
     if phone is None:
         raise NotFound(f"no user {user_id}")
-    reason = weak_pin_reason(pin, phone)
-    if reason is not None:
-        raise WeakPin(reason)
-    pin_hash = await asyncio.to_thread(hash_pin_sync, pin, key)
+    pin_hash = await hash_new_pin(pin, phone, pepper=pepper)
     async with db.begin() as session:
-        await session.execute(
-            update(_USERS)
-            .where(_U.id == user_id)
-            .values(pin_hash=pin_hash, pin_failed_count=0, pin_locked_until=None, updated_at=now)
-        )
+        await store_pin(session, user_id, pin_hash, now)
 
 
 async def check_pin(
@@ -232,125 +256,140 @@ async def check_pin(
     *,
     pepper: PinPepper | None = None,
 ) -> PinCheck:
-    """Check `pin` for `user_id`, counting the attempt first (see the module docstring).
+    """Check `pin` for `user_id` under the user's row lock (see the module docstring).
 
-    Takes a sessionmaker, not a session: the attempt must be committed before the hash is
-    checked, whatever the caller's transaction does afterwards. A right PIN under an older
-    hash format is stored again in the current one. `pepper` defaults to the installed one.
+    Takes a sessionmaker, not a session: the attempt must be committed whatever the caller's
+    transaction does afterwards. A miss that sets a lock queues the owner's SMS notice in the
+    same transaction. A right PIN under an older hash format is stored again in the current
+    one. `pepper` defaults to the installed one.
 
     Raises:
         NotFound: no such user.
     """
     key = _pepper(pepper)
-    async with _one_statement(db) as connection:
-        reserved = await _reserve_attempt(connection, user_id, now)
-        if reserved is None:
-            return await _refusal(connection, user_id)
-    count, pin_hash, locked_until = reserved
-    if is_pin_format(pin):
-        ok, upgraded = await asyncio.to_thread(verify_pin_sync, pin_hash, pin, key)
-    else:
-        ok, upgraded = False, None
-    if ok:
-        async with _one_statement(db) as connection:
-            if upgraded is None:
-                await connection.execute(_RESET, {"user_id": user_id})
-            else:  # replaces only the hash just verified, never a PIN set meanwhile
-                params = {"user_id": user_id, "verified": pin_hash, "upgraded": upgraded}
-                await connection.execute(_RESET_AND_UPGRADE, params)
-        return PinCheck(PinStatus.OK, MAX_ATTEMPTS)
-    return PinCheck(PinStatus.WRONG, max(0, MAX_ATTEMPTS - count), locked_until)
+    async with _user_transaction(db) as connection:
+        row = (await connection.execute(_LOCK_USER, {"user_id": user_id})).first()
+        if row is None:
+            raise NotFound(f"no user {user_id}")
+        pin_hash, phone, state = row[0], row[1], _lockout(row[2:])
+        if pin_hash is None:
+            return PinCheck(PinStatus.NOT_SET, 0)
+        if state.locked(now):
+            return _locked(state)
+        if is_pin_format(pin):
+            ok, upgraded = await asyncio.to_thread(verify_pin_sync, pin_hash, pin, key)
+        else:
+            ok, upgraded = False, None
+        if ok:
+            cleared = state.after_right_pin()
+            if upgraded is not None:  # the row is locked: this replaces the hash just verified
+                params = _params(user_id, cleared) | {"new_pin_hash": upgraded}
+                await connection.execute(_SET_LOCKOUT_AND_HASH, params)
+            elif cleared != state:
+                await connection.execute(_SET_LOCKOUT, _params(user_id, cleared))
+            return PinCheck(PinStatus.OK, MAX_ATTEMPTS)
+        missed = state.after_miss(now)
+        await connection.execute(_SET_LOCKOUT, _params(user_id, missed))
+        if not missed.locked(now):
+            return PinCheck(PinStatus.WRONG, missed.attempts_left(now))
+        await _notify_lock(connection, user_id, phone, missed, now)
+        return _locked(missed)
+
+
+def _locked(state: Lockout) -> PinCheck:
+    return PinCheck(PinStatus.LOCKED, 0, state.locked_until, state.reset_required)
+
+
+async def _notify_lock(
+    connection: AsyncConnection, user_id: int, phone: str, lock: Lockout, now: datetime
+) -> None:
+    # an ORM session over the check's own connection: the notice commits with the lock or not
+    # at all (a lock nobody hears about must not happen, nor a notice of a lock rolled back)
+    session = AsyncSession(bind=connection)
+    try:
+        await outbox.enqueue(session, phone=phone, body=lock_notice(lock), at=now, user_id=user_id)
+    finally:
+        await session.close()
+    logger.info(
+        "PIN %s for user %s",
+        "locked until reset" if lock.reset_required else "locked for 30 minutes",
+        user_id,
+    )
 
 
 @asynccontextmanager
-async def _one_statement(db: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncConnection]:
-    """A Core connection for one self-contained statement, committed when the block ends.
+async def _user_transaction(
+    db: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncConnection]:
+    """A Core connection in a transaction, committed when the block ends.
 
-    Why not `db.begin()`: on Postgres an ORM transaction costs three round trips (BEGIN, the
-    statement, COMMIT) plus the ORM session's own Python; a single `UPDATE … RETURNING` in
-    autocommit is just as atomic (it is its own transaction) in one round trip. The PIN hop
-    makes two such writes, the reservation and the reset. SQLite keeps a transaction, so
-    its `BEGIN IMMEDIATE` (`store/db.py`) still queues writers.
+    Why Core on the engine rather than `db.begin()`: the PIN hop is the busiest path that
+    writes, and the ORM session costs its own Python per statement. SQLite's `BEGIN IMMEDIATE`
+    (`store/db.py`) serialises the checks there as the row lock does on Postgres.
     """
     bind = db.kw.get("bind")
     if not isinstance(bind, AsyncEngine):  # a sessionmaker bound otherwise: the ORM path
         async with db.begin() as session:
             yield await session.connection()
         return
-    if bind.dialect.name != "postgresql":
-        async with bind.begin() as connection:
-            yield connection
-        return
-    async with bind.connect() as connection:
-        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+    async with bind.begin() as connection:
+        yield connection
 
 
-# The statements of a check, built once: constructing them costs more CPU than running them
-# (~0.3 ms each), and the PIN hop is the busiest path that writes to the database.
-_NOW = bindparam("now", type_=UtcDateTime())
-_LOCK_OVER = and_(_U.pin_locked_until.is_not(None), _U.pin_locked_until <= _NOW)
-_COUNT = case((_LOCK_OVER, 1), else_=_U.pin_failed_count + 1)
-_RESERVE = (
-    update(_USERS)
-    .where(
-        _U.id == bindparam("user_id"),
-        _U.pin_hash.is_not(None),
-        or_(_U.pin_locked_until.is_(None), _LOCK_OVER),
-    )
-    .values(
-        pin_failed_count=_COUNT,
-        pin_locked_until=case(
-            (_COUNT >= MAX_ATTEMPTS, bindparam("until", type_=UtcDateTime())), else_=null()
-        ),
-    )
-    .returning(_U.pin_failed_count, _U.pin_hash, _U.pin_locked_until)
+# The statements of a check, built once: constructing them costs more CPU than running them.
+_LOCKOUT_COLUMNS = (
+    _U.pin_failed_count,
+    _U.pin_locked_until,
+    _U.pin_reset_required,
+    _U.pin_last_lock_at,
+    _U.pin_prior_lock_at,
 )
-_RESET = (
+_LOCK_USER = (
+    select(_U.pin_hash, _U.phone, *_LOCKOUT_COLUMNS)
+    .where(_U.id == bindparam("user_id"))
+    .with_for_update()
+)
+_SET_LOCKOUT = (
     update(_USERS)
     .where(_U.id == bindparam("user_id"))
-    .values(pin_failed_count=0, pin_locked_until=None)
+    .values({c: bindparam(f"new_{c.key}", type_=c.type) for c in _LOCKOUT_COLUMNS})
 )
-_RESET_AND_UPGRADE = _RESET.values(
-    pin_hash=case((_U.pin_hash == bindparam("verified"), bindparam("upgraded")), else_=_U.pin_hash)
-)
+_SET_LOCKOUT_AND_HASH = _SET_LOCKOUT.values(pin_hash=bindparam("new_pin_hash"))
+_CLEARED: dict[str, object] = {
+    "pin_failed_count": 0,
+    "pin_locked_until": None,
+    "pin_reset_required": False,
+    "pin_last_lock_at": None,
+    "pin_prior_lock_at": None,
+}
 
 
-async def _reserve_attempt(
-    connection: AsyncConnection, user_id: int, now: datetime
-) -> tuple[int, str, datetime | None] | None:
-    """Count one attempt unless purchases are locked; (count, pin hash, lock) or None."""
-    params = {"user_id": user_id, "now": now, "until": now + LOCK_DURATION}
-    row = (await connection.execute(_RESERVE, params)).first()
-    if row is None:
-        return None
-    return int(row[0]), str(row[1]), row[2]
+def _lockout(row: Sequence[Any]) -> Lockout:
+    failed, locked_until, reset_required, last_lock_at, prior_lock_at = row
+    return Lockout(int(failed), locked_until, bool(reset_required), last_lock_at, prior_lock_at)
 
 
-async def _refusal(connection: AsyncConnection, user_id: int) -> PinCheck:
-    row = (
-        await connection.execute(select(_U.pin_hash, _U.pin_locked_until).where(_U.id == user_id))
-    ).first()
-    if row is None:
-        raise NotFound(f"no user {user_id}")
-    pin_hash, locked_until = row
-    if pin_hash is None:
-        return PinCheck(PinStatus.NOT_SET, 0)
-    return PinCheck(PinStatus.LOCKED, 0, locked_until)
+def _params(user_id: int, state: Lockout) -> dict[str, object]:
+    return {
+        "user_id": user_id,
+        "new_pin_failed_count": state.failed,
+        "new_pin_locked_until": state.locked_until,
+        "new_pin_reset_required": state.reset_required,
+        "new_pin_last_lock_at": state.last_lock_at,
+        "new_pin_prior_lock_at": state.prior_lock_at,
+    }
 
 
 async def pin_state(session: AsyncSession, user_id: int, now: datetime) -> PinCheck:
     """The PIN's state without checking anything (for profiles): OK, LOCKED or NOT_SET."""
     row = (
-        await session.execute(
-            select(_U.pin_hash, _U.pin_locked_until, _U.pin_failed_count).where(_U.id == user_id)
-        )
+        await session.execute(select(_U.pin_hash, *_LOCKOUT_COLUMNS).where(_U.id == user_id))
     ).first()
     if row is None:
         raise NotFound(f"no user {user_id}")
-    pin_hash, locked_until, failed = row
-    if pin_hash is None:
+    if row[0] is None:
         return PinCheck(PinStatus.NOT_SET, 0)
-    if locked_until is not None and locked_until > now:
-        return PinCheck(PinStatus.LOCKED, 0, locked_until)
-    left = MAX_ATTEMPTS if locked_until is not None else max(0, MAX_ATTEMPTS - failed)
-    return PinCheck(PinStatus.OK, left)
+    state = _lockout(row[1:])
+    if state.locked(now):
+        return _locked(state)
+    return PinCheck(PinStatus.OK, state.attempts_left(now))

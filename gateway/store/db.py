@@ -24,6 +24,9 @@ from gateway.keys import db_key, engine_key, readiness_checks_key, settings_key
 from gateway.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Statements' parameters are OTP hashes, PIN hashes, electricity tokens and phone numbers: never
+# in a log line or an exception's text, whatever the log level (gateway/logs.py quiets the rest).
+_QUIET = {"echo": False, "hide_parameters": True}
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -48,7 +51,7 @@ def configure_sqlite(engine: Engine) -> None:
 def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> AsyncEngine:
     """An async engine for `url` (`postgresql+psycopg://…` or `sqlite+aiosqlite:///…`)."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow, **_QUIET)
         configure_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(
@@ -60,6 +63,7 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -
         # connection fails one request and SQLAlchemy then recycles the whole pool.
         pool_recycle=1800,
         connect_args={"application_name": "paylink"},
+        **_QUIET,
     )
 
 

@@ -116,6 +116,8 @@ class Posting:
     at: datetime
     purchase_id: int | None = None
     memo: str | None = None
+    actor: str | None = None  # who made an operator posting, and from which address
+    actor_ip: str | None = None
 
 
 async def post(
@@ -127,6 +129,8 @@ async def post(
     at: datetime,
     purchase_id: int | None = None,
     memo: str | None = None,
+    actor: str | None = None,
+    actor_ip: str | None = None,
 ) -> int:
     """Write one balanced journal and update cached wallet balances; returns the journal id.
 
@@ -136,7 +140,7 @@ async def post(
     Raises:
         UnbalancedJournal: the legs do not balance (checked here for every backend).
     """
-    posting = Posting(kind, reference, legs, at, purchase_id, memo)
+    posting = Posting(kind, reference, legs, at, purchase_id, memo, actor, actor_ip)
     (journal_id,) = await post_many(session, [posting])
     return journal_id
 
@@ -166,6 +170,8 @@ async def post_many(
                 "reference": p.reference,
                 "purchase_id": p.purchase_id,
                 "memo": p.memo,
+                "actor": p.actor,
+                "actor_ip": p.actor_ip,
                 "created_at": p.at,
             }
             for p in postings

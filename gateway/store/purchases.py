@@ -71,6 +71,7 @@ class PurchaseRecord:
     created_at: datetime
     updated_at: datetime
     settled_at: datetime | None
+    vtpass_amount: int | None = None  # what VTPass reported it charged, once delivered
     buyer_phone: str | None = field(default=None, compare=False)  # only from `get`
 
     @property

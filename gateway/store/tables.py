@@ -113,6 +113,10 @@ class User(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     pin_failed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     pin_locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the hard lock (security/pin_lockout.py): purchases refused until the owner resets the PIN
+    pin_reset_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    pin_last_lock_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    pin_prior_lock_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -160,6 +164,9 @@ class Journal(Base):
     reference: Mapped[str] = mapped_column(String(160), unique=True)
     purchase_id: Mapped[int | None] = mapped_column(ForeignKey("purchases.id"), index=True)
     memo: Mapped[str | None] = mapped_column(String(255))
+    # who made an operator posting (`user:<id>`, `cli:<os user>@<host>`) and from which address
+    actor: Mapped[str | None] = mapped_column(String(120))
+    actor_ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -229,6 +236,9 @@ class Purchase(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # what VTPass reported it charged (face, before commission) when it delivered; a figure
+    # other than face_amount flags the purchase for review (revision 0005)
+    vtpass_amount: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PurchaseAudit(Base):
@@ -295,6 +305,28 @@ class PricingRuleRow(Base):
     max_amount: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Verification(Base):
+    """The renewal amount VTPass's merchant-verify gave one user for one card, while fresh.
+
+    A DStv/GOtv renewal is charged this, never the client's figure (see `purchases.ordering`).
+    """
+
+    __tablename__ = "verifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "service_id", "customer_ref"),
+        CheckConstraint("renewal_amount > 0", name="renewal_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    service_id: Mapped[str] = mapped_column(String(64))
+    customer_ref: Mapped[str] = mapped_column(String(64))
+    renewal_amount: Mapped[int] = mapped_column(BigInteger)
+    bouquet_code: Mapped[str | None] = mapped_column(String(64))
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # Core handles on the hot tables: the money paths run Core statements (no ORM unit of work,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,14 @@ class UserRef:
     status: str = "active"
     name: str | None = None
     role: str = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What every authenticated API request re-reads: may this user act, and as what."""
+
+    status: str
+    role: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,27 @@ async def get(session: AsyncSession, user_id: int) -> UserRef | None:
         )
     ).first()
     return None if row is None else UserRef(*row)
+
+
+async def access(session: AsyncSession, user_id: int) -> Access | None:
+    """The user's status and role (one primary-key lookup); None for no such user."""
+    row = (await session.execute(select(User.status, User.role).where(User.id == user_id))).first()
+    return None if row is None else Access(row.status, row.role)
+
+
+async def change_status(
+    session: AsyncSession, user_id: int, *, to: str, allowed_from: Collection[str], now: datetime
+) -> UserRef | None:
+    """Set the user's status if it is one of `allowed_from` (or already `to`); the user after.
+
+    None when there is no such user. The caller compares the returned status with `to`.
+    """
+    await session.execute(
+        update(User)
+        .where(User.id == user_id, User.status.in_(list(allowed_from)))
+        .values(status=to, updated_at=now)
+    )
+    return await get(session, user_id)
 
 
 async def _ensure_wallet(session: AsyncSession, user_id: int, now: datetime) -> None:

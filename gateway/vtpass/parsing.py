@@ -152,6 +152,8 @@ def decode_json(content: bytes | str) -> Any:
         raise MalformedResponse("empty body")
     try:
         return json.loads(text)
+    except RecursionError:  # nested past the parser's stack: unreadable, not a crash
+        raise MalformedResponse("body is nested too deeply") from None
     except ValueError:
         head = text.lstrip()[:15].lower()
         kind = "an HTML page" if head.startswith(("<!doctype", "<html")) else "not JSON"

@@ -8,8 +8,6 @@ retries otherwise; the work happens in `WebhookSettler`'s background tasks.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -24,9 +22,10 @@ from gateway.keys import (
     vtpass_key,
     vtpass_webhooks_key,
 )
-from gateway.settings import Secret
+from gateway.security.path_tokens import token_matches
 from gateway.vtpass.models import WebhookEvent
 from gateway.vtpass.parsing import MalformedResponse, parse_webhook
+from gateway.webhooks.outcomes import claimed_outcome, outcome_key
 from gateway.webhooks.settler import WebhookSettler
 
 logger = logging.getLogger(__name__)
@@ -35,19 +34,10 @@ ROUTE = "/webhooks/vtpass/{token}"
 _ACK = {"response": "success"}
 
 
-def token_matches(given: str, expected: Secret | None) -> bool:
-    """Constant-time check of the path token; always False when none is configured."""
-    want = hashlib.sha256((expected.value if expected is not None else "").encode()).digest()
-    got = hashlib.sha256(given.encode()).digest()
-    same = hmac.compare_digest(got, want)
-    return expected is not None and same
-
-
 def dedupe_key(event: WebhookEvent) -> str:
-    """(request_id, what VTPass says now): redeliveries share it, a later reversal does not."""
-    result = event.result
-    said = (result.status or result.outcome.value) if result is not None else "unknown"
-    return f"{event.request_id}:{said}"
+    """(request_id, what the webhook claims), in the words a requery's finding is kept in:
+    redeliveries share it, a later reversal does not (see `settler.py`)."""
+    return outcome_key(event.request_id or "", claimed_outcome(event.result))
 
 
 async def vtpass_webhook(request: web.Request) -> web.Response:

@@ -28,6 +28,7 @@ from gateway.store.purchases import PurchaseRecord
 from gateway.vtpass.catalogue import CachedCatalogue
 from gateway.worker.catalogue import refresh_catalogue
 from gateway.worker.notifier import Notifier, send_queued
+from gateway.worker.recheck import recheck_delivered
 from gateway.worker.wakeup import WakeUp
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class WorkerConfig:
     catalogue_refresh_s: float | None = 3600.0  # None: never (tests)
     shutdown_grace_s: float = 10.0  # how long in-flight purchases may finish on stop
     error_backoff_s: float = 1.0  # pause after a failed claim (database down)
+    recheck_interval_s: float | None = 60.0  # post-delivery checks (reversals); None: never
 
 
 class Worker:
@@ -96,6 +98,8 @@ class Worker:
         self._loops.append(self._spawn_loop(self._outbox_loop(), "worker-outbox"))
         if self._catalogue is not None and self.config.catalogue_refresh_s is not None:
             self._loops.append(self._spawn_loop(self._catalogue_loop(), "worker-catalogue"))
+        if self.config.recheck_interval_s is not None:
+            self._loops.append(self._spawn_loop(self._recheck_loop(), "worker-recheck"))
         logger.info(
             "worker %s started (up to %d purchases in flight)",
             self.service.worker_id,
@@ -143,6 +147,15 @@ class Worker:
         due = await self.service.claim_batch(limit or self.config.batch)
         await asyncio.gather(*(self._process(purchase, status) for purchase, status in due))
         return len(due)
+
+    async def recheck_delivered(self) -> int:
+        """Requery the delivered purchases whose post-delivery check is due; returns how many."""
+        checked = await recheck_delivered(
+            self.service, self._gateway, self._clock, limit=self.config.batch
+        )
+        if checked:
+            self._outbox_due.set()  # a reversal found queues a receipt
+        return checked
 
     async def send_outbox(self) -> int:
         """Send one batch of queued notifications; returns how many were handled."""
@@ -223,6 +236,19 @@ class Worker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._outbox_due.wait(), self.config.outbox_interval_s)
             self._outbox_due.clear()
+
+    async def _recheck_loop(self) -> None:
+        interval = self.config.recheck_interval_s or 60.0
+        while not self._stopping.is_set():
+            try:
+                checked = await self.recheck_delivered()
+            except Exception:
+                logger.exception("worker could not run post-delivery checks; retrying")
+                checked = 0
+            if checked >= self.config.batch:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), interval)
 
     async def _catalogue_loop(self) -> None:
         assert self._catalogue is not None  # noqa: S101 - only started with a catalogue

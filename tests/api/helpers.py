@@ -47,12 +47,18 @@ async def register(client, phone: str = PHONE, **fields: Any):
     return await client.post("/api/v1/auth/register", json=body)
 
 
+async def verify(client, phone: str, code: str, registration_id: str):
+    body = {"phone": phone, "code": code, "registration_id": registration_id}
+    return await client.post("/api/v1/auth/verify-phone", json=body)
+
+
 async def signup(client, phone: str = PHONE, **fields: Any) -> dict[str, Any]:
     """Register, read the code from the outbox, verify: the tokens of a logged-in user."""
     response = await register(client, phone, **fields)
     assert response.status == 201, await response.text()
+    registration_id = (await response.json())["registration_id"]
     code = await sms_code(client.app[db_key], phone)
-    response = await client.post("/api/v1/auth/verify-phone", json={"phone": phone, "code": code})
+    response = await verify(client, phone, code, registration_id)
     assert response.status == 200, await response.text()
     return await response.json()
 

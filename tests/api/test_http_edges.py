@@ -7,8 +7,23 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.api.openapi import MAX_BODY_BYTES
-from tests.api.helpers import PHONE, bearer, signup
+from gateway.api.openapi import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from gateway.api.routes import GROUPS
+from gateway.keys import db_key
+from tests.api.helpers import (
+    OTHER_PHONE,
+    PHONE,
+    airtime,
+    bearer,
+    idem,
+    login,
+    ready_buyer,
+    register,
+    set_role,
+    signup,
+    sms_code,
+    verify,
+)
 
 
 def _is_error_shape(body: dict) -> bool:
@@ -190,3 +205,146 @@ async def test_anything_unexpected_is_a_logged_bare_500(aiohttp_client, caplog):
         "error": {"code": "internal_error", "message": "internal server error", "details": {}}
     }
     assert "secret internals" in caplog.text  # in the log, not in the answer
+
+
+# -- hostile JSON: nesting and integers that are not integers -----------------------------------
+
+
+def _nested(depth: int, kind: str) -> bytes:
+    if kind == "array":
+        return b"[" * depth + b"]" * depth
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 3_000, 10_000])  # 3,000: past the stack
+async def test_deeply_nested_json_is_400_never_500(client, kind, depth):
+    body = _nested(depth, kind)
+    assert len(body) <= MAX_BODY_BYTES
+    response = await client.post(
+        "/api/v1/auth/login", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    error = await response.json()
+    assert _is_error_shape(error)
+    assert error["error"]["code"] == "invalid_json"
+
+
+async def test_nesting_hidden_inside_a_field_is_400(client):
+    inner = b"[" * 5_000 + b"]" * 5_000
+    response = await client.post(
+        "/api/v1/auth/login",
+        data=b'{"phone": ' + inner + b', "password": "x"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", True),
+        ("amount", "50000"),
+        ("amount", 50000.0),
+        ("quantity", True),
+        ("quantity", "1"),
+        ("quantity", 1.0),
+    ],
+)
+async def test_integer_fields_of_a_purchase_refuse_lookalikes(client, field, value):
+    tokens = await ready_buyer(client)
+    response = await client.post(
+        "/api/v1/purchases",
+        json=airtime(500, **{field: value}),
+        headers={**bearer(tokens), **idem()},
+    )
+    assert response.status == 422, await response.text()
+    error = (await response.json())["error"]
+    assert error["code"] == "validation_error"
+    assert [f["field"] for f in error["details"]["fields"]] == [f"body.{field}"]
+    history = await (await client.get("/api/v1/transactions", headers=bearer(tokens))).json()
+    assert history["total"] == 0
+
+
+@pytest.mark.parametrize("amount", [True, "100000", 100000.0])
+async def test_an_operator_credit_amount_must_be_a_json_integer(client, amount):
+    await signup(client, OTHER_PHONE)
+    await set_role(client, OTHER_PHONE, "operator")
+    operator = await (await login(client, OTHER_PHONE)).json()
+    response = await client.post(
+        "/api/v1/operator/wallet-credits",
+        json={"phone": PHONE, "amount": amount, "reference": "strict-1"},
+        headers=bearer(operator),
+    )
+    assert response.status == 422, await response.text()
+    assert _is_error_shape(await response.json())
+
+
+def _integer_fields(model) -> list[str]:
+    schema = model.model_json_schema()
+    found = []
+    for name, prop in schema.get("properties", {}).items():
+        branches = prop.get("anyOf", [prop])
+        if any(branch.get("type") == "integer" for branch in branches):
+            found.append(name)
+    return found
+
+
+def test_every_integer_in_every_request_body_is_strict():
+    """A new body field typed plain `int` would read `true` as 1: this names it."""
+    bodies = {op.body for group in GROUPS for op in group.operations if op.body is not None}
+    checked = []
+    for model in bodies:
+        for name in _integer_fields(model):
+            for lookalike in (True, "10", 10.0):
+                errors = []
+                try:
+                    model.model_validate({name: lookalike})
+                except Exception as exc:  # pydantic's ValidationError
+                    errors = [e for e in exc.errors() if e["loc"][:1] == (name,)]
+                assert errors, f"{model.__name__}.{name} accepted {lookalike!r}"
+            checked.append(f"{model.__name__}.{name}")
+    assert "PurchaseIn.amount" in checked
+    assert "PurchaseIn.quantity" in checked
+    assert "CreditIn.amount" in checked
+
+
+# -- headers on every answer ---------------------------------------------------------------------
+
+
+async def test_token_responses_are_never_cached(client):
+    registered = await register(client)
+    code = await sms_code(client.app[db_key], PHONE)
+    verified = await verify(client, PHONE, code, (await registered.json())["registration_id"])
+    logged_in = await login(client)
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": (await logged_in.json())["refresh_token"]}
+    )
+    for response in (verified, logged_in, refreshed):
+        assert response.status == 200, await response.text()
+        assert "access_token" in await response.json()
+        assert response.headers["Cache-Control"] == "no-store"
+    refused = await login(client, password="wrong password")
+    assert refused.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/healthz"),
+        ("GET", "/nope"),
+        ("GET", "/api/v1/nope"),
+        ("POST", "/api/v1/auth/login"),
+        ("GET", "/api/schema"),
+        ("POST", "/ussd/africastalking"),
+        ("POST", "/webhooks/vtpass/not-the-token"),
+    ],
+)
+async def test_every_answer_says_nosniff_and_names_no_server_version(client, method, path):
+    response = await client.request(method, path)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    server = response.headers.get("Server", "")
+    assert "aiohttp" not in server.lower()
+    assert "python" not in server.lower()
+    assert not any(ch.isdigit() for ch in server)

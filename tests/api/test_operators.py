@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
+from sqlalchemy import select
+
+from gateway.app import create_app
+from gateway.keys import db_key
+from gateway.store.tables import Journal
+from tests.api.conftest import pg_settings
 from tests.api.helpers import (
     OTHER_PHONE,
     PHONE,
@@ -15,6 +22,7 @@ from tests.api.helpers import (
     ready_buyer,
     set_role,
     signup,
+    user_id,
 )
 
 
@@ -112,3 +120,84 @@ async def test_a_demoted_operator_loses_access_at_once(client):
 
     response = await client.get("/api/v1/operator/reconciliation", headers=bearer(operator))
     assert response.status == 403
+
+
+async def _journal_of(client, reference: str):
+    async with client.app[db_key]() as session:
+        return (
+            await session.execute(
+                select(Journal.actor, Journal.actor_ip).where(
+                    Journal.reference == f"credit:{reference}"
+                )
+            )
+        ).one_or_none()
+
+
+async def test_a_credit_names_its_operator_and_address_on_the_journal_and_in_the_log(
+    client, caplog
+):
+    operator = await _operator(client)
+    operator_id = await user_id(client, OTHER_PHONE)
+    body = {"phone": PHONE, "amount": 2_000 * N, "reference": "bank-77"}
+
+    with caplog.at_level(logging.INFO, logger="gateway.purchases.operator_credit"):
+        response = await client.post(
+            "/api/v1/operator/wallet-credits", json=body, headers=bearer(operator)
+        )
+
+    assert response.status == 201
+    journal = await _journal_of(client, "bank-77")
+    assert journal.actor == f"user:{operator_id}"
+    assert journal.actor_ip == "127.0.0.1"
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("operator_credit")]
+    assert len(lines) == 1
+    assert f"actor=user:{operator_id}" in lines[0]
+    assert "ip=127.0.0.1" in lines[0]
+    assert "amount_kobo=200000" in lines[0]
+    assert "8031234567" not in lines[0]  # the phone is masked
+    assert "+234803****567" in lines[0]
+
+
+async def test_a_credit_above_the_ceiling_is_refused_and_moves_nothing(client, settings):
+    operator = await _operator(client)
+    ceiling = settings.operator_credit_max
+    over = {"phone": PHONE, "amount": ceiling + 1, "reference": "typo-1"}
+
+    refused = await client.post(
+        "/api/v1/operator/wallet-credits", json=over, headers=bearer(operator)
+    )
+
+    assert refused.status == 422
+    error = (await refused.json())["error"]
+    assert error["code"] == "credit_over_limit"
+    assert error["details"]["max_amount"]["kobo"] == ceiling
+    assert "PAYLINK_OPERATOR_CREDIT_MAX" in error["message"]
+    assert await _journal_of(client, "typo-1") is None
+    at_ceiling = {"phone": PHONE, "amount": ceiling, "reference": "big-1"}
+    assert (
+        await client.post(
+            "/api/v1/operator/wallet-credits", json=at_ceiling, headers=bearer(operator)
+        )
+    ).status == 201
+
+
+async def test_the_credit_ceiling_is_a_setting(aiohttp_client, clean_pg, redis_prefix, clock):
+    app = create_app(
+        pg_settings(clean_pg, redis_prefix, PAYLINK_OPERATOR_CREDIT_MAX="1,000"), clock=clock
+    )
+    client = await aiohttp_client(app)
+    operator = await _operator(client)
+
+    over = await client.post(
+        "/api/v1/operator/wallet-credits",
+        json={"phone": PHONE, "amount": 1_000 * N + 1, "reference": "r-over"},
+        headers=bearer(operator),
+    )
+    within = await client.post(
+        "/api/v1/operator/wallet-credits",
+        json={"phone": PHONE, "amount": 1_000 * N, "reference": "r-within"},
+        headers=bearer(operator),
+    )
+
+    assert over.status == 422
+    assert within.status == 201

@@ -69,7 +69,9 @@ async def _forget(prefix: str) -> None:
 def _admin(server: LiveServer) -> None:
     url = server.base_url
     body = {"phone": PHONE, "password": PASSWORD, "name": "Schema Thesis"}
-    assert requests.post(f"{url}/api/v1/auth/register", json=body, timeout=10).status_code == 201
+    registered = requests.post(f"{url}/api/v1/auth/register", json=body, timeout=10)
+    assert registered.status_code == 201
+    registration_id = registered.json()["registration_id"]
 
     async def code_and_promote() -> str:
         async with server.app[db_key]() as session:
@@ -80,7 +82,9 @@ def _admin(server: LiveServer) -> None:
 
     code = server.run(code_and_promote())
     verified = requests.post(
-        f"{url}/api/v1/auth/verify-phone", json={"phone": PHONE, "code": code}, timeout=10
+        f"{url}/api/v1/auth/verify-phone",
+        json={"phone": PHONE, "code": code, "registration_id": registration_id},
+        timeout=10,
     )
     assert verified.status_code == 200
 

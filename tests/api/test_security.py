@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from gateway.pin_policy import weak_pin_reason
 from gateway.security import otp, passwords
+from gateway.security.pin_lockout import LOCK_DURATION, MAX_ATTEMPTS, Lockout, lock_notice
 
 
 async def test_passwords_hash_with_argon2id_and_verify():
@@ -72,3 +75,49 @@ def test_request_text_that_cannot_be_stored_is_refused(text):
 
     with pytest.raises(ValidationError, match=r"control characters|unicode string"):
         CreditIn(phone="08031234567", amount=100, reference="ref-1", name=text)
+
+
+# -- the PIN lockout's rules (gateway/security/pin_lockout.py) -----------------------------------
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _locked_at(state: Lockout, at: datetime) -> Lockout:
+    for _ in range(MAX_ATTEMPTS):
+        state = state.after_miss(at)
+    return state
+
+
+def test_waiting_out_each_lock_buys_an_attacker_nine_guesses_a_day_not_144():
+    state, guesses, at = Lockout(), 0, T0
+    while not state.locked(at) or not state.reset_required:
+        if state.locked(at):
+            assert state.locked_until is not None
+            at = state.locked_until  # wait the lock out
+        state = state.after_miss(at)
+        guesses += 1
+
+    assert guesses == 3 * MAX_ATTEMPTS
+    assert state.locked(at + timedelta(days=365))
+    assert state.locked_until is None
+
+
+def test_a_lock_that_ran_out_gives_a_fresh_set_of_tries():
+    state = _locked_at(Lockout(), T0)
+
+    assert state.locked_until == T0 + LOCK_DURATION
+    assert state.attempts_left(T0 + LOCK_DURATION) == MAX_ATTEMPTS
+    assert state.after_miss(T0 + LOCK_DURATION).failed == 1
+
+
+def test_lock_notices_fit_one_gsm7_sms_and_give_lagos_time():
+    from gateway.purchases.receipts import gsm7_length, to_gsm7
+
+    timed = lock_notice(_locked_at(Lockout(), T0))  # 09:30 UTC is 10:30 in Lagos
+    hard = lock_notice(Lockout(failed=3, reset_required=True, last_lock_at=T0))
+
+    assert "locked until 10:30 (Lagos time)" in timed
+    assert "reset" in hard
+    for notice in (timed, hard):
+        assert to_gsm7(notice) == notice
+        assert gsm7_length(notice) <= 160

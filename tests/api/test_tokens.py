@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
-import time
+from datetime import UTC, datetime
 
 import jwt
 import pytest
 
 from tests.api.conftest import JWT_SECRET
 from tests.api.helpers import signup
+
+ACCESS_TTL_S = 900  # the default PAYLINK_JWT_ACCESS_TTL
 
 
 def _b64(data: dict) -> str:
@@ -72,10 +74,38 @@ async def test_a_token_signed_with_another_key_is_refused(client, tokens):
     await _refused(client, jwt.encode(claims, "another-secret-" + "z" * 40, "HS256"))
 
 
-async def test_an_expired_token_is_refused_as_expired(client, tokens):
+async def test_an_expired_token_is_refused_as_expired(client, tokens, clock):
+    now = int(clock.now().timestamp())
     claims = _claims(tokens["access_token"])
-    claims.update(iat=int(time.time()) - 3600, exp=int(time.time()) - 60)
+    claims.update(iat=now - 3600, exp=now - 60)
     await _refused(client, jwt.encode(claims, JWT_SECRET, "HS256"), "token_expired")
+
+
+async def test_an_access_token_dies_when_the_apps_clock_passes_its_expiry(client, tokens, clock):
+    clock.advance(ACCESS_TTL_S - 1)
+    assert (await _me(client, tokens["access_token"])).status == 200
+
+    clock.advance(1)
+    await _refused(client, tokens["access_token"], "token_expired")
+
+
+async def test_the_machines_date_does_not_decide_a_tokens_life(client, clock):
+    # a clock years behind the machine's: pyjwt alone would call every token expired
+    clock.set(datetime(2020, 1, 6, 9, 0, tzinfo=UTC))
+    tokens = await signup(client)
+    assert (await _me(client, tokens["access_token"])).status == 200
+
+
+async def test_a_token_issued_in_the_apps_future_is_refused(client, tokens, clock):
+    now = int(clock.now().timestamp())
+    claims = {**_claims(tokens["access_token"]), "iat": now + 3600, "exp": now + 7200}
+    await _refused(client, jwt.encode(claims, JWT_SECRET, "HS256"))
+
+
+async def test_non_integer_times_are_refused(client, tokens):
+    claims = _claims(tokens["access_token"])
+    for broken in ({"exp": str(claims["exp"])}, {"exp": True}, {"iat": float(claims["iat"])}):
+        await _refused(client, jwt.encode({**claims, **broken}, JWT_SECRET, "HS256"))
 
 
 async def test_tampered_claims_break_the_signature(client, tokens):

@@ -54,6 +54,21 @@ async def test_blacklist_and_family_revocation(store):
     assert await store.is_revoked("a2", family)
 
 
+async def test_revoking_a_user_ends_all_their_families_and_only_theirs(store):
+    mine, also_mine, theirs = (uuid.uuid4().hex for _ in range(3))
+    await store.open_family(mine, "r1", 60, user_id=7)
+    await store.open_family(also_mine, "r2", 60, user_id=7)
+    await store.open_family(theirs, "r3", 60, user_id=8)
+
+    assert await store.revoke_user_families(7) == 2
+
+    assert await store.is_revoked("a", mine)
+    assert await store.is_revoked("a", also_mine)
+    assert await store.rotate(also_mine, "r2", "r4", 60) is Rotation.UNKNOWN
+    assert not await store.is_revoked("a", theirs)
+    assert await store.revoke_user_families(7) == 0  # nothing left to end
+
+
 async def test_fixed_window_counters(store):
     key = f"login:{uuid.uuid4().hex}"
     hits = [await store.hit(key, 60) for _ in range(3)]
@@ -79,3 +94,14 @@ async def test_memory_entries_expire_and_are_swept():
     assert (await store.hit("k", 10)).count == 1
     await store.revoke_token("a3", 10)  # a write triggers the sweep
     assert len(store._values) == 2  # family g and a3; the expired ones are gone
+
+
+async def test_memory_sweep_forgets_dead_families_of_a_user():
+    clock = FakeTime()
+    store = MemoryTokenStore(now=clock, sweep_every=1)
+    await store.open_family("old", "r1", 10, user_id=7)
+    clock.now += 11
+
+    await store.open_family("new", "r2", 10, user_id=7)  # a write triggers the sweep
+
+    assert store._user_families == {7: {"new"}}

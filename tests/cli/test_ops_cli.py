@@ -7,17 +7,22 @@ cached wallet balance behind the ledger's back, it names the discrepancy and exi
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 from sqlalchemy import text
 
 from gateway.cli.worker import create_worker_app
-from gateway.keys import purchase_service_key
+from gateway.keys import clock_key, purchase_service_key, vtpass_key
+from gateway.purchases.ordering import OrderRequest
 from gateway.purchases.statuses import PurchaseStatus
 from gateway.settings import Settings
 from tests.cli.conftest import cli_env, paylink
 from tests.worker.harness import BUYER, N, electricity, eventually
 
 PENDING_METER = "201000000000"
+SUCCESS_PHONE = "08011111111"  # the simulator delivers phone-keyed products to this number
+PLAN = "mtn-10mb-100"
 
 
 async def buy(harness, meters):
@@ -46,7 +51,7 @@ async def test_reconcile_is_clean_after_purchases_and_fails_on_a_corrupt_ledger(
     await harness.sim("resolve", {"request_id": pending.request_id, "status": "delivered"})
     env = cli_env(pg_url, harness.simulator)
 
-    assert await paylink(env, "reconcile") == 0
+    assert await paylink(env, "reconcile", clock=harness.clock) == 0
 
     out = capsys.readouterr().out
     assert "requeried 1 pending purchases; 1 settled" in out
@@ -60,10 +65,62 @@ async def test_reconcile_is_clean_after_purchases_and_fails_on_a_corrupt_ledger(
             text("UPDATE accounts SET balance = balance + 100 WHERE kind = 'wallet'")
         )
 
-    assert await paylink(env, "reconcile", "--offline") == 1
+    assert await paylink(env, "reconcile", "--offline", clock=harness.clock) == 1
     out = capsys.readouterr().out
     assert "1 discrepancies" in out
     assert "[wallet_cache]" in out
+
+
+async def test_a_delivery_vtpass_charged_differently_is_flagged_and_fails_reconcile(
+    pg_harness, pg_url, capsys, caplog
+):
+    # The price moved at VTPass between our submit (wallet debited the old price) and the
+    # vend: VTPass charged our float another figure. Nothing may let that pass unseen.
+    harness = pg_harness
+    user_id = await harness.fund(20_000)
+    order = await harness.service.pricer.price(
+        user_id,
+        OrderRequest(
+            channel="api",
+            service_id="mtn-data",
+            phone=SUCCESS_PHONE,
+            customer_ref=SUCCESS_PHONE,  # VTPass's billersCode: the number to credit
+            variation_code=PLAN,
+        ),
+    )
+    purchase = await harness.submit(user_id, order, "k-plan")
+    plans = await harness.app[vtpass_key].variations("mtn-data")
+    await harness.sim(
+        "variations-update",
+        {
+            "serviceID": "mtn-data",
+            "new_variations": [
+                {
+                    "variation_code": p.code,
+                    "name": p.name,
+                    "variation_amount": str((p.amount + (100 * N if p.code == PLAN else 0)) / N),
+                }
+                for p in plans
+            ],
+        },
+    )
+
+    with caplog.at_level(logging.ERROR, logger="gateway.purchases.service"):
+        await harness.worker().run_due()
+
+    done = await harness.service.get(purchase.id)
+    assert done.status is PurchaseStatus.DELIVERED
+    assert (done.needs_review, done.face_amount) == (True, order.amount)
+    assert done.vtpass_amount == order.amount + 100 * N
+    [alert] = [r for r in caplog.records if "purchase_amount_mismatch" in r.getMessage()]
+    assert alert.levelno == logging.ERROR
+    assert f"purchase {purchase.id} " in alert.getMessage()
+
+    assert await paylink(cli_env(pg_url), "reconcile", "--offline") == 1
+    out = capsys.readouterr().out
+    assert "1 discrepancies" in out
+    assert f"[vtpass_amount] purchase {purchase.id}: delivered mtn-data" in out
+    assert f"VTPass charged {order.amount + 100 * N}" in out
 
 
 async def test_requery_settles_pending_purchases_now(pg_harness, pg_url, capsys):
@@ -71,7 +128,8 @@ async def test_requery_settles_pending_purchases_now(pg_harness, pg_url, capsys)
     (pending,) = await buy(harness, [PENDING_METER])
     await harness.sim("resolve", {"request_id": pending.request_id, "status": "failed"})
 
-    assert await paylink(cli_env(pg_url, harness.simulator), "requery", "--older-than", "0s") == 0
+    env = cli_env(pg_url, harness.simulator)
+    assert await paylink(env, "requery", "--older-than", "0s", clock=harness.clock) == 0
 
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"purchase {pending.id} ({pending.request_id}): pending -> failed"
@@ -83,10 +141,14 @@ async def test_requery_settles_pending_purchases_now(pg_harness, pg_url, capsys)
 async def test_requery_skips_purchases_younger_than_asked(pg_harness, pg_url, capsys):
     harness = pg_harness
     await buy(harness, [PENDING_METER])
-    # the purchase was sent "now" on the test clock; nothing is a day old yet
-    code = await paylink(cli_env(pg_url, harness.simulator), "requery", "--older-than", "1d")
-    assert code == 0
+    env = cli_env(pg_url, harness.simulator)
+    # the purchase was sent "now" on the harness clock: not a day old yet, whatever the date
+    assert await paylink(env, "requery", "--older-than", "1d", clock=harness.clock) == 0
     assert capsys.readouterr().out.strip().endswith("requeried 0 pending purchases; 0 settled")
+
+    harness.clock.advance(86_400)  # a day later on the same clock, it is asked (and settles)
+    assert await paylink(env, "requery", "--older-than", "1d", clock=harness.clock) == 0
+    assert capsys.readouterr().out.strip().endswith("requeried 1 pending purchases; 1 settled")
 
 
 async def test_requery_needs_a_vtpass_to_ask(db_url, sessionmaker, capsys):
@@ -101,8 +163,8 @@ async def test_the_outbox_lists_receipts_newest_first(pg_harness, pg_url, capsys
     await buy(harness, ["1111111111111", "1234567890123"])
     env = cli_env(pg_url)
 
-    assert await paylink(env, "outbox", "--phone", BUYER) == 0
-    assert await paylink(env, "outbox", "--phone", "08099999999") == 0
+    assert await paylink(env, "outbox", "--phone", BUYER, clock=harness.clock) == 0
+    assert await paylink(env, "outbox", "--phone", "08099999999", clock=harness.clock) == 0
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
@@ -128,7 +190,8 @@ async def test_paylink_worker_vends_what_another_process_submitted(
     harness = pg_harness
     user_id = await harness.fund(10_000)
     settings = Settings.from_env(cli_env(pg_url, simulator))
-    app = create_worker_app(settings)
+    app = create_worker_app(settings, clock=harness.clock)
+    assert app[clock_key] is harness.clock
     runner = web.AppRunner(app)
     await runner.setup()
     try:

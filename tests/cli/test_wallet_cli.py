@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import getpass
+import socket
 
+import pytest
+from sqlalchemy import select
+
+from gateway.store.tables import Journal
 from tests.cli.conftest import cli_env, paylink
 
 
@@ -84,3 +89,37 @@ async def test_user_errors_exit_2_without_a_traceback(env, capsys, argv, message
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+async def _journal(sessionmaker, reference: str):
+    async with sessionmaker() as session:
+        return (
+            await session.execute(
+                select(Journal.actor, Journal.actor_ip).where(
+                    Journal.reference == f"credit:{reference}"
+                )
+            )
+        ).one_or_none()
+
+
+async def test_a_cli_credit_names_the_os_user_and_host_on_the_journal(env, sessionmaker):
+    assert await paylink(env, "wallet", "credit", "08031234567", "100", "--reference", "w1") == 0
+
+    journal = await _journal(sessionmaker, "w1")
+
+    assert journal.actor == f"cli:{getpass.getuser()}@{socket.gethostname()}"
+    assert journal.actor_ip is None
+
+
+async def test_a_cli_credit_above_the_ceiling_exits_2_and_moves_nothing(env, sessionmaker, capsys):
+    env = {**env, "PAYLINK_OPERATOR_CREDIT_MAX": "1000"}
+
+    code = await paylink(env, "wallet", "credit", "08031234567", "1000.01", "--reference", "big")
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("paylink: a single operator credit may be at most N1,000")
+    assert "PAYLINK_OPERATOR_CREDIT_MAX" in err
+    assert await _journal(sessionmaker, "big") is None
+    assert await paylink(env, "wallet", "credit", "08031234567", "1000", "--reference", "ok") == 0

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from gateway.conversations.services import CallerInfo
 from gateway.errors import UpstreamUnavailable
 from gateway.flows.model import HistoryItem, Order
-from gateway.security.pins import LOCK_DURATION, MAX_ATTEMPTS, PinCheck, PinStatus
+from gateway.security.pin_lockout import LOCK_DURATION, MAX_ATTEMPTS
+from gateway.security.pins import PinCheck, PinStatus
 from gateway.vtpass.models import Category, CustomerInfo, Service, Variation
 from tests.unit.flows import catalog_data
 
@@ -55,6 +56,7 @@ class FakeServices:
     calls: Counter[str] = field(default_factory=Counter)
     verify_delay: float = 0.0
     broken: set[str] = field(default_factory=set)  # method names that raise
+    reset_required: set[int] = field(default_factory=set)  # users locked until a PIN reset
 
     def _call(self, name: str) -> None:
         self.calls[name] += 1
@@ -74,7 +76,7 @@ class FakeServices:
         user_id = self.users.get(phone)
         return CallerInfo(user_id, user_id in self.pins)
 
-    async def verify(self, service_id, customer_ref, verify_type) -> CustomerInfo:
+    async def verify(self, service_id, customer_ref, verify_type, *, user_id=None) -> CustomerInfo:
         self._call("verify")
         await asyncio.sleep(self.verify_delay)
         if customer_ref == "1111111111111":
@@ -88,13 +90,17 @@ class FakeServices:
 
     async def check_pin(self, user_id: int, pin: str) -> PinCheck:
         self._call("check_pin")
+        if user_id in self.reset_required:
+            return PinCheck(PinStatus.LOCKED, 0, None, reset_required=True)
         if self.pins.get(user_id) == pin:
             self.failures[user_id] = 0
             return PinCheck(PinStatus.OK, MAX_ATTEMPTS)
         failed = self.failures.get(user_id, 0) + 1
         self.failures[user_id] = failed
+        if failed < MAX_ATTEMPTS:
+            return PinCheck(PinStatus.WRONG, MAX_ATTEMPTS - failed)
         until = datetime(2026, 11, 27, 12, tzinfo=UTC) + LOCK_DURATION
-        return PinCheck(PinStatus.WRONG, MAX_ATTEMPTS - failed, until if failed >= 3 else None)
+        return PinCheck(PinStatus.LOCKED, 0, until)  # the miss that locks is answered locked
 
     async def set_pin(self, user_id: int, pin: str) -> None:
         self._call("set_pin")

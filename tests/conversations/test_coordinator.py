@@ -26,6 +26,7 @@ from gateway.conversations.pin_staging import PinStaging
 from gateway.conversations.record import encode
 from gateway.conversations.sessions import MemorySessionStore, SessionStore
 from gateway.flows.engine import BUSY
+from gateway.pin_policy import RESET_HINT
 from gateway.settings import Secret
 from tests.conversations.fakes import FakeCatalogue, FakeServices
 
@@ -176,7 +177,17 @@ async def test_three_wrong_pins_lock_purchases(rig):
     reply = await rig.hop("s1", "1*1*500*1111*2222")
     assert "Wrong PIN. 1 try left." in reply
     reply = await rig.hop("s1", "1*1*500*1111*2222*3333")
-    assert reply.startswith("END Too many wrong PINs. Try again after")
+    assert reply.startswith("END PIN locked until ")
+
+
+async def test_a_right_pin_locked_until_reset_ends_saying_how_to_reset(rig, services):
+    services.reset_required.add(services.users[PHONE])
+    await rig.walk("s1", "1", "1", "500")
+
+    reply = await rig.hop("s1", "1*1*500*2580")
+
+    assert reply == f"END PIN locked after too many wrong PINs. {RESET_HINT}"
+    assert services.submitted == {}
 
 
 async def test_a_failing_effect_ends_politely_and_logs_a_masked_phone(rig, services, caplog):

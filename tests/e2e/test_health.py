@@ -38,7 +38,8 @@ async def test_readyz_reports_an_unreachable_redis(aiohttp_client, tmp_path):
         {
             "PAYLINK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/gw.db",
             "PAYLINK_REDIS_URL": "redis://127.0.0.1:1/0",
-            "PAYLINK_JWT_SECRET": "x" * 32,
+            "PAYLINK_JWT_SECRET": "health-test-secret-0123456789abcdefghijklmnop",
+            "PAYLINK_AT_CALLBACK_OPEN": "true",
         }
     )
     client = await aiohttp_client(create_app(settings))

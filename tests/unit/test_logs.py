@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from gateway.logs import MsisdnMaskingFilter, mask_msisdn
+from gateway.logs import QUIET_LOGGERS, MsisdnMaskingFilter, mask_msisdn, setup_logging
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,36 @@ def test_filter_masks_phone_numbers_inside_tracebacks():
     text = logging.Formatter().format(record)
     assert "+2348031234567" not in text
     assert "+234803****567" in text
+
+
+@pytest.fixture
+def restore_logging():
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "aiosqlite",
+        "sqlalchemy.engine.Engine",
+        "sqlalchemy.pool.impl.QueuePool",
+        "httpcore.http11",
+        "httpx",
+        "hpack.hpack",
+        "asyncio",
+        "psycopg",
+    ],
+)
+def test_debug_logging_never_reaches_the_libraries_that_quote_parameters(restore_logging, name):
+    setup_logging("DEBUG")
+    assert logging.getLogger("gateway.anything").isEnabledFor(logging.DEBUG)
+    library = logging.getLogger(name)
+    assert not library.isEnabledFor(logging.INFO)  # SQLAlchemy logs statements at INFO
+    assert library.isEnabledFor(logging.WARNING)

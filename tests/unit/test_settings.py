@@ -1,10 +1,15 @@
 """Settings come from an environment mapping; the empty mapping is the embedded default."""
 
+import ipaddress
+import secrets
+
 import pytest
 
 from gateway.errors import ConfigError
 from gateway.settings import Secret, Settings, VTPassMode
 
+JWT = "settings-test-secret-0123456789abcdefghijklmnop"
+POSTGRES = "postgresql+psycopg://u@db/paylink"
 VTPASS_KEYS = {
     "VTPASS_API_KEY": "a" * 32,
     "VTPASS_PUBLIC_KEY": "PK_" + "b" * 40,
@@ -89,7 +94,11 @@ def test_short_jwt_secret_is_refused():
 
 def test_plain_postgresql_scheme_gets_the_psycopg_driver():
     settings = Settings.from_env(
-        {"PAYLINK_DATABASE_URL": "postgresql://u:p@db/paylink", "PAYLINK_JWT_SECRET": "k" * 32}
+        {
+            "PAYLINK_DATABASE_URL": "postgresql://u:p@db/paylink",
+            "PAYLINK_JWT_SECRET": JWT,
+            "PAYLINK_AT_CALLBACK_OPEN": "true",
+        }
     )
     assert settings.database_url.value == "postgresql+psycopg://u:p@db/paylink"
     assert not settings.embedded
@@ -99,20 +108,22 @@ def test_repr_never_shows_a_secret():
     env = {
         **VTPASS_KEYS,
         "PAYLINK_DATABASE_URL": "postgresql+psycopg://paylink:hunter2pass@db/paylink",
-        "PAYLINK_JWT_SECRET": "j" * 40,
+        "PAYLINK_JWT_SECRET": JWT,
         "AT_USERNAME": "sandbox",
         "AT_API_KEY": "atsk_supersecret",
         "TELEGRAM_BOT_TOKEN": "123:telegram-token",
-        "PAYLINK_VTPASS_WEBHOOK_TOKEN": "hook-token-value",
+        "PAYLINK_VTPASS_WEBHOOK_TOKEN": "hook-token-value-0123456789",
+        "PAYLINK_AT_CALLBACK_TOKEN": "at-callback-token-0123456789",
     }
     text = repr(Settings.from_env(env))
     for secret in [
         *VTPASS_KEYS.values(),
         "hunter2pass",
-        "j" * 40,
+        JWT,
         "atsk_supersecret",
         "123:telegram-token",
         "hook-token-value",
+        "at-callback-token",
     ]:
         assert secret not in text
     assert "paylink:***@db" in text
@@ -121,3 +132,128 @@ def test_repr_never_shows_a_secret():
 def test_secrets_compare_by_value():
     assert Secret("x") == Secret("x")
     assert Secret("x") != Secret("y")
+
+
+# -- weak secrets are refused at start-up ---------------------------------------------------------
+
+KEYS = ("PAYLINK_JWT_SECRET", "PAYLINK_PIN_PEPPER")
+TOKENS = ("PAYLINK_VTPASS_WEBHOOK_TOKEN", "PAYLINK_AT_CALLBACK_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+WEAK = {
+    "short": "Zq8-xY2_pL5",
+    "one character": "k" * 48,
+    "few characters": "secret-secret-" + "t" * 30,
+    "a pattern repeated": "abcdefghij" * 4 + "abcd",
+    "mostly one character": "abcdefghijkl" + "x" * 40,
+}
+
+
+def _env(name: str, value: str) -> dict[str, str]:
+    env = {name: value}
+    if name != "PAYLINK_JWT_SECRET":
+        env["PAYLINK_JWT_SECRET"] = JWT
+    return env
+
+
+@pytest.mark.parametrize("name", [*KEYS, *TOKENS])
+@pytest.mark.parametrize("kind", sorted(WEAK))
+def test_a_weak_secret_is_refused_by_name_without_echoing_it(name, kind):
+    value = WEAK[kind]
+    with pytest.raises(ConfigError, match=name) as refused:
+        Settings.from_env(_env(name, value))
+    assert value not in str(refused.value)
+    assert value[:8] not in str(refused.value)
+
+
+def test_the_previous_pepper_is_held_to_the_same_rule():
+    with pytest.raises(ConfigError, match="PAYLINK_PIN_PEPPER_PREVIOUS"):
+        Settings.from_env(
+            {
+                "PAYLINK_PIN_PEPPER": secrets.token_urlsafe(32),
+                "PAYLINK_PIN_PEPPER_PREVIOUS": "p" * 40,
+            }
+        )
+
+
+def test_keys_need_32_characters_and_path_tokens_24():
+    token = secrets.token_urlsafe(18)  # 24 characters
+    assert Settings.from_env({"PAYLINK_AT_CALLBACK_TOKEN": token}).at_callback_token
+    with pytest.raises(ConfigError, match="PAYLINK_JWT_SECRET"):
+        Settings.from_env({"PAYLINK_JWT_SECRET": token})
+
+
+@pytest.mark.parametrize("name", [*KEYS, *TOKENS])
+def test_a_generated_secret_is_accepted(name):
+    value = secrets.token_urlsafe(32)
+    assert Settings.from_env(_env(name, value))
+
+
+@pytest.mark.parametrize("name", ["PAYLINK_AT_CALLBACK_TOKEN", "PAYLINK_VTPASS_WEBHOOK_TOKEN"])
+def test_a_path_token_must_be_one_url_segment(name):
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: secrets.token_urlsafe(24) + "/x"})
+
+
+# -- production must say how the Africa's Talking callbacks are protected -------------------------
+
+
+@pytest.mark.parametrize(
+    "production",
+    [{"PAYLINK_DATABASE_URL": POSTGRES}, {"PAYLINK_REDIS_URL": "redis://127.0.0.1:6379/0"}],
+)
+def test_production_without_a_callback_token_or_allow_list_refuses_to_start(production):
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({**production, "PAYLINK_JWT_SECRET": JWT})
+    message = str(refused.value)
+    for name in (
+        "PAYLINK_AT_CALLBACK_TOKEN",
+        "PAYLINK_AT_ALLOWED_NETWORKS",
+        "PAYLINK_AT_CALLBACK_OPEN",
+    ):
+        assert name in message
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        {"PAYLINK_AT_CALLBACK_TOKEN": "at-callback-0123456789abcdef"},
+        {"PAYLINK_AT_ALLOWED_NETWORKS": "196.201.214.0/24"},
+        {"PAYLINK_AT_CALLBACK_OPEN": "true"},
+    ],
+)
+def test_production_starts_with_a_token_an_allow_list_or_an_explicit_open(guard):
+    settings = Settings.from_env(
+        {"PAYLINK_DATABASE_URL": POSTGRES, "PAYLINK_JWT_SECRET": JWT, **guard}
+    )
+    assert not settings.embedded
+
+
+def test_the_embedded_default_needs_no_callback_guard():
+    settings = Settings.from_env({})
+    assert settings.at_callback_token is None
+    assert settings.at_allowed_networks == ()
+    assert not settings.at_callback_open
+
+
+def test_the_allow_list_reads_comma_separated_cidr_blocks():
+    settings = Settings.from_env(
+        {"PAYLINK_AT_ALLOWED_NETWORKS": " 196.201.214.0/24, 2001:db8::/32 ,10.1.2.3"}
+    )
+    assert settings.at_allowed_networks == (
+        ipaddress.ip_network("196.201.214.0/24"),
+        ipaddress.ip_network("2001:db8::/32"),
+        ipaddress.ip_network("10.1.2.3/32"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PAYLINK_AT_ALLOWED_NETWORKS", "196.201.214.0/33"),
+        ("PAYLINK_AT_ALLOWED_NETWORKS", "africastalking.com"),
+        ("PAYLINK_AT_ALLOWED_NETWORKS", ", ,"),
+        ("PAYLINK_AT_CALLBACK_OPEN", "maybe"),
+    ],
+)
+def test_a_bad_callback_guard_setting_names_its_variable(name, value):
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})

@@ -30,7 +30,7 @@ from tests.worker.conftest import (  # noqa: F401 - the embedded default's fixtu
 from tests.worker.harness import FAST, CountingTransport, Harness, N, gateway_settings
 
 REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
-JWT_SECRET = "ussd-test-secret-" + "u" * 40
+JWT_SECRET = "ussd-test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 PIN = "2580"
 BUYER = "08031234567"
 
@@ -73,6 +73,7 @@ async def gateway(
     aiohttp_server,
     redis_prefix,
     conversations_config,
+    gateway_overrides,  # noqa: F811 - the fixture imported above
 ) -> AsyncIterator[Harness]:
     settings = gateway_settings(
         pg_url,
@@ -81,6 +82,7 @@ async def gateway(
         redis_prefix=redis_prefix,
         jwt_secret=Secret(JWT_SECRET),
         jwt_secret_generated=False,
+        **gateway_overrides,
     )
     transport = CountingTransport()
     app = create_app(settings, vtpass_transport=transport, clock=sim_clock)

@@ -42,6 +42,7 @@ class Phone:
     inputs: list[str] = field(default_factory=list)
     last: str = ""
     transcript: list[tuple[str, str]] = field(default_factory=list)
+    route: str = ROUTE  # the callback path; `/ussd/africastalking/{token}` with a token set
 
     @property
     def e164(self) -> str:
@@ -65,7 +66,7 @@ class Phone:
         }
 
     async def post(self, text: str | None = None) -> str:
-        response = await self.client.post(ROUTE, data=self.form(text))
+        response = await self.client.post(self.route, data=self.form(text))
         body = check_reply(response)
         self.transcript.append((self.text if text is None else text, body))
         return body
@@ -104,6 +105,6 @@ class Phone:
             "lastAppResponse": self.last,
             "errorMessage": "",
         }
-        response = await self.client.post(EVENTS, data=form)
+        response = await self.client.post(self.route + "/events", data=form)
         assert response.status_code == 200
         return response

@@ -18,12 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.channels.ussd import ROUTE
 from gateway.cli import build_parser
 from gateway.cli.ussd import TerminalPhone, network_code, split_code
 from gateway.keys import redis_key, ussd_key
+from gateway.settings import Secret
 from tests.ussd.conftest import PIN, customer
 from tests.ussd.helpers import RECEIVED, delivered
 from tests.ussd.phone import Phone
+
+AT_TOKEN = "Kq3vX9-pL2mZ8wR4tY6uN1bC5dF7hJ0s"
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -55,24 +59,38 @@ def test_split_code_and_network_codes():
     assert (args.phone, args.code, args.url) == (
         "+2348031234567",
         "*347*88*1#",
-        "http://127.0.0.1:8080",
+        "http://127.0.0.1:8080/ussd/africastalking",
     )
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ussd", "--phone", "08031234567", "--code", "347"])
 
 
 @pytest.mark.parametrize(
-    "given",
+    ("given", "callback"),
     [
-        "http://gw.example:8080",
-        "http://gw.example:8080/",
-        "http://gw.example:8080/ussd/africastalking",
-        "http://gw.example:8080/ussd/africastalking/",
+        ("http://gw.example:8080", "http://gw.example:8080/ussd/africastalking"),
+        ("http://gw.example:8080/", "http://gw.example:8080/ussd/africastalking"),
+        (
+            "http://gw.example:8080/ussd/africastalking",
+            "http://gw.example:8080/ussd/africastalking",
+        ),
+        (
+            "http://gw.example:8080/ussd/africastalking/",
+            "http://gw.example:8080/ussd/africastalking",
+        ),
+        (
+            "https://gw.example/ussd/africastalking/Tok3n_x",
+            "https://gw.example/ussd/africastalking/Tok3n_x",
+        ),
+        (
+            "https://gw.example/ussd/africastalking/Tok3n_x/events",
+            "https://gw.example/ussd/africastalking/Tok3n_x",
+        ),
     ],
 )
-def test_the_terminal_phone_takes_the_gateway_or_its_callback_url(given):
+def test_the_terminal_phone_takes_the_gateway_or_its_callback_url(given, callback):
     args = build_parser().parse_args(["ussd", "--phone", "08031234567", "--url", given])
-    assert args.url == "http://gw.example:8080"
+    assert args.url == callback
 
 
 def test_the_terminal_phone_refuses_a_url_that_is_not_http():
@@ -111,6 +129,33 @@ async def test_the_terminal_phone_dials_like_africas_talking(gateway):
     assert await asyncio.to_thread(dial, PIN, code="*347*88*1*500#") == 0
     assert shown[0].startswith("MTN airtime N500\nTo 08031234567\nEnter PIN to pay:")
     assert shown[-1] == RECEIVED[4:]
+
+
+@pytest.mark.parametrize("gateway_overrides", [{"at_callback_token": Secret(AT_TOKEN)}])
+async def test_the_terminal_phone_dials_a_callback_url_with_its_token(gateway):
+    """The operator pastes the URL registered at AT; hops and the hang-up event both reach it."""
+    await customer(gateway)
+    shown: list[str] = []
+    url = (
+        build_parser()
+        .parse_args(
+            ["ussd", "--phone", "08031234567", "--url", f"{gateway.base_url}{ROUTE}/{AT_TOKEN}"]
+        )
+        .url
+    )
+
+    def dial(*answers: str) -> int:
+        with httpx.Client(timeout=10) as client:
+            terminal = TerminalPhone(
+                client, "+2348031234567", callback=url, read=scripted(*answers), write=shown.append
+            )
+            return terminal.call()
+
+    assert await asyncio.to_thread(dial, "3", "1") == 0  # then hangs up (EOF)
+    assert shown[0].startswith("PayLink\n1 Airtime")
+    shown.clear()
+    assert await asyncio.to_thread(dial) == 0  # the event reached `/{token}/events`: resumable
+    assert shown[0] == "You were paying for electricity.\n1 Continue\n2 Main menu"
 
 
 async def test_the_terminal_phone_reports_a_gateway_that_is_not_a_ussd_app(gateway):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -20,23 +21,34 @@ from sqlalchemy import event, select, update
 from gateway.conversations.services import GatewayServices
 from gateway.errors import ConfigError
 from gateway.keys import engine_key, vtpass_key
+from gateway.pin_policy import RESET_HINT
 from gateway.security import pins
 from gateway.security.passwords import hash_secret_sync
+from gateway.security.pin_lockout import LOCK_DURATION, MAX_ATTEMPTS
 from gateway.security.pins import (
     EMBEDDED_PEPPER,
     PinPepper,
     PinStatus,
     check_pin,
     hash_pin_sync,
+    set_pin,
     verify_pin_sync,
 )
 from gateway.settings import Secret, Settings
-from gateway.store.tables import User
+from gateway.store.tables import Outbox, User
 from tests.ussd.conftest import JWT_SECRET, PIN, customer
-from tests.ussd.helpers import RECEIVED
+from tests.ussd.helpers import RECEIVED, purchases
 
 PEPPER = PinPepper.from_secret(Secret("p" * 40))
 OTHER = PinPepper.from_secret(Secret("q" * 40))
+# start-up refuses weak peppers (gateway/secret_strength.py): these pass it
+PEPPER_Y = "y-pepper-0123456789abcdefghijklmnopq"
+PEPPER_Z = "z-pepper-0123456789abcdefghijklmnopq"
+PRODUCTION = {
+    "PAYLINK_DATABASE_URL": "postgresql+psycopg://u@h/db",
+    "PAYLINK_JWT_SECRET": JWT_SECRET,
+    "PAYLINK_AT_CALLBACK_OPEN": "true",
+}
 
 
 async def stored_hash(gateway, user_id: int) -> str:
@@ -71,11 +83,11 @@ def test_the_pepper_is_needed_to_verify():
 
 
 def test_the_pepper_comes_from_its_own_setting_else_the_jwt_secret():
-    base = {"PAYLINK_DATABASE_URL": "postgresql+psycopg://u@h/db", "PAYLINK_JWT_SECRET": JWT_SECRET}
+    base = PRODUCTION
     from_jwt = PinPepper.from_settings(Settings.from_env(base))
     assert from_jwt == PinPepper.from_secret(Secret(JWT_SECRET))
-    own = Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "z" * 32})
-    assert PinPepper.from_settings(own) == PinPepper.from_secret(Secret("z" * 32))
+    own = Settings.from_env(base | {"PAYLINK_PIN_PEPPER": PEPPER_Z})
+    assert PinPepper.from_settings(own) == PinPepper.from_secret(Secret(PEPPER_Z))
     assert PinPepper.from_settings(Settings.from_env({})) == EMBEDDED_PEPPER  # survives restarts
     assert from_jwt.key != Secret(JWT_SECRET).value.encode()  # derived, never the JWT key itself
     with pytest.raises(ConfigError, match="PAYLINK_PIN_PEPPER"):
@@ -83,9 +95,9 @@ def test_the_pepper_comes_from_its_own_setting_else_the_jwt_secret():
 
 
 def test_pins_set_under_the_jwt_derived_pepper_survive_setting_an_own_pepper():
-    base = {"PAYLINK_DATABASE_URL": "postgresql+psycopg://u@h/db", "PAYLINK_JWT_SECRET": JWT_SECRET}
+    base = PRODUCTION
     before = hash_pin_sync(PIN, PinPepper.from_settings(Settings.from_env(base)))
-    own = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "z" * 32}))
+    own = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": PEPPER_Z}))
 
     ok, upgraded = verify_pin_sync(before, PIN, own)
 
@@ -96,14 +108,14 @@ def test_pins_set_under_the_jwt_derived_pepper_survive_setting_an_own_pepper():
 
 
 def test_a_rotated_pepper_still_verifies_under_its_previous_setting():
-    base = {"PAYLINK_DATABASE_URL": "postgresql+psycopg://u@h/db", "PAYLINK_JWT_SECRET": JWT_SECRET}
-    old = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "y" * 32}))
+    base = PRODUCTION
+    old = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": PEPPER_Y}))
     before = hash_pin_sync(PIN, old)
     rotated = Settings.from_env(
-        base | {"PAYLINK_PIN_PEPPER": "z" * 32, "PAYLINK_PIN_PEPPER_PREVIOUS": "y" * 32}
+        base | {"PAYLINK_PIN_PEPPER": PEPPER_Z, "PAYLINK_PIN_PEPPER_PREVIOUS": PEPPER_Y}
     )
     current = PinPepper.from_settings(rotated)
-    forgotten = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": "z" * 32}))
+    forgotten = PinPepper.from_settings(Settings.from_env(base | {"PAYLINK_PIN_PEPPER": PEPPER_Z}))
 
     ok, upgraded = verify_pin_sync(before, PIN, current)
 
@@ -111,8 +123,8 @@ def test_a_rotated_pepper_still_verifies_under_its_previous_setting():
     assert upgraded is not None
     assert upgraded.startswith(f"$pin2${current.id}$")
     assert verify_pin_sync(before, PIN, forgotten) == (False, None)  # unknown pepper: unchecked
-    assert "y" * 32 not in repr(current)
-    assert "y" * 32 not in repr(rotated)
+    assert PEPPER_Y not in repr(current)
+    assert PEPPER_Y not in repr(rotated)
 
 
 def test_first_format_and_embedded_hashes_verify_and_are_replaced():
@@ -181,28 +193,6 @@ def test_without_an_installed_pepper_nothing_is_hashed():
         pins._installed[:] = saved
 
 
-async def test_each_attempt_step_is_one_self_committing_statement(gateway):
-    """The reservation and the reset each commit on their own (autocommit, no BEGIN/COMMIT
-    round trips): the statement leaves the connection outside any transaction."""
-    user_id = await customer(gateway)
-    engine = gateway.db.kw["bind"]
-    seen: list[tuple[str, str]] = []
-
-    def after(connection, _cursor, statement, *_args) -> None:
-        if statement.lstrip().upper().startswith("UPDATE USERS"):
-            status = connection.connection.dbapi_connection.info.transaction_status
-            seen.append((statement.split()[0], status.name))
-
-    event.listen(engine.sync_engine, "after_cursor_execute", after)
-    try:
-        assert (await check_pin(gateway.db, user_id, PIN, gateway.clock.now())).ok
-        wrong = await check_pin(gateway.db, user_id, "1357", gateway.clock.now())
-    finally:
-        event.remove(engine.sync_engine, "after_cursor_execute", after)
-    assert wrong.attempts_left == 2  # the right PIN gave its attempt back
-    assert seen == [("UPDATE", "IDLE")] * 3  # reserve + reset, then the wrong PIN's reserve
-
-
 async def test_a_burst_of_pin_checks_stays_within_the_pool(gateway):
     """USSD PIN checks take a slot each, so a burst never opens connections past the pool."""
     user_id = await customer(gateway)
@@ -214,25 +204,111 @@ async def test_a_burst_of_pin_checks_stays_within_the_pool(gateway):
     assert GatewayServices(
         engine, gateway.db, gateway.service, app[vtpass_key], gateway.clock
     ).pin_checks == max(1, engine.pool.size() // 2)  # half the pool by default
-    out, peak = 0, 0  # PIN statements in flight (the harness's worker also uses the pool)
+    # connections inside a PIN check's transaction (the harness's worker also uses the pool)
+    inside: set[int] = set()
+    peak = 0
 
-    def before(_connection, _cursor, statement, *_args) -> None:
-        nonlocal out, peak
-        if statement.lstrip().upper().startswith("UPDATE USERS"):
-            out += 1
-            peak = max(peak, out)
+    def before(connection, _cursor, statement, *_args) -> None:
+        nonlocal peak
+        if "FOR UPDATE" in statement and statement.lstrip().upper().startswith("SELECT USERS"):
+            inside.add(id(connection.connection))
+            peak = max(peak, len(inside))
 
-    def after(_connection, _cursor, statement, *_args) -> None:
-        nonlocal out
-        if statement.lstrip().upper().startswith("UPDATE USERS"):
-            out -= 1
+    def done(connection) -> None:
+        inside.discard(id(connection.connection))
 
     event.listen(engine.sync_engine, "before_cursor_execute", before)
-    event.listen(engine.sync_engine, "after_cursor_execute", after)
+    event.listen(engine.sync_engine, "commit", done)
+    event.listen(engine.sync_engine, "rollback", done)
     try:
         checks = await asyncio.gather(*(services.check_pin(user_id, PIN) for _ in range(12)))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", before)
-        event.remove(engine.sync_engine, "after_cursor_execute", after)
+        event.remove(engine.sync_engine, "commit", done)
+        event.remove(engine.sync_engine, "rollback", done)
     assert all(check.ok for check in checks)
     assert peak == 2
+
+
+async def lockout_row(gateway, user_id: int):
+    async with gateway.db() as session:
+        return (
+            await session.execute(
+                select(User.pin_failed_count, User.pin_locked_until, User.pin_reset_required).where(
+                    User.id == user_id
+                )
+            )
+        ).one()
+
+
+async def lock_notices(gateway, user_id: int) -> list[str]:
+    async with gateway.db() as session:
+        bodies = await session.scalars(
+            select(Outbox.body).where(Outbox.user_id == user_id, Outbox.purchase_id.is_(None))
+        )
+        return [body for body in bodies if "wrong PINs" in body]
+
+
+async def at_confirm(phone, count: int) -> list:
+    """`count` sessions of one line, each on the airtime confirm screen (asking for the PIN)."""
+    handsets = [phone() for _ in range(count)]
+    for handset in handsets:  # the dial string goes straight there (no "continue?" offer)
+        assert "Enter PIN to pay" in await handset.dial(first="1*1*500")
+    return handsets
+
+
+async def test_concurrent_right_pins_on_one_line_all_buy(gateway, phone):
+    """Counting an attempt before its hash was checked refused right PINs sent together."""
+    user_id = await customer(gateway)
+    handsets = await at_confirm(phone, 8)
+
+    replies = await asyncio.gather(*(handset.send(PIN) for handset in handsets))
+
+    assert replies == [RECEIVED] * 8
+    assert len(await purchases(gateway, user_id)) == 8
+    assert tuple(await lockout_row(gateway, user_id)) == (0, None, False)
+
+
+async def test_concurrent_wrong_pins_lock_after_exactly_three_misses(gateway, phone):
+    user_id = await customer(gateway)
+    handsets = await at_confirm(phone, 8)
+
+    replies = await asyncio.gather(
+        *(handset.send(f"{n:04d}") for n, handset in zip(range(3050, 3058), handsets, strict=True))
+    )
+
+    wrong = [r for r in replies if r.startswith("CON Wrong PIN.")]
+    locked = [r for r in replies if r == "END PIN locked until 11:30 after too many wrong PINs."]
+    assert (len(wrong), len(locked)) == (2, 6), replies
+    assert (await lockout_row(gateway, user_id)).pin_failed_count == MAX_ATTEMPTS
+    assert len(await lock_notices(gateway, user_id)) == 1
+    assert await purchases(gateway, user_id) == []
+
+
+async def test_a_hard_lock_on_the_handset_says_how_to_reset_and_outlasts_any_wait(gateway, phone):
+    user_id = await customer(gateway)
+    for _ in range(3):  # three locks within 24 hours, each 30-minute lock waited out
+        for _ in range(MAX_ATTEMPTS):
+            await check_pin(gateway.db, user_id, "1357", gateway.clock.now())
+        gateway.clock.advance(LOCK_DURATION.total_seconds())
+    gateway.clock.advance(timedelta(days=2).total_seconds())
+    (handset,) = await at_confirm(phone, 1)
+
+    reply = await handset.send(PIN)
+
+    assert reply == f"END PIN locked after too many wrong PINs. {RESET_HINT}"
+    assert await purchases(gateway, user_id) == []
+    assert tuple(await lockout_row(gateway, user_id))[1:] == (None, True)
+    assert len(await lock_notices(gateway, user_id)) == 3
+
+
+async def test_a_reset_pin_buys_on_the_handset_again(gateway, phone):
+    user_id = await customer(gateway)
+    for _ in range(3):
+        for _ in range(MAX_ATTEMPTS):
+            await check_pin(gateway.db, user_id, "1357", gateway.clock.now())
+        gateway.clock.advance(LOCK_DURATION.total_seconds())
+    await set_pin(gateway.db, user_id, "4826", gateway.clock.now())  # what both reset paths do
+    (handset,) = await at_confirm(phone, 1)
+
+    assert await handset.send("4826") == RECEIVED

@@ -7,10 +7,14 @@ worker then vends it against the simulator over HTTP and the purchase is deliver
 
 from __future__ import annotations
 
+import pytest
+
+from gateway.conversations.config import ConversationConfig
+from gateway.keys import vtpass_key
 from gateway.purchases.statuses import PurchaseStatus
 from tests.ussd.conftest import PIN, customer
 from tests.ussd.helpers import RECEIVED, delivered, purchases, receipt
-from tests.worker.harness import N
+from tests.worker.harness import N, eventually
 
 SUCCESS_PHONE = "08011111111"  # the simulator delivers phone-keyed products to this number
 MENU = "CON PayLink\n1 Airtime\n2 Data\n3 Electricity\n4 TV\n5 Exam PINs\n6 Wallet"
@@ -43,6 +47,88 @@ async def test_airtime_for_another_number_then_buy_again(gateway, phone):
     again = await delivered(gateway, user_id, count=2)
     assert again.id != first.id
     assert again.request_hash == first.request_hash
+
+
+@pytest.mark.parametrize("gateway_overrides", [{"vtpass_catalogue_ttl_s": 0.0}])
+@pytest.mark.parametrize("conversations_config", [ConversationConfig(catalogue_min_ttl_s=0.0)])
+async def test_buying_a_plan_again_pays_todays_catalogue_price(gateway, phone):
+    # "buy again" keeps the choice, never the price: once VTPass's price for the plan moves,
+    # the same key buys it at the new price (the catalogue refreshes on every hop here)
+    user_id = await customer(gateway, SUCCESS_PHONE)
+    handset = phone(SUCCESS_PHONE)
+    await handset.dial()
+    await handset.send("2", "1", "1", "1")  # data, MTN, first plan, my number
+    assert await handset.send(PIN) == RECEIVED
+    first = await delivered(gateway, user_id)
+    new_price = first.face_amount + 50 * N
+    plans = await gateway.app[vtpass_key].variations("mtn-data")
+    await gateway.sim(
+        "variations-update",
+        {
+            "serviceID": "mtn-data",
+            "new_variations": [
+                {
+                    "variation_code": p.code,
+                    "name": p.name,
+                    "variation_amount": str(
+                        (new_price if p.code == first.variation_code else p.amount) / N
+                    ),
+                }
+                for p in plans
+            ],
+        },
+    )
+
+    async def menu_with_new_price():
+        menu = await handset.dial()
+        return menu if menu.endswith(f"N{new_price // N:,}") else None
+
+    menu = await eventually(menu_with_new_price, what="the menu to show the new price")
+    assert menu.splitlines()[-1].startswith("7 ")
+    assert f"N{new_price // N:,}" in await handset.send("7")
+    assert await handset.send(PIN) == RECEIVED
+    again = await delivered(gateway, user_id, count=2)
+    assert again.variation_code == first.variation_code
+    assert again.face_amount == new_price
+    assert not again.needs_review  # VTPass charged what the wallet paid
+    assert await gateway.wallet(SUCCESS_PHONE) == 100_000 * N - first.total - again.total
+
+
+async def test_a_plan_confirmed_at_a_stale_price_is_refused_not_charged(gateway, phone):
+    # the menu snapshot still shows yesterday's price, but VTPass (and the server's catalogue,
+    # told by the variations-update webhook) already charge more: the server's price wins
+    user_id = await customer(gateway, SUCCESS_PHONE)
+    handset = phone(SUCCESS_PHONE)
+    await handset.dial()
+    await handset.send("2", "1", "1")  # data, MTN, the first plan (shown at its old price)
+    catalogue = gateway.app[vtpass_key].catalogue
+    plans = await catalogue.variations("mtn-data")
+    plan = plans[0]
+    await gateway.sim(
+        "variations-update",
+        {
+            "serviceID": "mtn-data",
+            "new_variations": [
+                {
+                    "variation_code": p.code,
+                    "name": p.name,
+                    "variation_amount": str((p.amount + (50 * N if p is plan else 0)) / N),
+                }
+                for p in plans
+            ],
+        },
+    )
+    catalogue.invalidate_variations("mtn-data")  # what the variations-update webhook does
+    confirm = await handset.send("1")  # my number
+    assert f"N{plan.amount // N:,}" in confirm
+
+    answer = await handset.send(PIN)
+
+    assert (
+        answer == f"END The price is now N{(plan.amount + 50 * N) // N:,}. Dial again to buy at it."
+    )
+    assert await purchases(gateway, user_id) == []
+    assert await gateway.wallet(SUCCESS_PHONE) == 100_000 * N
 
 
 async def test_data_from_the_second_page_of_plans(gateway, phone):

@@ -17,7 +17,8 @@ async def test_three_wrong_pins_lock_purchases_for_thirty_minutes(gateway, phone
     assert (await handset.send("1111")).startswith("CON Wrong PIN. 2 tries left.\nMTN airtime")
     assert (await handset.send("2222")).startswith("CON Wrong PIN. 1 try left.\n")
     locked = await handset.send("3333")
-    assert locked == "END Too many wrong PINs. Try again after 11:30."  # 10:00 UTC = 11:00 Lagos
+    # 10:00 UTC = 11:00 Lagos: the lock ends at 11:30 Lagos time
+    assert locked == "END PIN locked until 11:30 after too many wrong PINs."
 
     await handset.dial()  # a new session, the right PIN: still locked
     assert await handset.send("1", "1", "500") == confirm
@@ -38,7 +39,7 @@ async def test_wrong_current_pins_in_change_pin_count_too(gateway, phone):
     await handset.send("6", "3")
     assert (await handset.send("1111")).startswith("CON Wrong PIN. 2 tries left.\nEnter current")
     await handset.send("1112")
-    assert (await handset.send("1113")).startswith("END Too many wrong PINs.")
+    assert (await handset.send("1113")).startswith("END PIN locked until ")
 
 
 async def test_change_pin_end_to_end(gateway, phone):

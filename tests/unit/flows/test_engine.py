@@ -23,6 +23,7 @@ from gateway.flows.model import (
 )
 from gateway.flows.screens import TELEGRAM
 from gateway.flows.steps import STACK_LIMIT
+from gateway.pin_policy import RESET_HINT
 from tests.unit.flows.catalog_data import CATALOG, CATEGORIES, VARIATIONS, full_catalog
 from tests.unit.flows.helpers import MENU, NAV, feed, lines, start, text, walk
 
@@ -114,13 +115,20 @@ def test_service_unavailable_ends_politely_from_any_step():
 
 def test_pin_locked_ends_with_the_unlock_time_in_lagos():
     t = walk("1", "1", "500", "1357", PinLocked(datetime(2026, 1, 5, 13, 30, tzinfo=UTC)))
-    assert text(t) == "END Too many wrong PINs. Try again after 14:30."
+    assert text(t) == "END PIN locked until 14:30 after too many wrong PINs."
+    assert t.state is None
+
+
+def test_pin_locked_until_reset_ends_with_how_to_reset_in_one_screen():
+    t = walk("1", "1", "500", "1357", PinLocked(None))
+    assert text(t) == f"END PIN locked after too many wrong PINs. {RESET_HINT}"
+    assert len(text(t)) <= 160
     assert t.state is None
 
 
 def test_naive_lock_time_is_read_as_utc():
     t = walk("1", "1", "500", "1357", PinLocked(datetime(2026, 1, 5, 23, 45)))  # noqa: DTZ001
-    assert text(t) == "END Too many wrong PINs. Try again after 00:45."
+    assert text(t) == "END PIN locked until 00:45 after too many wrong PINs."
 
 
 def test_a_result_nobody_waits_for_changes_nothing():

@@ -14,7 +14,7 @@ from gateway.flows.model import (
     SubmitPurchase,
     VerifyCustomer,
 )
-from gateway.flows.repeat import refresh
+from gateway.flows.repeat import as_choice, refresh
 from gateway.money import Kobo
 from gateway.vtpass.models import Variation
 from tests.unit.flows.catalog_data import CATALOG, CATEGORIES, VARIATIONS, full_catalog
@@ -40,8 +40,9 @@ def test_the_main_menu_offers_the_last_three_purchases():
     assert text(start(recent=RECENT)) == lines(
         MENU, "7 MTN Airtime N500", "8 IKEDC Prepaid N10,000", "9 MTN Data 1.5GB N1,000"
     )
+    # a renewal's amount is known only after the card is verified again
     assert text(start(recent=(AIRTIME, RENEW))) == lines(
-        MENU, "7 Again MTN Airtime N500", "8 Again DStv Compact N7,900"
+        MENU, "7 Again MTN Airtime N500", "8 Again DStv Compact"
     )
     assert text(start(recent=(*RECENT, RENEW))).count("\n") == 9  # only three are offered
 
@@ -122,8 +123,19 @@ def test_what_cannot_be_bought_today_is_not_available(order, catalog):
     assert text(t).startswith("CON Not available.\nPayLink")
 
 
-def test_a_renewal_keeps_its_amount():
-    assert refresh(RENEW, CATALOG) == RENEW
+def test_a_renewal_bought_again_verifies_the_card_again_instead_of_replaying_its_amount():
+    assert refresh(RENEW, CATALOG) is None
+    t = feed(start(recent=(AIRTIME, RENEW)), "8")
+    assert t.effects == (VerifyCustomer("dstv", "1212121212"),)
+
+
+def test_buy_again_keeps_a_choice_never_a_plan_price():
+    cheap = replace(DATA, amount=1)  # a price some client once got through
+    assert as_choice(cheap).to_fields() == as_choice(DATA).to_fields()
+    assert "amt" not in as_choice(cheap).to_fields()
+    assert as_choice(AIRTIME) == AIRTIME  # an open amount is the customer's own choice
+    t = feed(start(recent=(cheap,)), "7", "1357")
+    assert t.effects[0].order.amount == 100000  # today's catalogue price, not the kept one
 
 
 # -- shortcuts -----------------------------------------------------------------------------------
