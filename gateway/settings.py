@@ -15,6 +15,7 @@ from typing import TypeAlias, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from gateway.errors import ConfigError
+from gateway.funding import FUNDING_HINT, parse_funding_hint
 from gateway.money import parse_naira
 from gateway.secret_strength import KEY_MIN_LENGTH, PATH_TOKEN_MIN_LENGTH, weakness
 
@@ -128,6 +129,7 @@ class Settings:
     at_callback_open: bool = False  # production: the operator guards the route elsewhere
     ussd_reply_budget_s: float = 2.0
     log_level: str = "INFO"
+    funding_hint: str = FUNDING_HINT  # shown when a wallet is short (GSM-7, <= 80 characters)
 
     @property
     def embedded(self) -> bool:
@@ -137,6 +139,12 @@ class Settings:
     @property
     def uses_builtin_simulator(self) -> bool:
         return self.vtpass_mode is VTPassMode.SIMULATOR and self.vtpass_base_url is None
+
+    @property
+    def sandbox_numbers(self) -> bool:
+        """Whether recipients may be VTPass's sandbox scenario numbers (`gateway.phones`): only
+        against the simulator or the sandbox, never live."""
+        return self.vtpass_mode is not VTPassMode.LIVE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -240,6 +248,7 @@ class Settings:
                 "PAYLINK_USSD_REPLY_BUDGET", _positive_float, defaults.ussd_reply_budget_s
             ),
             log_level=get("PAYLINK_LOG_LEVEL", _parse_log_level, defaults.log_level),
+            funding_hint=get("PAYLINK_FUNDING_HINT", parse_funding_hint, defaults.funding_hint),
         )
         _check_required(settings, embedded=embedded)
         return settings

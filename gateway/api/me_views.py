@@ -1,4 +1,4 @@
-"""The caller's own profile and transaction PIN."""
+"""The caller's own profile (a new email only through an SMS code) and transaction PIN."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import cast
 
 from aiohttp import web
 from sqlalchemy import Table, select, update
-from sqlalchemy.exc import IntegrityError
 
 from gateway.api import deps
 from gateway.api.auth import Principal
@@ -15,6 +14,9 @@ from gateway.api.openapi import Operations, Reply
 from gateway.api.pin_errors import pin_refusal
 from gateway.api.ratelimit import Limit, enforce, reset
 from gateway.api.schemas import (
+    EmailChangeIn,
+    EmailChangeOut,
+    EmailConfirmIn,
     PinIn,
     PinResetCodeIn,
     PinResetIn,
@@ -25,13 +27,15 @@ from gateway.api.schemas import (
 )
 from gateway.errors import NotFound
 from gateway.pin_policy import weak_pin_reason
-from gateway.security import otp, pin_reset, pins
+from gateway.security import email_change, otp, pin_reset, pins
+from gateway.store import users
 from gateway.store.tables import User
 
 ops = Operations("me", "Your profile and transaction PIN.")
 _USERS = cast(Table, User.__table__)
 _U = _USERS.c
 RESET_CODES_PER_USER = Limit("pin-reset-sms", 3, 900)  # SMS cost money: 3 codes / 15 minutes
+EMAIL_CODES_PER_USER = Limit("email-change-sms", 3, 900)
 _PIN_STATE = {
     pins.PinStatus.OK: PinState.SET,
     pins.PinStatus.LOCKED: PinState.LOCKED,
@@ -74,14 +78,14 @@ async def get_me(request: web.Request, principal: Principal) -> ProfileOut:
 @ops.route(
     "PATCH",
     "/api/v1/me",
-    summary="Change your name or email",
+    summary="Change your name, or remove your email",
     responses={200: ProfileOut},
-    errors=(409,),
 )
 async def update_me(
     request: web.Request, principal: Principal, body: ProfileUpdateIn
 ) -> ProfileOut:
-    """Only the fields you send change. The phone cannot change: it is the account."""
+    """Only the fields you send change; `"email": null` removes your email. A new email needs
+    a code: `POST /api/v1/me/email`. The phone cannot change: it is the account."""
     values: dict[str, object] = {
         name: getattr(body, name) for name in body.model_fields_set & {"name", "email"}
     }
@@ -96,15 +100,88 @@ async def update_me(
         )
     if values:
         values["updated_at"] = deps.clock(request).now()
-        try:
-            async with deps.db(request).begin() as session:
-                await session.execute(
-                    update(_USERS).where(_U.id == principal.user_id).values(**values)
-                )
-        except IntegrityError as exc:
-            raise ApiError(
-                "this email belongs to another account", status=409, code="email_taken"
-            ) from exc
+        async with deps.db(request).begin() as session:
+            await session.execute(update(_USERS).where(_U.id == principal.user_id).values(**values))
+    return await _profile(request, principal.user_id)
+
+
+def _email_taken() -> ApiError:
+    return ApiError("this email belongs to another account", status=409, code="email_taken")
+
+
+@ops.route(
+    "POST",
+    "/api/v1/me/email",
+    summary="Ask to change your email: texts a code to your phone",
+    responses={202: EmailChangeOut},
+    errors=(409, 429),
+)
+async def request_email_change(
+    request: web.Request, principal: Principal, body: EmailChangeIn
+) -> Reply:
+    """The address becomes yours only when the 6-digit code (valid 10 minutes, 5 tries) texted
+    to your account's phone is confirmed at `POST /api/v1/me/email/confirm`; until then your
+    profile keeps its current email and the new one is reserved for nobody. A new request
+    replaces the pending one; at most 3 per 15 minutes (429). 409 `email_taken` when another
+    account has it, `email_unchanged` when it is already yours."""
+    async with deps.db(request)() as session:
+        current = await session.scalar(select(_U.email).where(_U.id == principal.user_id))
+        owner = await users.find_by_email(session, body.email)
+    if current is not None and current.lower() == body.email:
+        raise ApiError("this is already your email", status=409, code="email_unchanged")
+    if owner is not None and owner.id != principal.user_id:
+        raise _email_taken()
+    await enforce(
+        deps.authenticator(request).store, [(EMAIL_CODES_PER_USER, str(principal.user_id))]
+    )
+    expires_at = await email_change.request_change(
+        deps.db(request),
+        key=otp.derive_key(deps.settings(request).jwt_secret.value),
+        user_id=principal.user_id,
+        email=body.email,
+        now=deps.clock(request).now(),
+    )
+    message = "We sent a 6-digit code by SMS; confirm it with /api/v1/me/email/confirm."
+    out = EmailChangeOut(pending_email=body.email, code_expires_at=expires_at, message=message)
+    return Reply(out, 202)
+
+
+@ops.route(
+    "POST",
+    "/api/v1/me/email/confirm",
+    summary="Confirm the email change with the SMS code",
+    responses={200: ProfileOut},
+    errors=(409,),
+)
+async def confirm_email_change(
+    request: web.Request, principal: Principal, body: EmailConfirmIn
+) -> ProfileOut:
+    """Makes the pending address yours and texts your phone that it changed. 422
+    `invalid_code` (with `attempts_left`) or `code_expired` (ask for a new code); 409
+    `email_taken` when another account confirmed the address first (the code is used up)."""
+    confirmed = await email_change.confirm_change(
+        deps.db(request),
+        key=otp.derive_key(deps.settings(request).jwt_secret.value),
+        user_id=principal.user_id,
+        code=body.code,
+        now=deps.clock(request).now(),
+    )
+    check = confirmed.check
+    if check.status is otp.OtpStatus.WRONG:
+        raise ApiError(
+            "the code is not right",
+            status=422,
+            code="invalid_code",
+            details={"attempts_left": check.attempts_left},
+        )
+    if not check.ok:
+        raise ApiError(
+            "no valid code (expired, used or too many tries); ask for a new one",
+            status=422,
+            code="code_expired",
+        )
+    if confirmed.taken:
+        raise _email_taken()
     return await _profile(request, principal.user_id)
 
 
@@ -117,9 +194,9 @@ async def update_me(
 )
 async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Reply:
     """The same PIN confirms purchases on USSD, SMS, Telegram and here. Changing it needs the
-    current PIN, and wrong ones count towards the lock (3 wrong: 30 minutes; a
-    locked PIN is 423, reset it with `POST /api/v1/me/pin/reset`). Weak PINs (0000,
-    1234, 9876, your phone's last four) are refused with 422 `weak_pin`."""
+    current PIN (422 `current_pin_required` without it), and wrong ones count towards the lock
+    (3 wrong: 30 minutes; a locked PIN is 423, reset it with `POST /api/v1/me/pin/reset`).
+    Weak PINs (0000, 1234, 9876, your phone's last four) are refused with 422 `weak_pin`."""
     db, now = deps.db(request), deps.clock(request).now()
     async with db() as session:
         row = (
@@ -133,8 +210,12 @@ async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Re
         raise pins.WeakPin(reason)
     if row.pin_hash is not None:
         if body.current_pin is None:
-            raise ValidationFailed(
+            # a rule of the account's state, not of the body's shape: its own code, not
+            # `validation_error` (which only ever means "the schema forbids this")
+            raise ApiError(
                 "current_pin is required to change your PIN",
+                status=422,
+                code="current_pin_required",
                 details={
                     "fields": [
                         {"field": "body.current_pin", "message": "required", "type": "missing"}

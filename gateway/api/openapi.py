@@ -39,7 +39,10 @@ _ERROR_TEXT = {
     404: "No such resource, or not yours.",
     409: "Conflicts with an earlier request.",
     413: "The body is larger than 64 KiB.",
-    422: "The request did not validate; `details.fields` lists each problem.",
+    422: "`validation_error`: the request breaks this document's schema (`details.fields` lists "
+    "each problem); a request the schema allows never gets it. Any other code is a well-formed "
+    "request refused for what it asks (e.g. `invalid_code`, `weak_pin`, `price_mismatch`, "
+    "`current_pin_required`), as the operation describes.",
     423: "The PIN is locked after wrong PINs: `details.locked_until` says until when, or is "
     "null with `details.reset_required` true (reset at `POST /api/v1/me/pin/reset`).",
     429: "Too many attempts; retry after `Retry-After` seconds.",

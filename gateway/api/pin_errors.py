@@ -1,7 +1,8 @@
 """A failed `PinCheck` as the API's error: 403 wrong PIN or no PIN, 423 locked.
 
 A lock is always 423 `pin_locked`, never "wrong PIN", including the miss that set it, with
-`details.locked_until` (ISO 8601, or null when only a reset unlocks) and `details.reset_required`.
+`details.locked_until` (a timestamp like every other, or null when only a reset unlocks) and
+`details.reset_required`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from gateway.api.errors import ApiError, PinIncorrect, PinLocked, PinNotSet
+from gateway.api.times import format_timestamp
 from gateway.security.pins import PinCheck, PinStatus
 
 RESET_ROUTES = "POST /api/v1/me/pin/reset (password) or /api/v1/me/pin/reset/request (SMS code)"
@@ -32,6 +34,6 @@ def pin_locked(check: PinCheck, now: datetime) -> PinLocked:
     wait = max(1, int((check.locked_until - now).total_seconds()))
     return PinLocked(
         "too many wrong PINs: purchases are locked for now",
-        details={"locked_until": check.locked_until.isoformat(), "reset_required": False},
+        details={"locked_until": format_timestamp(check.locked_until), "reset_required": False},
         headers={"Retry-After": str(wait)},
     )

@@ -8,7 +8,7 @@ with 422 `price_mismatch`).
 
 from __future__ import annotations
 
-from gateway.api.schemas import PurchaseIn
+from gateway.api.schemas import OrderIn
 from gateway.errors import InvalidInput
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.ordering import CatalogueReader, OrderPricer, OrderRequest, find_service
@@ -30,14 +30,14 @@ async def service_in(catalogue: CatalogueReader, service_id: str, category: str)
 
 
 async def resolve_order(
-    pricer: OrderPricer, body: PurchaseIn, user_id: int, buyer_phone: str
+    pricer: OrderPricer, body: OrderIn, user_id: int, buyer_phone: str
 ) -> PurchaseOrder:
     """The `PurchaseOrder` for a request, priced by the server.
 
     Raises:
-        InvalidInput: unknown service or plan, a missing reference, or one of the pricing
-            refusals (`price_mismatch`, `verification_required`, `amount_out_of_range`,
-            `subscription_type_not_allowed`, `quantity_not_allowed`).
+        InvalidInput: unknown service or plan, a missing reference (`missing_field`), or one
+            of the pricing refusals (`price_mismatch`, `verification_required`,
+            `amount_out_of_range`, `subscription_type_not_allowed`, `quantity_not_allowed`).
     """
     request = OrderRequest(
         channel="api",

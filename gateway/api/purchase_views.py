@@ -13,7 +13,7 @@ from gateway.api.present import purchase_out
 from gateway.api.products import resolve_order
 from gateway.api.schemas import PurchaseIn, PurchaseOut, PurchasePath
 from gateway.errors import InvalidInput, NotFound
-from gateway.phones import normalize_phone
+from gateway.phones import normalize_recipient
 from gateway.security import pins
 from gateway.store import purchases as purchase_store
 from gateway.store import users
@@ -37,7 +37,9 @@ async def create_purchase(
     never buys twice, so retry freely after a timeout; the same key with another body is 409.
 
     Refusals: 422 `insufficient_funds`, `daily_limit_exceeded`, `invalid_input` (amount out of
-    range, unknown plan); 403 `pin_incorrect` (with `attempts_left`) or `pin_not_set`; 423
+    range, unknown plan), `missing_field` (a meter, card, profile or account the product needs;
+    `details.fields` names it), the pricing refusals `POST /api/v1/quotes` shares; 403
+    `pin_incorrect` (with `attempts_left`) or `pin_not_set`; 423
     `pin_locked` after 3 wrong PINs (30 minutes, shared with USSD; the third lock within 24
     hours lasts until the PIN is reset: `locked_until` null, `reset_required` true)."""
     db = deps.db(request)
@@ -47,7 +49,8 @@ async def create_purchase(
         raise NotFound("no such user")
     order = await resolve_order(deps.pricer(request), body, user.id, user.phone)
     try:
-        request_hash = order.request_hash(normalize_phone(order.phone))
+        recipient = normalize_recipient(order.phone, sandbox=deps.settings(request).sandbox_numbers)
+        request_hash = order.request_hash(recipient)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     # a retry of a purchase already made answers with it, without asking for the PIN again

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.purchases.statuses import OPEN_STATUSES, PurchaseStatus
 from gateway.store import ledger
 from gateway.store.ledger import StatementLine
 from gateway.store.purchases import PurchaseRecord
@@ -22,6 +23,8 @@ from gateway.store.tables import Entry, accounts_table, purchases_table
 T = TypeVar("T")
 P = purchases_table.c
 _PURCHASE_COLUMNS = tuple(purchases_table.columns)
+# money that left the wallet and stayed out: failed and reversed purchases were refunded
+PAID_STATUSES = tuple(sorted(s.value for s in (*OPEN_STATUSES, PurchaseStatus.DELIVERED)))
 ORDER_COLUMNS = {"created_at": P.created_at, "amount": P.total, "status": P.status, "id": P.id}
 
 
@@ -74,11 +77,12 @@ async def transactions(
     offset: int,
     limit: int,
 ) -> Page[PurchaseRecord]:
-    """One page of a user's purchases, with the count and sum of totals over all matches."""
+    """One page of a user's purchases, with the count of all matches and what they paid."""
     clauses = [P.user_id == user_id, *where.clauses()]
+    paid = case((P.status.in_(PAID_STATUSES), P.total), else_=0)
     count, amount = (
         await session.execute(
-            select(func.count(), func.coalesce(func.sum(P.total), 0))
+            select(func.count(), func.coalesce(func.sum(paid), 0))
             .select_from(purchases_table)
             .where(*clauses)
         )

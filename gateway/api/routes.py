@@ -13,6 +13,7 @@ from gateway.api import (
     me_views,
     operator_views,
     purchase_views,
+    quote_views,
     transaction_views,
     verify_views,
     wallet_views,
@@ -35,6 +36,7 @@ GROUPS: tuple[Operations, ...] = (
     wallet_views.ops,
     catalogue_views.ops,
     verify_views.ops,
+    quote_views.ops,
     purchase_views.ops,
     transaction_views.ops,
     operator_views.ops,
@@ -49,11 +51,15 @@ The PayLink REST API for the web frontend and partners.
 `refresh_token` at `POST /api/v1/auth/refresh` for a new pair (each refresh token works once).
 
 Set a PIN (`PUT /api/v1/me/pin`), look at products (`/api/v1/catalogue/...`), verify a meter or
-smartcard, then `POST /api/v1/purchases` with an `Idempotency-Key` header and poll
-`GET /api/v1/purchases/{purchase_id}`.
+smartcard, ask the price with its fee (`POST /api/v1/quotes`), then `POST /api/v1/purchases`
+with an `Idempotency-Key` header and poll `GET /api/v1/purchases/{purchase_id}`.
 
-Money is integer **kobo** (₦1 = 100) with a display string. Every error has the shape
-`{"error": {"code": "...", "message": "...", "details": {...}}}`.
+Money is integer **kobo** (₦1 = 100) with a display string. Every timestamp is RFC 3339 in
+UTC with milliseconds and `Z` (`2026-12-01T09:30:00.000Z`, what JavaScript's `toISOString()`
+writes); date filters also take a Lagos calendar day (`2026-12-01`). Every error has the shape
+`{"error": {"code": "...", "message": "...", "details": {...}}}`. Requests are taken exactly as
+sent (nothing is trimmed): the schema's patterns and lengths are the whole rule, and 422
+`validation_error` answers only a request the schema forbids.
 """
 
 

@@ -2,22 +2,20 @@
 
 Money is always an object: integer kobo (what to compute with) plus the display string
 (`₦1,500.00`). Phones are accepted as 08031234567, 2348031234567 or +2348031234567 and returned
-in E.164. Request bodies refuse unknown fields, so a typo is an error rather than ignored.
+in E.164. Request bodies refuse unknown fields, so a typo is an error rather than ignored, and
+are taken as sent (nothing stripped): the patterns and lengths here are the whole rule. Every
+timestamp sent is `gateway.api.times.Timestamp` (RFC 3339, UTC, milliseconds, `Z`).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -26,10 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from gateway.api.times import DateOrTime, Timestamp
 from gateway.money import format_rich
-from gateway.phones import normalize_phone
+from gateway.phones import normalize_phone, normalize_recipient
 
-_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 MAX_ID = 2**63 - 1  # BIGINT: a larger id can never exist, and must not reach the driver
 MAX_KOBO = 10**12  # ₦10bn: far above any limit, far below BIGINT
 
@@ -38,18 +36,14 @@ def _phone(value: str) -> str:
     return normalize_phone(value)
 
 
-def _iso_only(value: object) -> object:
-    # pydantic would read "0.5" as a Unix timestamp; the schema promises ISO 8601 only
-    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
-        raise ValueError("use an ISO 8601 date-time with a timezone, e.g. 2025-06-01T00:00:00Z")
-    return value
-
-
-def _utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("the date is out of range") from None
+# What `Request` refuses in any string (Unicode category Cc), and the blanks a name may not
+# start or end with, spelled out so JSON Schema (ECMA-262), hypothesis (Python `re`) and
+# pydantic (Rust `regex`) read the same set; `\s` differs between them.
+_CTRL = r"\x00-\x1f\x7f-\x9f"
+_BLANK = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+PRINTABLE_PATTERN = f"^[^{_CTRL}]*$"
+NAME_PATTERN = f"^[^{_CTRL}{_BLANK}](?:[^{_CTRL}]*[^{_CTRL}{_BLANK}])?$"
+EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"  # printable ASCII but space and `@`
 
 
 Phone = Annotated[
@@ -61,15 +55,62 @@ Phone = Annotated[
     ),
     AfterValidator(_phone),
 ]
+Recipient = Annotated[
+    str,
+    Field(
+        pattern=r"^((\+?234|0)[789][01][0-9]{8}|201000000000|[345]00000000000)$",
+        examples=["08031234567"],
+        description=(
+            "A Nigerian mobile number: 08031234567, 2348031234567 or +2348031234567. Against"
+            " the VTPass simulator or sandbox (never live) also a sandbox scenario number:"
+            " 201000000000 pending, 500000000000 unexpected answer, 400000000000 no answer,"
+            " 300000000000 timeout (422 `invalid_input` live)."
+        ),
+    ),
+    AfterValidator(lambda value: normalize_recipient(value, sandbox=True)),
+]
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, max_length=254),
-    Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ada@example.com"]),
+    StringConstraints(to_lower=True, max_length=254),
+    Field(
+        pattern=EMAIL_PATTERN,
+        examples=["ada@example.com"],
+        description="ASCII, no spaces; stored in lower case.",
+    ),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=NAME_PATTERN,
+        examples=["Ada Obi"],
+        description="No control characters; no blank at either end.",
+    ),
+]
+# Taken exactly as typed: spaces count (`Request` strips nothing); only control characters are
+# refused, as everywhere.
 Password = Annotated[
-    str, Field(min_length=8, max_length=128, json_schema_extra={"writeOnly": True})
+    str,
+    Field(
+        min_length=8,
+        max_length=128,
+        pattern=PRINTABLE_PATTERN,
+        json_schema_extra={"writeOnly": True},
+        description="8 to 128 characters, exactly as typed (spaces count); no control characters.",
+    ),
 ]
+LoginPassword = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=128,
+        pattern=PRINTABLE_PATTERN,
+        json_schema_extra={"writeOnly": True},
+        description="Exactly as typed at sign-up.",
+    ),
+]
+Token = Annotated[str, Field(min_length=1, max_length=4096, pattern=PRINTABLE_PATTERN)]
 Pin = Annotated[
     str,
     Field(
@@ -78,16 +119,43 @@ Pin = Annotated[
         description="The 4-digit transaction PIN (the same one as on USSD).",
     ),
 ]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["ikeja-electric"])]
-# Body integers are strict: `true`, `"10000"` and `1000.0` are 422, never read as a number
-# (bool is an int in Python; lax mode would buy 1 kobo of airtime for `"amount": true`).
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+ServiceId = Annotated[str, Field(pattern=SLUG_PATTERN, examples=["ikeja-electric"])]
+CategoryId = Annotated[str, Field(pattern=SLUG_PATTERN, examples=["electricity-bill"])]
+VariationCode = Annotated[str, Field(pattern=SLUG_PATTERN, examples=["prepaid"])]
+
+
+# Body integers are strict: `true`, `"10000"`, `1000.0` and `1000.5` are 422, never read as a
+# number (bool is an int in Python; lax mode would buy 1 kobo of airtime for `"amount": true`;
+# a decimal point says the client computed the figure in floating point). JSON Schema counts
+# `1000.0` as an integer, so the descriptions say it is refused.
 # Path and query integers stay lax: they arrive as strings.
-Kobo = Annotated[StrictInt, Field(gt=0, le=MAX_KOBO, description="Integer kobo (₦1 = 100).")]
-UtcTime = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_utc)]
+# (the bounds sit inside the validator, so the schema shows them as JSON Schema keywords)
+Kobo = Annotated[
+    StrictInt,
+    Field(
+        gt=0,
+        le=MAX_KOBO,
+        description="Integer kobo (₦1 = 100), written as a JSON integer: `1000.0` is refused.",
+    ),
+]
+Quantity = Annotated[StrictInt, Field(ge=1, le=10, description="A JSON integer: `1.0` is refused.")]
+
+
+def _string_only(schema: dict[str, Any]) -> None:
+    # the view refuses an explicit null, so the schema shows a plain string without a default
+    schema.pop("default", None)
+    branches = schema.pop("anyOf", None) or []
+    for branch in branches:
+        if branch != {"type": "null"}:
+            schema.update(branch)
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Nothing is stripped: what the schema's lengths and patterns allow is exactly what is
+    # accepted, and a password is the one typed.
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
@@ -159,7 +227,7 @@ class RegisterOut(BaseModel):
     )
     phone: str = Field(description="E.164.")
     status: Literal["verification_required"] = "verification_required"
-    code_expires_at: datetime
+    code_expires_at: Timestamp
     message: str
 
 
@@ -170,15 +238,20 @@ class VerifyPhoneIn(Request):
 
 
 class LoginIn(Request):
-    """Exactly one of `phone` and `email`."""
+    """Exactly one of `phone` and `email` (neither may be null)."""
 
-    phone: Phone | None = None
-    email: Email | None = None
-    password: str = Field(min_length=1, max_length=128, repr=False)
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["phone"]}, {"required": ["email"]}]}
+    )
+
+    phone: Phone | None = Field(default=None, json_schema_extra=_string_only)
+    email: Email | None = Field(default=None, json_schema_extra=_string_only)
+    password: LoginPassword = Field(repr=False)
 
     @model_validator(mode="after")
     def _one_identifier(self) -> LoginIn:
-        if (self.phone is None) == (self.email is None):
+        sent = self.model_fields_set & {"phone", "email"}
+        if len(sent) != 1 or getattr(self, sent.pop()) is None:
             raise ValueError("give exactly one of phone and email")
         return self
 
@@ -192,14 +265,12 @@ class TokenOut(BaseModel):
 
 
 class RefreshIn(Request):
-    refresh_token: str = Field(min_length=1, max_length=4096, repr=False)
+    refresh_token: Token = Field(repr=False)
 
 
 class LogoutIn(Request):
-    refresh_token: str | None = Field(
+    refresh_token: Token | None = Field(
         default=None,
-        min_length=1,
-        max_length=4096,
         repr=False,
         description="Also revoked when given; the access token's session is ended either way.",
     )
@@ -222,29 +293,43 @@ class ProfileOut(BaseModel):
     role: Literal["user", "operator", "admin"]
     status: Literal["active", "suspended", "closed"]
     pin: PinState
-    pin_locked_until: datetime | None
+    pin_locked_until: Timestamp | None
     pin_reset_required: bool = Field(
         default=False,
         description="Locked until the PIN is reset (`POST /api/v1/me/pin/reset`, or by SMS code).",
     )
-    created_at: datetime
+    created_at: Timestamp
 
 
-def _string_only(schema: dict[str, Any]) -> None:
-    # the view refuses an explicit null, so the schema shows a plain string without a default
+def _null_only(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
-    branches = schema.pop("anyOf", None) or []
-    for branch in branches:
-        if branch != {"type": "null"}:
-            schema.update(branch)
+    schema.pop("anyOf", None)
+    schema["type"] = "null"
 
 
 class ProfileUpdateIn(Request):
-    """Only the fields sent change; `"email": null` removes the email (a name stays)."""
+    """Only the fields sent change; `"email": null` removes the email (a name stays). A new
+    email is set by `POST /api/v1/me/email` and its SMS code, not here."""
 
     # absent: unchanged; null is refused, so the schema shows neither null nor a default
     name: Name | None = Field(default=None, json_schema_extra=_string_only)
-    email: Email | None = None
+    email: None = Field(default=None, json_schema_extra=_null_only)
+
+
+class EmailChangeIn(Request):
+    email: Email
+
+
+class EmailChangeOut(BaseModel):
+    """A pending change: the address is not yours until the code is confirmed."""
+
+    pending_email: str = Field(examples=["ada@example.com"])
+    code_expires_at: Timestamp
+    message: str
+
+
+class EmailConfirmIn(Request):
+    code: str = Field(pattern=r"^[0-9]{6}$", repr=False, description="The 6-digit SMS code.")
 
 
 class PinIn(Request):
@@ -259,7 +344,7 @@ class PinIn(Request):
 class PinResetIn(Request):
     """The account password proves the owner; `pin` is the new PIN."""
 
-    password: str = Field(min_length=1, max_length=128, repr=False)
+    password: LoginPassword = Field(repr=False)
     pin: Pin = Field(repr=False)
 
 
@@ -271,7 +356,7 @@ class PinResetCodeIn(Request):
 
 
 class PinResetRequestOut(BaseModel):
-    code_expires_at: datetime
+    code_expires_at: Timestamp
     message: str
 
 
@@ -297,7 +382,7 @@ class StatementLineOut(BaseModel):
     amount: Money
     purchase_id: int | None
     memo: str | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class StatementPage(BaseModel):
@@ -321,6 +406,17 @@ class CategoryList(BaseModel):
     items: list[CategoryOut]
 
 
+class FeeOut(BaseModel):
+    """The fee a purchase of the service is charged: `flat` + `percent_bp` of the face value
+    (the percentage part at most `percent_cap`); a quote works it out for an order."""
+
+    flat: Money
+    percent_bp: int = Field(
+        description="Percent of the face value in basis points: 150 = 1.5 %.", examples=[0]
+    )
+    percent_cap: Money | None
+
+
 class ServiceOut(BaseModel):
     service_id: str
     name: str
@@ -328,7 +424,11 @@ class ServiceOut(BaseModel):
     product_type: str = Field(description="`fix`: priced by variation; `flexible`: any amount.")
     min_amount: Money | None
     max_amount: Money | None
-    convenience_fee: str
+    convenience_fee: str = Field(
+        description="PayLink's fee per purchase in words (`₦100.00`, `1.5 %`, `none`).",
+        examples=["₦100.00"],
+    )
+    fee: FeeOut
     image: str | None
 
 
@@ -348,11 +448,11 @@ class VariationList(BaseModel):
 
 
 class CategoryPath(Request):
-    category: Slug
+    category: CategoryId
 
 
 class ServicePath(Request):
-    service_id: Slug
+    service_id: ServiceId
 
 
 # -- verify ---------------------------------------------------------------------------------------
@@ -361,20 +461,24 @@ CustomerRef = Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{4,32}$")]
 
 
 class MeterVerifyIn(Request):
-    service_id: Slug = Field(description="An electricity service, e.g. `ikeja-electric`.")
+    service_id: ServiceId = Field(description="An electricity service, e.g. `ikeja-electric`.")
     meter_number: CustomerRef
     meter_type: Literal["prepaid", "postpaid"]
 
 
 class SmartcardVerifyIn(Request):
-    service_id: Slug = Field(description="A TV service, e.g. `dstv`.")
+    service_id: ServiceId = Field(description="A TV service, e.g. `dstv`.", examples=["dstv"])
     smartcard_number: CustomerRef
 
 
 class ProfileVerifyIn(Request):
-    service_id: Slug = Field(default="jamb", description="An education service, e.g. `jamb`.")
+    service_id: ServiceId = Field(
+        default="jamb", description="An education service, e.g. `jamb`.", examples=["jamb"]
+    )
     profile_id: CustomerRef
-    variation_code: Slug = Field(description="The product the profile is for, e.g. `utme`.")
+    variation_code: VariationCode = Field(
+        description="The product the profile is for, e.g. `utme-mock`.", examples=["utme-mock"]
+    )
 
 
 class VerifyOut(BaseModel):
@@ -407,26 +511,58 @@ class PurchaseStatusName(StrEnum):
     REVERSED = "reversed"
 
 
-class PurchaseIn(Request):
-    """What to buy; the server prices it. Price-listed plans (data, bouquets, exam PINs, x
-    `quantity`) cost the catalogue's price; a DStv/GOtv renewal (`subscription_type: renew`)
-    costs the renewal amount of your last smartcard verify (verify first). `amount` is needed
-    only for open amounts (airtime, electricity), within the product's bounds; sent for anything
-    else it must equal the server's price, or the purchase is refused (422 `price_mismatch`,
-    naming the price). `subscription_type` is for DStv and GOtv only."""
+class OrderIn(Request):
+    """What to buy; the server prices it (a quote is this without the PIN). Price-listed plans
+    (data, bouquets, exam PINs, x `quantity`) cost the catalogue's price; a DStv/GOtv renewal
+    (`subscription_type: renew`) costs the renewal amount of your last smartcard verify (verify
+    first). `amount` is needed only for open amounts (airtime, electricity), within the
+    product's bounds; sent for anything else it must equal the server's price, or the request
+    is refused (422 `price_mismatch`, naming the price). `subscription_type` is for DStv and
+    GOtv only (a bouquet's `variation_code` without it means `change`). `customer_ref` is
+    required for electricity (meter), DStv/GOtv/Startimes (smartcard), JAMB (profile ID),
+    Smile and Spectranet (account): without it 422 `missing_field` (`details.fields`); data
+    and airtime are credited to `phone`."""
 
-    service_id: Slug
-    variation_code: Slug | None = None
+    service_id: ServiceId
+    variation_code: VariationCode | None = None
     amount: Kobo | None = Field(default=None, description="Kobo per unit; see above.")
-    quantity: StrictInt = Field(default=1, ge=1, le=10)
-    phone: Phone | None = Field(
+    quantity: Quantity = 1
+    phone: Recipient | None = Field(
         default=None, description="Recipient (airtime, data) or contact; defaults to yours."
     )
     customer_ref: CustomerRef | None = Field(
         default=None, description="Meter, smartcard or profile number, where the product has one."
     )
     subscription_type: Literal["renew", "change"] | None = None
+
+
+class PurchaseIn(OrderIn):
+    """What to buy, confirmed with your PIN (see `OrderIn`; `POST /api/v1/quotes` prices the
+    same body without the PIN)."""
+
     pin: Pin = Field(repr=False)
+
+
+class QuoteIn(OrderIn):
+    """What you would buy: a purchase body without the PIN."""
+
+
+class QuoteOut(BaseModel):
+    """What a purchase of this body would charge now, from the same pricing as the purchase."""
+
+    service_id: str
+    category: str
+    product: str = Field(description="The label receipts and your history will show.")
+    variation_code: str | None
+    customer_ref: str | None
+    subscription_type: str | None
+    phone: str
+    quantity: int
+    unit_price: Money = Field(description="The price of one unit.")
+    face_amount: Money = Field(description="Face value of all units (`unit_price` x `quantity`).")
+    fee: Money = Field(description="PayLink's convenience fee.")
+    discount: Money
+    total: Money = Field(description="What the wallet would be debited: face + fee - discount.")
 
 
 class PurchasePath(Request):
@@ -454,9 +590,9 @@ class PurchaseOut(BaseModel):
     failure_reason: str | None
     reference: str = Field(description="The provider request id; quote it to support.")
     channel: str
-    created_at: datetime
-    updated_at: datetime
-    settled_at: datetime | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    settled_at: Timestamp | None
 
 
 class Ordering(StrEnum):
@@ -472,11 +608,19 @@ class Ordering(StrEnum):
 
 class TransactionQuery(PageQuery):
     status: PurchaseStatusName | None = None
-    category: Slug | None = None
-    service_id: Slug | None = None
+    category: CategoryId | None = None
+    service_id: ServiceId | None = None
     customer_ref: CustomerRef | None = None
-    created_from: UtcTime | None = Field(default=None, description="Inclusive, with a timezone.")
-    created_to: UtcTime | None = Field(default=None, description="Exclusive, with a timezone.")
+    created_from: DateOrTime | None = Field(
+        default=None,
+        description="Inclusive: a timestamp with a timezone (`2026-12-01T00:00:00Z`), or a "
+        "calendar day (`2026-12-01`) meaning from that day's start in Lagos.",
+    )
+    created_to: DateOrTime | None = Field(
+        default=None,
+        description="A timestamp is exclusive (`2026-12-08T00:00:00Z`); a calendar day "
+        "(`2026-12-07`) is inclusive: up to that day's end in Lagos.",
+    )
     ordering: Ordering = Field(
         default=Ordering.CREATED_AT_DESC,
         description="`amount` orders by the total paid; ties are broken by id.",
@@ -489,7 +633,10 @@ class TransactionPage(BaseModel):
     page_size: int
     total: int = Field(description="How many transactions match the filters.")
     total_pages: int
-    total_amount: Money = Field(description="Sum of `total` over every match.")
+    total_amount: Money = Field(
+        description="What was paid: the sum of `total` over every match that is delivered, "
+        "pending or initiated. Failed and reversed purchases were refunded and count nothing."
+    )
     links: Links
 
 
@@ -531,8 +678,8 @@ class OperatorPurchaseOut(PurchaseOut):
     vtpass_code: str | None
     attempts: int
     needs_review: bool
-    next_requery_at: datetime | None
-    pay_sent_at: datetime | None
+    next_requery_at: Timestamp | None
+    pay_sent_at: Timestamp | None
 
 
 class DiscrepancyOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.api import deps, queries
+from gateway.api import deps, queries, times
 from gateway.api.auth import Principal
 from gateway.api.openapi import Operations
 from gateway.api.pagination import links, total_pages
@@ -25,14 +25,16 @@ async def list_transactions(
     request: web.Request, principal: Principal, query: TransactionQuery
 ) -> TransactionPage:
     """`page_size` is at most 100. `links` keep your filters; `total` and `total_amount` cover
-    every match, not just this page."""
+    every match, not just this page (`total_amount` counts only what was paid: refunded
+    purchases count nothing). `created_from`/`created_to` take Lagos calendar days
+    (`2026-12-01`, both ends included) or timestamps with a timezone."""
     where = queries.TransactionFilter(
         status=query.status.value if query.status else None,
         category=query.category,
         service_id=query.service_id,
         customer_ref=query.customer_ref,
-        created_from=query.created_from,
-        created_to=query.created_to,
+        created_from=times.lower_bound(query.created_from),
+        created_to=times.upper_bound(query.created_to),
     )
     async with deps.db(request)() as session:
         page = await queries.transactions(

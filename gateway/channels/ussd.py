@@ -75,12 +75,18 @@ def parse_form(form: Mapping[str, object]) -> Hop | str:
     return Hop(session_id=session_id, phone=msisdn, text=text, inputs=inputs, shortcut=extras)
 
 
-def _plain(body: str) -> web.Response:
-    return web.Response(text=body, content_type="text/plain")
+def _plain(body: str, status: int = 200) -> web.Response:
+    return web.Response(text=body, content_type="text/plain", status=status)
+
+
+def _too_large(what: str) -> None:
+    """A body over the server's limit: no handset sends one, so it is a client's mistake or a
+    probe, worth a WARNING line, never an ERROR with a traceback."""
+    logger.warning("USSD %s with a body over the size limit refused", what)
 
 
 async def ussd_callback(request: web.Request) -> web.Response:
-    """One hop: always 200 with `CON …` or `END …`."""
+    """One hop: 200 with `CON …` or `END …` (413 with `END …` for a body over the limit)."""
     try:
         form = await request.post()
         parsed = parse_form(form)
@@ -89,7 +95,10 @@ async def ussd_callback(request: web.Request) -> web.Response:
             return _plain(parsed)
         reply = await request.app[ussd_key].handle(parsed)
         return _plain(reply.text)
-    except Exception as exc:  # includes a body over the size limit; AT must still get an END
+    except web.HTTPRequestEntityTooLarge:
+        _too_large("request")
+        return _plain(TOO_LONG, status=web.HTTPRequestEntityTooLarge.status_code)
+    except Exception as exc:  # AT must still get an END
         logger.error("USSD request failed before an answer\n%s", masked_traceback(exc))
         return _plain(FAILED)
 
@@ -113,6 +122,8 @@ async def ussd_events(request: web.Request) -> web.Response:
                 _masked(form.get("phoneNumber")),
                 ", kept for resuming" if kept else "",
             )
+    except web.HTTPRequestEntityTooLarge:
+        _too_large("event")
     except Exception as exc:  # AT ignores the body; a 5xx would only make it retry
         logger.error("USSD events notification failed\n%s", masked_traceback(exc))
     return _plain("OK")

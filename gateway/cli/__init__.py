@@ -7,7 +7,8 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from gateway.cli import catalogue, ops, serve, ussd, wallet, worker
+from gateway.cli import catalogue, ops, serve, users, ussd, wallet, worker
+from gateway.cli.failures import guarded
 from gateway.clock import Clock, SystemClock
 from gateway.errors import ConfigError
 from gateway.logs import setup_logging
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     wallet.register(commands)
     ops.register(commands)
     catalogue.register(commands)
+    users.register(commands)
     ussd.register(commands)
     return parser
 
@@ -44,5 +46,6 @@ def main(
         print(f"paylink: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     setup_logging(settings.log_level)
-    code: int = args.handler(settings, args, clock or SystemClock())
+    clock = clock or SystemClock()
+    code: int = guarded(lambda: args.handler(settings, args, clock), settings)
     return code

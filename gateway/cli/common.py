@@ -1,17 +1,20 @@
 """What the operator commands share: argument types, output, error exits, short-lived resources.
 
 User mistakes (a bad phone, amount or reference) exit 2 with one line on stderr and no
-traceback; a failed check (`reconcile`) exits 1; anything else is a bug and shows its traceback.
+traceback; a failed check (`reconcile`) exits 1; a service that cannot be used exits 3 and a
+closed pipe 141 (`failures.py`); anything else is a bug and shows its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import sys
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +26,7 @@ from gateway.phones import Msisdn, normalize_phone
 from gateway.settings import Settings
 from gateway.store.db import create_db_engine, create_sessionmaker
 from gateway.vtpass.client import VTPassClient
+from gateway.vtpass.context import client_settings
 
 EXIT_USAGE = 2
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -78,6 +82,30 @@ def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def json_flag(parser: argparse.ArgumentParser) -> None:
+    """`--json`: one JSON document on stdout for scripts (see docs/cli.md for the keys)."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document (kobo integers, ISO 8601 UTC times) instead of text",
+    )
+
+
+def out_json(document: Mapping[str, object]) -> None:
+    """One JSON document and a newline: keys in a fixed order, money in integer kobo."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+
+
+def iso(value: datetime | None) -> str | None:
+    """A stored time as the REST API writes it: RFC 3339 UTC with milliseconds and `Z`
+    (`2026-12-01T09:30:00.000Z`); a naive value is UTC, as the store keeps them."""
+    if value is None:
+        return None
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    utc = aware.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def err(text: str) -> None:
     sys.stderr.write(f"paylink: {text}\n")
 
@@ -113,5 +141,5 @@ async def vtpass(settings: Settings, clock: Clock) -> AsyncIterator[VTPassClient
             "no VTPass to ask: the built-in simulator lives inside `paylink serve`; set "
             "PAYLINK_VTPASS_BASE_URL (e.g. to a `paylink simulator`) to reach one"
         )
-    async with VTPassClient.from_settings(settings, clock=clock) as client:
+    async with VTPassClient.from_settings(client_settings(settings), clock=clock) as client:
         yield client

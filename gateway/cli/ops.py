@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,10 @@ from gateway.cli.common import (
     database,
     duration_arg,
     err,
+    iso,
+    json_flag,
     out,
+    out_json,
     phone_arg,
     positive_int_arg,
     run,
@@ -47,6 +51,7 @@ def register(commands: Any) -> None:
         help="only purchases whose /pay left at least this long ago (default 60s)",
     )
     requery.add_argument("--limit", type=positive_int_arg, default=1000)
+    json_flag(requery)
     requery.set_defaults(handler=run_requery)
 
     reconcile = commands.add_parser(
@@ -55,11 +60,13 @@ def register(commands: Any) -> None:
     reconcile.add_argument(
         "--offline", action="store_true", help="check the ledger only; do not ask VTPass"
     )
+    json_flag(reconcile)
     reconcile.set_defaults(handler=run_reconcile)
 
     listing = commands.add_parser("outbox", help="queued and sent notifications, newest first")
     listing.add_argument("--phone", type=phone_arg, metavar="PHONE")
     listing.add_argument("--limit", type=positive_int_arg, default=20)
+    json_flag(listing)
     listing.set_defaults(handler=run_outbox)
 
 
@@ -79,6 +86,37 @@ def _service(db: async_sessionmaker[AsyncSession], clock: Clock) -> PurchaseServ
     return PurchaseService(db, clock, worker_id=f"cli:{socket.gethostname()[:40]}")
 
 
+@dataclass(frozen=True, slots=True)
+class Requeried:
+    """What one requery found: the status after it (None when VTPass could not be asked)."""
+
+    purchase_id: int
+    request_id: str
+    status: PurchaseStatus | None
+    held_by_worker: bool = False
+    error: str | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.status is not None and not self.status.is_open
+
+    def line(self) -> str:
+        head = f"purchase {self.purchase_id} ({self.request_id})"
+        if self.status is None:
+            return f"{head}: requery failed: {self.error}"
+        held = " (held by a worker)" if self.held_by_worker else ""
+        return f"{head}: pending -> {self.status}{held}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "purchase_id": self.purchase_id,
+            "request_id": self.request_id,
+            "status": None if self.status is None else str(self.status),
+            "held_by_worker": self.held_by_worker,
+            "error": self.error,
+        }
+
+
 async def requery_pending(
     service: PurchaseService,
     client: VTPassClient,
@@ -86,71 +124,156 @@ async def requery_pending(
     *,
     older_than_s: float = 0.0,
     limit: int = 1000,
-) -> tuple[int, int]:
-    """Requery pending purchases whose `/pay` is `older_than_s` old; (asked, settled)."""
+) -> list[Requeried]:
+    """Requery pending purchases whose `/pay` is `older_than_s` old; what each one found."""
     cutoff = clock.now() - timedelta(seconds=older_than_s) if older_than_s > 0 else None
     async with service.sessionmaker() as session:
         pending = await store.list_open(session, sent_before=cutoff, limit=limit)
-    settled = 0
+    found: list[Requeried] = []
     for purchase in pending:
         try:
             after = await service.requery(purchase.id, client)
         except GatewayError as exc:
-            out(f"purchase {purchase.id} ({purchase.request_id}): requery failed: {exc}")
+            found.append(Requeried(purchase.id, purchase.request_id, None, error=str(exc)))
             continue
-        settled += 0 if after.status.is_open else 1
-        note = (
-            " (held by a worker)" if after.vend_claimed_by not in (None, service.worker_id) else ""
-        )
-        out(f"purchase {purchase.id} ({purchase.request_id}): pending -> {after.status}{note}")
-    return len(pending), settled
+        held = after.vend_claimed_by not in (None, service.worker_id)
+        found.append(Requeried(purchase.id, purchase.request_id, after.status, held))
+    return found
+
+
+def _summary(found: list[Requeried]) -> str:
+    settled = sum(r.settled for r in found)
+    return f"requeried {len(found)} pending purchases; {settled} settled"
 
 
 async def _requery(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     async with database(settings) as db, vtpass(settings, clock) as client:
-        asked, settled = await requery_pending(
+        found = await requery_pending(
             _service(db, clock), client, clock, older_than_s=args.older_than, limit=args.limit
         )
-    out(f"requeried {asked} pending purchases; {settled} settled")
+    if args.json:
+        out_json(
+            {
+                "requeried": len(found),
+                "settled": sum(r.settled for r in found),
+                "purchases": [r.as_json() for r in found],
+            }
+        )
+        return 0
+    for requeried in found:
+        out(requeried.line())
+    out(_summary(found))
     return 0
 
 
+@dataclass(frozen=True, slots=True)
+class FloatCheck:
+    """VTPass's float beside what our ledger paid into it (information, not a check: the
+    float's top-ups happen at VTPass, outside this ledger)."""
+
+    remote: int | None  # kobo; None when VTPass did not answer
+    paid: int
+    error: str | None = None
+
+
 async def _reconcile(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    found: list[Requeried] | None = None
+    float_check: FloatCheck | None = None
+    asked_vtpass = not args.offline and not settings.uses_builtin_simulator
     async with database(settings) as db:
-        if args.offline or settings.uses_builtin_simulator:
-            if not args.offline:
-                out("VTPass not asked: the built-in simulator lives inside `paylink serve`")
-        else:
+        if asked_vtpass:
             async with vtpass(settings, clock) as client:
-                asked, settled = await requery_pending(_service(db, clock), client, clock)
-                out(f"requeried {asked} pending purchases; {settled} settled")
-                await _compare_float(db, client)
+                found = await requery_pending(_service(db, clock), client, clock)
+                float_check = await _compare_float(db, client)
         report = await reconcile_database(db)
         async with db() as session:
             counts = await store.count_by_status(session)
+    if args.json:
+        out_json(
+            {
+                "ok": report.ok,
+                "vtpass_asked": asked_vtpass,
+                "requery": None
+                if found is None
+                else {
+                    "requeried": len(found),
+                    "settled": sum(r.settled for r in found),
+                    "purchases": [r.as_json() for r in found],
+                },
+                "vtpass_float": None
+                if float_check is None
+                else {
+                    "balance_kobo": float_check.remote,
+                    "delivered_through_kobo": float_check.paid,
+                    "error": float_check.error,
+                },
+                "purchases": {str(s): counts.get(s, 0) for s in PurchaseStatus},
+                "checked": {
+                    "journals": report.journals_checked,
+                    "wallets": report.wallets_checked,
+                    "purchases": report.purchases_checked,
+                },
+                "discrepancies": [
+                    {"check": d.check, "subject": d.subject, "detail": d.detail}
+                    for d in report.discrepancies
+                ],
+            }
+        )
+        return 0 if report.ok else EXIT_DISCREPANCY
+    if not args.offline and not asked_vtpass:
+        out("VTPass not asked: the built-in simulator lives inside `paylink serve`")
+    if found is not None:
+        for requeried in found:
+            out(requeried.line())
+        out(_summary(found))
+    if float_check is not None:
+        if float_check.remote is None:
+            err(f"VTPass balance unavailable: {float_check.error}")
+        else:
+            out(
+                f"VTPass float {format_gsm(float_check.remote)}; purchases delivered through it "
+                f"{format_gsm(float_check.paid)}"
+            )
     shown = ", ".join(f"{counts.get(s, 0)} {s}" for s in PurchaseStatus)
     out(f"purchases: {shown}")
     out(report.render())
     return 0 if report.ok else EXIT_DISCREPANCY
 
 
-async def _compare_float(db: async_sessionmaker[AsyncSession], client: VTPassClient) -> None:
-    """Show VTPass's float beside what our ledger paid into it (information, not a check:
-    the float's top-ups happen at VTPass, outside this ledger)."""
-    try:
-        remote = await client.balance()
-    except GatewayError as exc:
-        err(f"VTPass balance unavailable: {exc}")
-        return
+async def _compare_float(db: async_sessionmaker[AsyncSession], client: VTPassClient) -> FloatCheck:
     async with db() as session:
         system = await ledger.load_system_accounts(session)
         paid = await ledger.balance(session, system.vtpass_float.id)
-    out(f"VTPass float {format_gsm(remote)}; purchases delivered through it {format_gsm(paid)}")
+    try:
+        remote = await client.balance()
+    except GatewayError as exc:
+        return FloatCheck(None, paid, str(exc))
+    return FloatCheck(remote, paid)
 
 
 async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     async with database(settings) as db, db() as session:
         messages = await outbox.recent(session, phone=args.phone, limit=args.limit)
+    if args.json:
+        out_json(
+            {
+                "messages": [
+                    {
+                        "id": message.id,
+                        "created_at": iso(message.created_at),
+                        "sent_at": iso(message.sent_at),
+                        "status": message.status,
+                        "channel": message.channel,
+                        "phone": message.phone,
+                        "purchase_id": message.purchase_id,
+                        "attempts": message.attempts,
+                        "body": message.body,
+                    }
+                    for message in messages
+                ]
+            }
+        )
+        return 0
     if not messages:
         out("no notifications" + (f" for {args.phone}" if args.phone else ""))
     for message in messages:

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.cli import preflight
 from gateway.clock import Clock
 from gateway.settings import Settings, mask_url
 
@@ -37,9 +38,17 @@ def run_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
     from gateway.app import create_app
     from gateway.store.migrate import upgrade
 
-    if settings.embedded:
-        # The embedded default must work in one command, so it migrates its own SQLite file.
-        upgrade(settings.database_url.value)
+    # the port is taken here and kept, so it is known to be ours before "serving on"
+    sock = preflight.bind(args.host, args.port)
+    try:
+        if settings.embedded:
+            # The embedded default must work in one command, so it migrates its own SQLite file.
+            upgrade(settings.database_url.value)
+        preflight.check_database(settings)
+        preflight.check_redis(settings)
+    except BaseException:
+        sock.close()
+        raise
     log.info(
         "serving on http://%s:%s (database %s, vtpass %s)",
         args.host,
@@ -47,7 +56,7 @@ def run_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
         mask_url(settings.database_url.value),
         settings.vtpass_mode,
     )
-    web.run_app(create_app(settings, clock=clock), host=args.host, port=args.port, print=None)
+    web.run_app(create_app(settings, clock=clock), sock=sock, print=None)
     return 0
 
 

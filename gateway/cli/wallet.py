@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gateway.cli.common import database, naira_arg, out, phone_arg, positive_int_arg, run
+from gateway.cli.common import (
+    database,
+    iso,
+    json_flag,
+    naira_arg,
+    out,
+    out_json,
+    phone_arg,
+    positive_int_arg,
+    run,
+)
 from gateway.clock import Clock
 from gateway.money import format_gsm
 from gateway.purchases.operator_credit import Actor, operator_credit
@@ -29,11 +39,13 @@ def register(commands: Any) -> None:
 
     balance = actions.add_parser("balance", help="a wallet's balance")
     balance.add_argument("phone", type=phone_arg, metavar="PHONE")
+    json_flag(balance)
     balance.set_defaults(handler=run_balance)
 
     statement = actions.add_parser("statement", help="a wallet's ledger lines, newest first")
     statement.add_argument("phone", type=phone_arg, metavar="PHONE")
     statement.add_argument("--limit", type=positive_int_arg, default=50)
+    json_flag(statement)
     statement.set_defaults(handler=run_statement)
 
 
@@ -72,7 +84,10 @@ async def _credit(settings: Settings, args: argparse.Namespace, clock: Clock) ->
 async def _balance(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     async with database(settings) as db:
         balance = await PurchaseService(db, clock, worker_id="cli").wallet_balance(args.phone)
-    out(f"{args.phone} {format_gsm(balance)}")
+    if args.json:
+        out_json({"phone": args.phone, "balance_kobo": balance})
+    else:
+        out(f"{args.phone} {format_gsm(balance)}")
     return 0
 
 
@@ -81,6 +96,26 @@ async def _statement(settings: Settings, args: argparse.Namespace, clock: Clock)
         service = PurchaseService(db, clock, worker_id="cli")
         lines = await service.statement(args.phone, args.limit)
         balance = await service.wallet_balance(args.phone)
+    if args.json:
+        out_json(
+            {
+                "phone": args.phone,
+                "balance_kobo": balance,
+                "lines": [
+                    {
+                        "journal_id": line.journal_id,
+                        "created_at": iso(line.created_at),
+                        "kind": line.kind,
+                        "reference": line.reference,
+                        "purchase_id": line.purchase_id,
+                        "memo": line.memo,
+                        "amount_kobo": line.amount if line.side is Side.CREDIT else -line.amount,
+                    }
+                    for line in lines
+                ],
+            }
+        )
+        return 0
     out(f"{args.phone} balance {format_gsm(balance)}")
     if not lines:
         out("no ledger lines")

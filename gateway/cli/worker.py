@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from gateway.cli import preflight
 from gateway.clock import Clock, SystemClock
 from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
 from gateway.purchases.context import purchases_ctx
@@ -61,6 +62,8 @@ def run_worker(settings: Settings, _args: argparse.Namespace, clock: Clock) -> i
 
     if settings.embedded:
         upgrade(settings.database_url.value)  # as `serve` does, so one command is enough
+    preflight.check_database(settings)
+    preflight.check_redis(settings)
     if settings.uses_builtin_simulator:
         log.warning(
             "this worker talks to its own built-in simulator, which knows nothing of purchases "

@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from gateway.errors import GatewayError
 from gateway.flows.catalog import DATA, EDUCATION, TV, CatalogSnapshot
+from gateway.purchases.pricing import PricingRule
 from gateway.vtpass.models import Category, Service, Variation
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,12 @@ class CatalogProvider:
         ttl_s: float,
         *,
         now: Callable[[], float] = time.monotonic,
+        rules: Callable[[], Awaitable[Sequence[PricingRule]]] | None = None,
     ) -> None:
+        """`rules`: the purchase service's fee rules, kept in each snapshot so confirm screens
+        show the fee a submit charges (None: the default rules only)."""
         self._catalogue = catalogue
+        self._rules = rules
         self._ttl_s = ttl_s
         self._now = now
         self._snapshot: CatalogSnapshot | None = None
@@ -99,8 +104,14 @@ class CatalogProvider:
         flat = [s for group in services for s in group]
         plan_bearing = [s for s in flat if s.category in PLAN_CATEGORIES]
         plans = await asyncio.gather(*(self._plans(s, limit) for s in plan_bearing))
+        # read after the catalogue, so a snapshot's rules are never older than its prices;
+        # a failure fails the build and the previous snapshot stays in use
+        rules = await self._rules() if self._rules is not None else ()
         snapshot = CatalogSnapshot.build(
-            categories, flat, {s.service_id: p for s, p in zip(plan_bearing, plans, strict=True)}
+            categories,
+            flat,
+            {s.service_id: p for s, p in zip(plan_bearing, plans, strict=True)},
+            rules,
         )
         self._snapshot = snapshot
         self._fresh_until = self._now() + self._ttl_s

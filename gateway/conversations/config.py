@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
+from gateway.funding import FUNDING_HINT
 from gateway.settings import Secret
 
 
@@ -27,6 +28,8 @@ class ConversationConfig:
     pin_staging_ttl_s: float = 180.0
     max_rounds: int = 2  # effect results fed back per hop (engine contract: one suffices)
     catalogue_min_ttl_s: float = 30.0  # floor for rebuilding the menu snapshot
+    sandbox_numbers: bool = False  # recipients may be sandbox scenario numbers (not live)
+    funding_hint: str = FUNDING_HINT  # how to fund a wallet, on "not enough money" screens
 
 
 def derive_key(secret: Secret, context: str) -> bytes:

@@ -7,6 +7,7 @@ embedded default: one process, so memory is shared state enough).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -44,13 +45,18 @@ async def conversations_ctx(app: web.Application) -> AsyncIterator[None]:
     """Wire the USSD coordinator; warm the menu catalogue in the background."""
     settings = app[settings_key]
     config = app.get(conversations_config_key) or ConversationConfig()
+    config = dataclasses.replace(
+        config, sandbox_numbers=settings.sandbox_numbers, funding_hint=settings.funding_hint
+    )
     clock = app[clock_key]
     store = create_store(app, config)
     # Every channel and the REST API check PINs through `gateway.security.pins`.
     install_pepper(PinPepper.from_settings(settings))
     vtpass = app[vtpass_key]
     catalog = CatalogProvider(
-        vtpass.catalogue, max(settings.vtpass_catalogue_ttl_s, config.catalogue_min_ttl_s)
+        vtpass.catalogue,
+        max(settings.vtpass_catalogue_ttl_s, config.catalogue_min_ttl_s),
+        rules=app[purchase_service_key].pricing_rules,  # confirm screens show the fee charged
     )
     services = GatewayServices(
         app[engine_key], app[db_key], app[purchase_service_key], vtpass, clock, "ussd"

@@ -27,7 +27,7 @@ from gateway.conversations.services import Services
 from gateway.conversations.sessions import SessionStore, StaleRevision
 from gateway.flows.catalog import CatalogSnapshot
 from gateway.flows.engine import advance
-from gateway.flows.model import Event, SessionStarted, Transition, UserInput
+from gateway.flows.model import Conversation, Event, SessionStarted, Transition, UserInput
 from gateway.flows.screens import USSD, Profile, ScreenError, render
 from gateway.flows.steps import ending
 from gateway.logs import mask_msisdn
@@ -101,6 +101,19 @@ class Coordinator:
         self._config = config or ConversationConfig()
         self.channel = channel
         self._profile = profile
+        self._sandbox = self._config.sandbox_numbers
+
+    def _advance(
+        self, conv: Conversation | None, event: Event, catalog: CatalogSnapshot
+    ) -> Transition:
+        return advance(
+            conv,
+            event,
+            catalog,
+            self._profile,
+            sandbox_numbers=self._sandbox,
+            funding_hint=self._config.funding_hint,
+        )
 
     def _text(self, transition: Transition) -> str:
         return render(transition.reply, self._profile)
@@ -172,7 +185,7 @@ class Coordinator:
         if conv is None or text is None:
             transition = await self._start(hop, ctx, catalog)
         else:
-            transition = advance(conv, UserInput(text), catalog, self._profile)
+            transition = self._advance(conv, UserInput(text), catalog)
         if transition.effects and not checked:
             redo = await self._confirmed(hop, digest, started, record, checked)
             if redo is not None:
@@ -241,7 +254,7 @@ class Coordinator:
             shortcut=hop.shortcut + hop.inputs,
             resumable=None if hop.shortcut or hop.inputs else line.resumable,
         )
-        return advance(None, event, catalog, self._profile)
+        return self._advance(None, event, catalog)
 
     async def _run_effects(
         self, transition: Transition, ctx: HopContext, catalog: CatalogSnapshot
@@ -254,7 +267,7 @@ class Coordinator:
                     result = event
             if result is None:
                 return transition
-            transition = advance(transition.state, result, catalog, self._profile)
+            transition = self._advance(transition.state, result, catalog)
         if transition.effects:  # the engine promises this never happens; do not loop on it
             logger.warning(
                 "effects left unrun after %d rounds in session %s",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gateway.clock import Clock
 from gateway.conversations.failures import masked_traceback
@@ -159,7 +159,7 @@ class EffectRunner:
         if not isinstance(checked, PinAccepted):
             return checked
         try:
-            await self._services.submit(user_id, effect.order, effect.intent_id)
+            await self._services.submit(user_id, effect.order, effect.intent_id, effect.total)
         except InsufficientFunds:
             balance = await self._services.balance(user_id)
             return PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS, balance)
@@ -167,8 +167,9 @@ class EffectRunner:
             return PurchaseRefused(RefusalReason.DAILY_LIMIT)
         except Forbidden:
             return PurchaseRefused(RefusalReason.ACCOUNT_BLOCKED)
-        except PriceMismatch as exc:  # the catalogue changed after the confirm screen
-            return PurchaseRefused(RefusalReason.PRICE_CHANGED, price=exc.price)
+        except PriceMismatch as exc:  # the catalogue or a fee changed after the confirm screen
+            price = await self._total_now(user_id, replace(effect.order, amount=exc.price))
+            return PurchaseRefused(RefusalReason.PRICE_CHANGED, price=price)
         except VerificationRequired:  # the renewal's verify expired meanwhile
             return PurchaseRefused(RefusalReason.VERIFY_AGAIN)
         except InvalidInput:
@@ -185,6 +186,14 @@ class EffectRunner:
         await self._remember(ctx, effect.order)
         return PurchaseAccepted(effect.intent_id)
 
+    async def _total_now(self, user_id: int, order: Order) -> int | None:
+        """What `order` (at the server's unit price) costs in all now, fee included, to show
+        with the refusal; None if it cannot be priced (the refusal is shown without it)."""
+        try:
+            return await self._services.total(user_id, order)
+        except GatewayError:
+            return None
+
     async def _remember(self, ctx: HopContext, order: Order | None) -> None:
         """Keep the line's cached caller right. Never fails the purchase: should Redis refuse,
         "buy again" lags one purchase until the line's record expires."""
@@ -193,7 +202,7 @@ class EffectRunner:
             if order is None:
                 await self._lines.remember(ctx.channel, ctx.phone, CallerInfo(ctx.user_id, True))
             else:
-                await self._lines.bought(ctx.channel, ctx.phone, ctx.user_id, ctx.recent, order)
+                await self._lines.bought(ctx.channel, ctx.phone)
         except Exception as exc:
             logger.warning(
                 "could not update the cached caller for session %s: %s",

@@ -3,10 +3,11 @@
 Why one record per phone (three fields, read and updated in one round trip on every session's
 first hop, renewed for `ttl_s`):
 
-- `caller`: the user lookup (user id, recent orders for "buy again"), so a new session needs no
-  database query. Kept only once the user has a PIN (that never goes back); a USSD purchase
-  updates it at once, while purchases made through other channels reach "buy again" within
-  the TTL (five minutes).
+- `caller`: the user lookup (user id, recent delivered orders for "buy again"), so a new session
+  needs no database query. Kept only once the user has a PIN (that never goes back); a USSD
+  purchase drops it (the next session reads the database, where the purchase counts once
+  delivered), while purchases made through other channels reach "buy again" within the TTL
+  (five minutes).
 - `sid`: the newest session. If the telco never reports that a session dropped, the session a
   new one displaces is offered for resuming when it was still open and active within the window
   (the store reads that session's record in the same round trip as the line's).
@@ -106,14 +107,10 @@ class Lines:
             self._name(channel, phone), {"caller": json.dumps(body).encode()}, (), self._ttl_s
         )
 
-    async def bought(
-        self, channel: str, phone: str, user_id: int, recent: tuple[Order, ...], order: Order
-    ) -> None:
-        """A purchase was recorded: it heads "buy again" from the next session on, kept as a
-        choice (a plan's or renewal's price is never stored; see `flows.repeat.as_choice`)."""
-        choice = as_choice(order)
-        merged = (choice, *(o for o in recent if o != choice))[:RECENT_KEPT]
-        await self.remember(channel, phone, CallerInfo(user_id, True, merged))
+    async def bought(self, channel: str, phone: str) -> None:
+        """A purchase was recorded: forget the cached caller, so the next session reads "buy
+        again" from the database, where only delivered purchases count (this one is not yet)."""
+        await self._store.exchange(self._name(channel, phone), {}, ("caller",), self._ttl_s)
 
     async def dropped(self, channel: str, record: SessionRecord) -> bool:
         """Keep `record`'s open conversation for the window; False if there is none."""

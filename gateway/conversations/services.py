@@ -34,7 +34,8 @@ from gateway.vtpass.models import CustomerInfo
 
 RECENT_SCAN = 10  # purchases read to find the last three distinct ones for "buy again"
 DEFAULT_POOL_SIZE = 5  # SQLAlchemy's, for an engine whose pool does not say
-_AGAIN = (PurchaseStatus.DELIVERED, PurchaseStatus.PENDING, PurchaseStatus.INITIATED)
+# "buy again" offers what was delivered: a failed or still-open purchase is not a choice to repeat
+_AGAIN = (PurchaseStatus.DELIVERED,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,15 @@ class Services(Protocol):
 
     async def set_pin(self, user_id: int, pin: str) -> None: ...
 
-    async def submit(self, user_id: int, order: Order, intent_id: str) -> None:
-        """Record the purchase once per `intent_id` (wallet debited, worker woken)."""
+    async def submit(
+        self, user_id: int, order: Order, intent_id: str, total: int | None = None
+    ) -> None:
+        """Record the purchase once per `intent_id` (wallet debited, worker woken); refused
+        (`PriceMismatch`) if its total now is not `total`, the one the caller was shown."""
+        ...
+
+    async def total(self, user_id: int, order: Order) -> int:
+        """What `order` costs in all now (server pricing, fee included); nothing is charged."""
         ...
 
     async def balance(self, user_id: int) -> int: ...
@@ -240,10 +248,19 @@ class GatewayServices:
     async def set_pin(self, user_id: int, pin: str) -> None:
         await pins.set_pin(self._db, user_id, pin, self._clock.now())
 
-    async def submit(self, user_id: int, order: Order, intent_id: str) -> None:
+    async def submit(
+        self, user_id: int, order: Order, intent_id: str, total: int | None = None
+    ) -> None:
         await self._purchases.submit(
-            user_id, purchase_order(order, self._channel), idempotency_key=intent_id
+            user_id,
+            purchase_order(order, self._channel),
+            idempotency_key=intent_id,
+            expected_total=total,
         )
+
+    async def total(self, user_id: int, order: Order) -> int:
+        priced = await self._purchases.price_order(user_id, purchase_order(order, self._channel))
+        return priced.quote.total
 
     async def balance(self, user_id: int) -> int:
         async with self._db() as session:

@@ -50,8 +50,8 @@ def _service(conv: Conversation, ctx: Ctx) -> Service | None:
     return chosen_service(conv, _services(ctx))
 
 
-def _recipient(conv: Conversation) -> str:
-    return parse_phone(conv.data.get("to", "")) or conv.caller.phone
+def _recipient(conv: Conversation, ctx: Ctx) -> str:
+    return parse_phone(conv.data.get("to", ""), ctx) or conv.caller.phone
 
 
 def network_name(service: Service) -> str:
@@ -69,7 +69,7 @@ def quick(conv: Conversation, ctx: Ctx, amount: str, phone: str | None) -> Move:
     recipient = conv.caller.phone
     if phone is not None:
         at = goto(at, PHONE)
-        found = parse_phone(phone)
+        found = parse_phone(phone, ctx)
         if found is None:
             return stay(at, Hint.INVALID_PHONE)
         recipient = found
@@ -93,7 +93,7 @@ def _limits(service: Service) -> tuple[int, int]:
 
 def _confirm(conv: Conversation, ctx: Ctx, service: Service, amount: int) -> Move:
     name = network_name(service)
-    phone = _recipient(conv)
+    phone = _recipient(conv, ctx)
     order = Order(
         category=AIRTIME,
         service_id=service.service_id,
@@ -106,7 +106,9 @@ def _confirm(conv: Conversation, ctx: Ctx, service: Service, amount: int) -> Mov
     at = moved(
         conv, conv.flow, conv.step, {**conv.data, "amt": str(amount)}, conv.intent_id, conv.stack
     )
-    return checkout.begin(at, order, summary, alt=("Change network", FlowName.AIRTIME, NETWORK))
+    return checkout.begin(
+        at, ctx, order, summary, alt=("Change network", FlowName.AIRTIME, NETWORK)
+    )
 
 
 def prompt(conv: Conversation, ctx: Ctx) -> Screen:
@@ -118,7 +120,7 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
         service = _service(conv, ctx)
         if service is None:
             return Screen("Airtime is not available now.", back=True, home=True)
-        to = local(_recipient(conv))
+        to = local(_recipient(conv, ctx))
         message = (
             f"{network_name(service)} airtime for {to}\n{amount_prompt(ctx, _limits(service))}"
         )
@@ -136,7 +138,7 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
             return Move(goto(conv, PHONE))
         return stay(conv, Hint.INVALID_CHOICE)
     if conv.step == PHONE:
-        phone = parse_phone(text)
+        phone = parse_phone(text, ctx)
         return stay(conv, Hint.INVALID_PHONE) if phone is None else _to_recipient(conv, ctx, phone)
     if conv.step == NETWORK:
         services = _services(ctx)

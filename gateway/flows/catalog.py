@@ -13,6 +13,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from gateway.phones import normalize_phone
+from gateway.purchases.pricing import PricingRule, Quote, quote, select_rule
 from gateway.vtpass.models import Category, Service, Variation
 
 # VTPass category identifiers the flows serve (vtpass.md §2.1).
@@ -101,14 +102,18 @@ class CatalogSnapshot:
     _variations: Mapping[str, tuple[Variation, ...]]
     _by_id: Mapping[str, Service]
     _categories: Mapping[str, Category]  # by identifier: menus look them up on every hop
+    # the purchase service's fee rules when the snapshot was built (defaults apply besides)
+    rules: tuple[PricingRule, ...] = ()
 
     @staticmethod
     def build(
         categories: Iterable[Category],
         services: Iterable[Service],
         variations: Mapping[str, Sequence[Variation]],
+        rules: Iterable[PricingRule] = (),
     ) -> CatalogSnapshot:
-        """A snapshot from `CachedCatalogue` results: every service, and plans by serviceID."""
+        """A snapshot from `CachedCatalogue` results: every service, plans by serviceID, and
+        the fee rules a submit charges (`PurchaseService.pricing_rules`)."""
         listed = tuple(categories)
         by_category: dict[str, list[Service]] = {}
         by_id: dict[str, Service] = {}
@@ -123,6 +128,7 @@ class CatalogSnapshot:
             _categories=MappingProxyType(
                 {c.identifier: c for c in reversed(listed)}  # the first one wins
             ),
+            rules=tuple(rules),
         )
 
     def category(self, identifier: str) -> Category | None:
@@ -142,3 +148,12 @@ class CatalogSnapshot:
 
     def variation(self, service_id: str, code: str) -> Variation | None:
         return next((v for v in self.variations(service_id) if v.code == code), None)
+
+    def quote(self, category: str, service_id: str, amount: int, quantity: int = 1) -> Quote:
+        """Fee, discount and total for `quantity` units of `amount` kobo, as a submit prices
+        them (`gateway.purchases.pricing.quote` under the same rules).
+
+        Raises:
+            InvalidInput: the amount or quantity is outside the rule's bounds.
+        """
+        return quote(select_rule(self.rules, category, service_id), amount, quantity)

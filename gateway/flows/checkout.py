@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+from gateway.errors import InvalidInput
+from gateway.flows import screens
 from gateway.flows.model import (
     Conversation,
     Event,
@@ -27,7 +29,7 @@ from gateway.flows.model import (
     Screen,
     SubmitPurchase,
 )
-from gateway.flows.screens import clip
+from gateway.flows.screens import HINT_MAX, clip
 from gateway.flows.steps import (
     WAITING,
     Ctx,
@@ -42,20 +44,26 @@ from gateway.flows.steps import (
     wrong_pin,
 )
 from gateway.pin_policy import is_pin_format
+from gateway.purchases.pricing import AmountOutOfRange
 
 CONFIRM = "confirm"
 PAYING = "paying"
 
 ORDER = "o."  # prefix of the order's keys in the data
 SUMMARY = "sum"
+# the quote shown (kobo): what the submit must charge, or it is refused as a price change
+FEE = "q.fee"
+DISCOUNT = "q.dsc"
+TOTAL = "q.tot"
 ALT_LABEL = "alt"  # optional "1 <label>" on the confirm screen, e.g. "Change network"
 ALT_FLOW = "alt_flow"
 ALT_STEP = "alt_step"
 
 SUMMARY_WIDTH = 30
+PIN_REQUEST = "Enter PIN to pay:"
 RECEIVED = "Request received. You will get an SMS."
 _REFUSALS = {
-    RefusalReason.INSUFFICIENT_FUNDS: "Not enough money in your wallet. Fund it and try again.",
+    RefusalReason.INSUFFICIENT_FUNDS: "Not enough money in your wallet.",
     RefusalReason.DAILY_LIMIT: "You have reached your daily limit. Try again tomorrow.",
     RefusalReason.ACCOUNT_BLOCKED: "Your account cannot buy now. Please call support.",
     RefusalReason.INVALID: "This amount is not allowed for this product.",
@@ -72,12 +80,32 @@ def mint_intent(seed: str, n: int) -> str:
 
 def begin(
     conv: Conversation,
+    ctx: Ctx,
     order: Order,
     summary: str,
     alt: tuple[str, FlowName, str] | None = None,
 ) -> Move:
-    """Show the confirm screen for `order`; `alt` adds "1 <label>" going to (flow, step)."""
-    updates = {**order.to_fields(ORDER), SUMMARY: summary}
+    """Show the confirm screen for `order`; `alt` adds "1 <label>" going to (flow, step).
+
+    The order is quoted here, under the fee rules a submit charges (`CatalogSnapshot.quote`),
+    and the quote is kept: the screen shows it, and the submit is refused if its total is not
+    this one. An amount the rules refuse stays on the current step with its hint.
+    """
+    try:
+        priced = ctx.catalog.quote(order.category, order.service_id, order.amount, order.quantity)
+    except AmountOutOfRange as exc:
+        low = exc.details.get("min")
+        too_low = low is not None and order.amount < low["kobo"]
+        return stay(conv, Hint.AMOUNT_LOW if too_low else Hint.AMOUNT_HIGH)
+    except InvalidInput:
+        return stay(conv, Hint.INVALID_AMOUNT)
+    updates = {
+        **order.to_fields(ORDER),
+        SUMMARY: summary,
+        FEE: str(priced.fee),
+        DISCOUNT: str(priced.discount),
+        TOTAL: str(priced.total),
+    }
     drop: tuple[str, ...] = (ALT_LABEL, ALT_FLOW, ALT_STEP)
     if alt is not None:
         updates.update({ALT_LABEL: alt[0], ALT_FLOW: alt[1].value, ALT_STEP: alt[2]})
@@ -106,14 +134,66 @@ def _alt(conv: Conversation) -> tuple[FlowName, str] | None:
     return flow, conv.data.get(ALT_STEP, "")
 
 
+def shown_quote(conv: Conversation) -> tuple[int, int, int] | None:
+    """(fee, discount, total) kept by `begin`, or None for a session saved without them."""
+    try:
+        return int(conv.data[FEE]), int(conv.data[DISCOUNT]), int(conv.data[TOTAL])
+    except (KeyError, ValueError):
+        return None
+
+
+def price_lines(face: int, fee: int, discount: int, total: int, ctx: Ctx) -> tuple[str, ...]:
+    """Ways to say what is paid, longest first: `N1,000 + N100 fee = N1,100`, then shorter
+    forms for a screen with less room. Empty for a price without fee or discount: the summary's
+    amount is then the total."""
+    if not fee and not discount:
+        return ()
+    money = ctx.money
+    parts = money(face) + (f" + {money(fee)} fee" if fee else "")
+    parts += f" - {money(discount)} off" if discount else ""
+    full = f"{parts} = {money(total)}"
+    extra = f"incl. {money(fee)} fee" if fee else f"after {money(discount)} off"
+    return (full, f"Pay {money(total)} {extra}", f"Total {money(total)}")
+
+
+def _confirm_message(summary: list[str], prices: tuple[str, ...], screen: Screen, ctx: Ctx) -> str:
+    """The summary, the price line and the PIN request, fitting the channel's budget with room
+    for a hint: the price is never dropped; a shorter form of it is tried first, then the
+    summary's last lines (a customer name) give way."""
+    if not prices:
+        return "\n".join([*summary, PIN_REQUEST])
+    room = ctx.profile.max_chars - (4 if ctx.profile.prefix else 0) - (HINT_MAX + 1)
+    for keep in range(len(summary), -1, -1):
+        for price in prices:
+            message = "\n".join([*summary[:keep], price, PIN_REQUEST])
+            text = "\n".join(screens.lines(replace(screen, message=message)))
+            if screens.size(text, ctx.profile) <= room:
+                return message
+    return "\n".join([prices[-1], PIN_REQUEST])
+
+
+def _without_amount(summary: list[str], amount: str) -> list[str]:
+    """The summary with a line-ending face amount dropped: the price line says it already."""
+    suffix = f" {amount}"
+    return [line.removesuffix(suffix) if line.endswith(suffix) else line for line in summary]
+
+
 def prompt(conv: Conversation, ctx: Ctx) -> Screen:
     if conv.step == PAYING:
         return Screen(WAITING, expects_input=False)
     alt = shown(ctx, conv.data.get(ALT_LABEL), 20)
     options = (Option("1", alt),) if alt and _alt(conv) is not None else ()
     lines = [shown(ctx, line, SUMMARY_WIDTH) for line in conv.data.get(SUMMARY, "").split("\n")]
-    summary = "\n".join(line for line in lines[:3] if line)
-    return Screen(f"{summary}\nEnter PIN to pay:", options, back=True, home=True)
+    summary = [line for line in lines[:3] if line]
+    order = Order.from_fields(conv.data, ORDER)
+    quoted = shown_quote(conv)
+    prices = (
+        price_lines(order.total, *quoted, ctx) if order is not None and quoted is not None else ()
+    )
+    if prices and order is not None:
+        summary = _without_amount(summary, ctx.money(order.total))
+    screen = Screen("", options, back=True, home=True)
+    return replace(screen, message=_confirm_message(summary, prices, screen, ctx))
 
 
 def handle(conv: Conversation, text: str, _ctx: Ctx) -> Move:
@@ -127,9 +207,20 @@ def handle(conv: Conversation, text: str, _ctx: Ctx) -> Move:
         # cannot happen through `begin`; a hand-edited session ends politely
         return end("Sorry, something went wrong. Please dial again.")
     intent_id = conv.intent_id or mint_intent(conv.caller.seed, conv.minted)
-    submit = SubmitPurchase(intent_id=intent_id, order=order, pin=text)
+    quoted = shown_quote(conv)
+    total = quoted[2] if quoted is not None else None
+    submit = SubmitPurchase(intent_id=intent_id, order=order, pin=text, total=total)
     # a step of its own, so a wrong PIN (or input while waiting) returns to this confirm screen
     return Move(goto(replace(conv, intent_id=intent_id), PAYING), effects=(submit,))
+
+
+def _short_of(conv: Conversation, balance: int | None, ctx: Ctx) -> str:
+    """`Not enough money: wallet N300, need N1,100.` with what is known of the two."""
+    if balance is None:
+        return _REFUSALS[RefusalReason.INSUFFICIENT_FUNDS]
+    quoted = shown_quote(conv)
+    need = f", need {ctx.money(quoted[2])}" if quoted is not None else ""
+    return f"Not enough money: wallet {ctx.money(balance)}{need}."
 
 
 def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
@@ -139,8 +230,8 @@ def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
         return end(RECEIVED)
     if isinstance(event, PurchaseRefused):
         message = _REFUSALS[event.reason]
-        if event.reason is RefusalReason.INSUFFICIENT_FUNDS and event.balance is not None:
-            message = f"Not enough money. Wallet: {ctx.money(event.balance)}. Fund it and retry."
+        if event.reason is RefusalReason.INSUFFICIENT_FUNDS:
+            message = f"{_short_of(conv, event.balance, ctx)} {ctx.funding_hint}"
         if event.reason is RefusalReason.PRICE_CHANGED and event.price is not None:
             message = f"The price is now {ctx.money(event.price)}. Dial again to buy at it."
         return end(message)

@@ -6,13 +6,12 @@ Networks and plans come from the catalogue. Services billed to an account rather
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from gateway.flows import checkout
+from gateway.flows import checkout, names
 from gateway.flows.catalog import DATA, network_of_service
 from gateway.flows.model import Conversation, FlowName, Option, Order, Screen
-from gateway.flows.screens import clip, safe
+from gateway.flows.screens import clip
 from gateway.flows.steps import (
     Ctx,
     Flow,
@@ -58,7 +57,7 @@ def service_name(service: Service) -> str:
     network = network_of_service(service.service_id)
     if network is not None and service.service_id == f"{network.value}-data":
         return f"{network.display} Data"
-    return safe(service.name, 18)
+    return names.service_name(service.service_id, service.name, 18)
 
 
 def _plans(conv: Conversation, ctx: Ctx) -> tuple[str, tuple[Variation, ...]]:
@@ -71,6 +70,12 @@ def _plans(conv: Conversation, ctx: Ctx) -> tuple[str, tuple[Variation, ...]]:
     return f"{service_name(service)} plans:", plans
 
 
+def _plan_labels(conv: Conversation, ctx: Ctx, plans: tuple[Variation, ...]) -> list[str]:
+    service = _service(conv, ctx)
+    provider = service_name(service) if service is not None else ""
+    return [plan_label(p, ctx, provider=provider) for p in plans]
+
+
 def _plan(conv: Conversation, ctx: Ctx) -> Variation | None:
     service = conv.data.get("svc", "")
     return ctx.catalog.variation(service, conv.data.get("var", ""))
@@ -81,11 +86,8 @@ def start(conv: Conversation, _ctx: Ctx) -> Move:
 
 
 def _label(name: str, plan: Variation) -> str:
-    """A short product label (`MTN Data 1.5GB`) for receipts and "buy again"."""
-    size = re.search(r"\d+(?:\.\d+)?\s?[MGT]B", plan.name, re.IGNORECASE)
-    if size:
-        return f"{name} {size.group(0).replace(' ', '')}"
-    return clip(f"{name} {safe(plan.name, 30)}", 40)
+    """The product label for receipts and "buy again": `MTN Data 1.5GB 7 days`, no price."""
+    return clip(f"{name} {names.plan_name(plan.name, name)}", 40)
 
 
 def _confirm(conv: Conversation, ctx: Ctx, recipient: str, customer_ref: str) -> Move:
@@ -107,14 +109,14 @@ def _confirm(conv: Conversation, ctx: Ctx, recipient: str, customer_ref: str) ->
         shown = f"Account {customer_ref}"
     else:
         shown = f"To {local(recipient)}"
-    summary = checkout.summary(name, plan_label(plan, ctx, 30), shown)
-    return checkout.begin(conv, order, summary)
+    summary = checkout.summary(name, plan_label(plan, ctx, 30, name), shown)
+    return checkout.begin(conv, ctx, order, summary)
 
 
 def prompt(conv: Conversation, ctx: Ctx) -> Screen:
     if conv.step == PLAN:
         message, plans = _plans(conv, ctx)
-        return list_screen(conv, ctx, message, [plan_label(p, ctx) for p in plans])
+        return list_screen(conv, ctx, message, _plan_labels(conv, ctx, plans))
     if conv.step == WHO:
         options = (Option("1", "My number"), Option("2", "Another number"))
         return Screen("Buy data for:", options, back=True, home=True)
@@ -135,7 +137,7 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
         return Move(goto(conv, PLAN, updates={"svc": services[index].service_id}))
     if conv.step == PLAN:
         message, plans = _plans(conv, ctx)
-        index = list_pick(conv, ctx, message, [plan_label(p, ctx) for p in plans], text)
+        index = list_pick(conv, ctx, message, _plan_labels(conv, ctx, plans), text)
         if index is None:
             return stay(conv, Hint.INVALID_CHOICE)
         following = ACCOUNT if conv.data.get("svc") in ACCOUNT_SERVICES else WHO
@@ -149,7 +151,7 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
             return Move(goto(conv, PHONE))
         return stay(conv, Hint.INVALID_CHOICE)
     if conv.step == PHONE:
-        other = parse_phone(text)
+        other = parse_phone(text, ctx)
         if other is None:
             return stay(conv, Hint.INVALID_PHONE)
         return _confirm(conv, ctx, other, local(other))

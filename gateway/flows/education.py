@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gateway.flows import checkout
+from gateway.flows import checkout, names
 from gateway.flows.catalog import EDUCATION
 from gateway.flows.model import (
     Conversation,
@@ -21,6 +21,7 @@ from gateway.flows.model import (
     Screen,
     VerifyCustomer,
 )
+from gateway.flows.names import priced
 from gateway.flows.screens import clip, safe
 from gateway.flows.steps import (
     WAITING,
@@ -48,11 +49,6 @@ QUANTITY = "qty"
 
 PROFILE_VERIFIED = frozenset({"jamb"})  # billersCode = profile id, verified with type=variation
 MAX_QUANTITY: Mapping[str, int] = {"waec": 10}  # services sold in several PINs at once
-SHORT_NAMES: Mapping[str, str] = {
-    "waec": "WAEC Result Checker",
-    "waec-registration": "WAEC Registration",
-    "jamb": "JAMB",
-}
 _EXAM_LIST = "Choose exam:"
 
 
@@ -65,7 +61,7 @@ def _service(conv: Conversation, ctx: Ctx) -> Service | None:
 
 
 def exam_name(service: Service) -> str:
-    return SHORT_NAMES.get(service.service_id) or safe(service.name, 20)
+    return names.service_name(service.service_id, service.name, 20)
 
 
 def _plans(ctx: Ctx, service: Service) -> tuple[str, tuple[Variation, ...]]:
@@ -97,7 +93,7 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
         message = f"{exam_name(service)} {ctx.money(plan.amount)} each\nHow many PINs? (1-{most})"
         return Screen(message, back=True, home=True)
     message, plans = _plans(ctx, service)
-    return list_screen(conv, ctx, message, [plan_label(p, ctx) for p in plans])
+    return list_screen(conv, ctx, message, _plan_labels(ctx, service, plans))
 
 
 def _after_plan(conv: Conversation, ctx: Ctx, service: Service, plan: Variation) -> Move:
@@ -109,17 +105,21 @@ def _after_plan(conv: Conversation, ctx: Ctx, service: Service, plan: Variation)
     return _confirm(conv, ctx, service, plan, 1)
 
 
+def _plan_labels(ctx: Ctx, service: Service, plans: tuple[Variation, ...]) -> list[str]:
+    return [plan_label(p, ctx, provider=exam_name(service)) for p in plans]
+
+
 def _label(ctx: Ctx, service: Service, plan: Variation) -> str:
+    """`WAEC Result Checker`, or `JAMB UTME PIN (with mock)` when the exam has several plans."""
     name = exam_name(service)
     if len(ctx.catalog.variations(service.service_id)) < 2:
         return name
-    return clip(f"{name} {safe(plan.name, 30)}", 40)
+    return clip(f"{name} {names.plan_name(plan.name, name)}", 40)
 
 
 def _confirm(
     conv: Conversation, ctx: Ctx, service: Service, plan: Variation, quantity: int
 ) -> Move:
-    name = exam_name(service)
     profile = conv.data.get("ref") if service.service_id in PROFILE_VERIFIED else None
     order = Order(
         category=EDUCATION,
@@ -131,11 +131,16 @@ def _confirm(
         quantity=quantity,
         label=_label(ctx, service, plan),
     )
-    price = ctx.money(order.total)
-    first = f"{name} x{quantity} {price}" if quantity > 1 else f"{name} {price}"
-    second = f"Profile {profile}" if profile else plan_label(plan, ctx, 30)
-    summary = checkout.summary(first, second, conv.data.get("name", "") if profile else "")
-    return checkout.begin(conv, order, summary)
+    each = ctx.money(plan.amount)
+    lines: tuple[str, ...]
+    if quantity > 1:  # "2 PINs x N900 = N1,800": the count and the sum, each said once
+        lines = (order.label, f"{quantity} PINs x {each} = {ctx.money(order.total)}")
+    elif profile:  # the plan's name is long ("JAMB UTME PIN (without mock)"): price below
+        lines = (order.label, f"{each} for profile {profile}", conv.data.get("name", ""))
+    else:
+        lines = (priced(order.label, each, checkout.SUMMARY_WIDTH),)
+    summary = checkout.summary(*lines)
+    return checkout.begin(conv, ctx, order, summary)
 
 
 def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
@@ -166,7 +171,7 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
             return stay(conv, Hint.INVALID_QUANTITY)
         return _confirm(conv, ctx, service, plan, int(quantity))
     message, plans = _plans(ctx, service)
-    index = list_pick(conv, ctx, message, [plan_label(p, ctx) for p in plans], text)
+    index = list_pick(conv, ctx, message, _plan_labels(ctx, service, plans), text)
     if index is None:
         return stay(conv, Hint.INVALID_CHOICE)
     return _after_plan(conv, ctx, service, plans[index])

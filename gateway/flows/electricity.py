@@ -161,7 +161,7 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
         f"Meter {meter}",
         conv.data.get("name", ""),
     )
-    return checkout.begin(conv, order, summary)
+    return checkout.begin(conv, ctx, order, summary)
 
 
 def on_event(conv: Conversation, event: Event, _ctx: Ctx) -> Move:

@@ -34,9 +34,11 @@ Coordinator contract (what `flows/service.py` must do):
 4. `SubmitPurchase(intent_id, order, pin)`: after the PIN check, submit
    `gateway.purchases.models.PurchaseOrder` (the order's category, service_id, amount, phone,
    customer_ref, variation_code and quantity; `product=order.label`; `options=
-   {"subscription_type": ...}` when set) with `idempotency_key=intent_id`, and feed
+   {"subscription_type": ...}` when set) with `idempotency_key=intent_id` and
+   `expected_total=total` (the quote the confirm screen showed), and feed
    `PurchaseAccepted`; `InsufficientFunds` -> `PurchaseRefused(INSUFFICIENT_FUNDS, balance)`,
-   `DailyLimitExceeded` -> `DAILY_LIMIT`, `Forbidden` -> `ACCOUNT_BLOCKED`, `InvalidInput` ->
+   `DailyLimitExceeded` -> `DAILY_LIMIT`, `Forbidden` -> `ACCOUNT_BLOCKED`, `PriceMismatch` ->
+   `PRICE_CHANGED` (with the total now), `InvalidInput` ->
    `INVALID`, anything else refused -> `UNAVAILABLE`. Never call `/pay` in the hop. The intent
    id is fixed per confirm screen, so a re-sent PIN hop or a resumed confirm submits the same key.
 5. `VerifyCustomer` -> VTPass merchant-verify; feed `model.verification_event(info)`.
@@ -86,6 +88,7 @@ from gateway.flows.model import (
 )
 from gateway.flows.screens import BACK_KEY, HOME_KEY, MORE_KEY, USSD, Profile
 from gateway.flows.steps import HOME_STEP, Ctx, Flow, Move, back, end, ending, home, next_page
+from gateway.funding import FUNDING_HINT
 from gateway.pin_policy import RESET_HINT
 
 FLOWS: Mapping[FlowName, Flow] = {
@@ -110,12 +113,17 @@ def advance(
     event: Event,
     catalog: CatalogSnapshot,
     profile: Profile = USSD,
+    *,
+    sandbox_numbers: bool = False,
+    funding_hint: str = FUNDING_HINT,
 ) -> Transition:
     """The next state, the screen to show, and the effects to run. Never raises on any input.
 
     `conv` is None on the first hop (with `SessionStarted`) and after the conversation ended.
+    `sandbox_numbers` lets recipients be VTPass's sandbox scenario numbers (`gateway.phones`);
+    `funding_hint` is what a short wallet is told (`PAYLINK_FUNDING_HINT`).
     """
-    ctx = Ctx(catalog, profile)
+    ctx = Ctx(catalog, profile, sandbox_numbers, funding_hint)
     if isinstance(event, SessionStarted):
         move = _start(event, ctx)
     elif conv is None:
@@ -138,7 +146,10 @@ def _locked_text(event: PinLocked) -> str:
     if event.until is None:
         return f"PIN locked after too many wrong PINs. {RESET_HINT}"
     until = event.until if event.until.tzinfo else event.until.replace(tzinfo=UTC)
-    return f"PIN locked until {until.astimezone(LAGOS):%H:%M} after too many wrong PINs."
+    return (
+        f"PIN locked until {until.astimezone(LAGOS):%H:%M} after too many wrong PINs."
+        f" Forgot it? {RESET_HINT}"
+    )
 
 
 def _realise(move: Move, ctx: Ctx) -> Transition:

@@ -1,8 +1,9 @@
 """The main menu: the product categories the catalogue has, wallet, and "buy again".
 
-Keys are fixed (1 Airtime ... 6 Wallet, 7-9 the last three purchases) so dial-string shortcuts
-and habits keep working; a category missing from the catalogue just loses its line.
-Also the "continue where you stopped?" screen offered after a dropped session.
+Keys are fixed (1 Airtime ... 6 Wallet, 7 Buy again) so dial-string shortcuts and habits keep
+working; a category missing from the catalogue just loses its line. "7 Buy again" lists the
+caller's last delivered purchases, each with today's price and its recipient (a main menu line
+has no room for both). Also the "continue where you stopped?" screen after a dropped session.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from gateway.flows import airtime, data, education, electricity, repeat, tv, wal
 from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV
 from gateway.flows.memo import ByIdentity
 from gateway.flows.model import Conversation, FlowName, Frame, Option, Order, Screen
-from gateway.flows.screens import clip, safe, size
+from gateway.flows.screens import clip, safe
 from gateway.flows.steps import (
     HOME_STEP,
     STACK_LIMIT,
@@ -24,15 +25,24 @@ from gateway.flows.steps import (
     Move,
     back,
     choose,
+    goto,
     home,
     ignore_event,
+    list_pick,
+    list_screen,
+    local,
     stay,
 )
 
 RESUME = "resume"
+# Continuing a dropped session shows its screen again; these flows' screens show data loaded by
+# an effect (a balance), which is loaded again rather than shown as it was minutes ago.
+_REFRESH: Mapping[FlowName, Callable[[Conversation], Move]] = {FlowName.WALLET: wallet.refreshed}
+AGAIN = "again"
 TITLE = "PayLink"
-MENU_HINT_MAX = 15  # hints shown on the main menu are this short, leaving room for buy-again
-REPEAT_KEYS = ("7", "8", "9")
+AGAIN_KEY = "7"
+AGAIN_TITLE = "Buy again:"
+AGAIN_WIDTH = 38  # three lines, "0 Back" and a hint fit a screen (no "00": 0 is the menu)
 
 _ENTRIES: tuple[tuple[str, str, str | None, Callable[[Conversation, Ctx], Move]], ...] = (
     ("1", "Airtime", AIRTIME, airtime.start),
@@ -74,28 +84,24 @@ def _entries(ctx: Ctx) -> tuple[Entry, ...]:
 
 # The main menu, kept per tuple of recent orders (one per phone line, shared by its sessions:
 # see `conversations/lines.py` and the engine's `_start`), entries and profile: it is drawn on
-# most dials and every "00", and drawing the "buy again" lines was most of a menu hop's engine
-# time for callers with purchase history.
+# most dials and every "00".
 _HOME: ByIdentity[Screen] = ByIdentity(4096)
 
 
-def _again_totals(orders: tuple[Order, ...], ctx: Ctx) -> tuple[int | None, ...]:
-    """Today's price of each "buy again" entry (None: known only after a verify)."""
-    return tuple(repeat.shown_total(o, ctx.catalog) for o in orders[: len(REPEAT_KEYS)])
+def again_label(order: Order, total: int | None, ctx: Ctx) -> str:
+    """`MTN Airtime N500 to 08031234567`: what, today's price (if known before a verify), and
+    who it went to. The recipient is never cut; the product name gives way first.
+    """
+    recipient = "to " + safe(order.customer_ref or local(order.phone), 20)
+    price = "" if total is None else f" {ctx.money(total)}"
+    room = max(4, AGAIN_WIDTH - len(recipient) - len(price) - 1)
+    return f"{clip(safe(order.label or order.service_id, 40), room)}{price} {recipient}"
 
 
-def _draw_again_labels(
-    orders: tuple[Order, ...], totals: tuple[int | None, ...], ctx: Ctx, width: int
-) -> list[str]:
-    """Lines like `Again MTN Airtime N500` if all of them fit `width`, else all without `Again`."""
-    plain = [
-        (safe(o.label or o.service_id, 40), "" if total is None else " " + ctx.money(total))
-        for o, total in zip(orders, totals, strict=False)
-    ]
-    if all(len(label) + len(price) + 6 <= width for label, price in plain):
-        return [f"Again {label}{price}" for label, price in plain]
+def _again_labels(conv: Conversation, ctx: Ctx) -> list[str]:
     return [
-        clip(f"{clip(label, max(4, width - len(price)))}{price}", width) for label, price in plain
+        again_label(order, repeat.shown_total(order, ctx.catalog), ctx)
+        for order in conv.caller.recent
     ]
 
 
@@ -106,49 +112,41 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
             "on PayLink",
         )
         return Screen(f"You were {doing}.", (Option("1", "Continue"), Option("2", "Main menu")))
+    if conv.step == AGAIN:
+        return list_screen(conv, ctx, AGAIN_TITLE, _again_labels(conv, ctx), home=False)
     entries, recent = _entries(ctx), conv.caller.recent
-    # prices are today's (a plan's price changes with the catalogue), so they are in the key
-    key = (entries, ctx.profile, _again_totals(recent, ctx))
+    key = (entries, ctx.profile, bool(recent))
     known = _HOME.get(recent, key)
     if known is not None:
         return known
-    return _HOME.put(recent, _draw_home(entries, recent, ctx, key[2]), key)
-
-
-def _draw_home(
-    entries: tuple[Entry, ...],
-    recent: tuple[Order, ...],
-    ctx: Ctx,
-    totals: tuple[int | None, ...],
-) -> Screen:
     options = [Option(key, label) for key, label, _ in entries]
-    recent = recent[: len(REPEAT_KEYS)]
     if recent:
-        fixed = size(TITLE, ctx.profile) + sum(
-            size(f"{o.key} {o.label}", ctx.profile) + 1 for o in options
-        )
-        room = ctx.profile.max_chars - (4 if ctx.profile.prefix else 0) - (MENU_HINT_MAX + 1)
-        width = min(40, (room - fixed) // len(recent) - 3)  # newline and "7 "
-        labels = _draw_again_labels(recent, totals, ctx, width)
-        options += [Option(key, label) for key, label in zip(REPEAT_KEYS, labels, strict=False)]
-    return Screen(TITLE, tuple(options))
+        options.append(Option(AGAIN_KEY, "Buy again"))
+    return _HOME.put(recent, Screen(TITLE, tuple(options)), key)
 
 
 def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
     if conv.step == RESUME:
         picked = choose(text, 2)
         if picked == 0:
-            return Move(back(conv) or home(conv))
+            resumed = back(conv)
+            if resumed is None:
+                return Move(home(conv))
+            return _REFRESH.get(resumed.flow, Move)(resumed)
         if picked == 1:
             return Move(home(conv))
         return stay(conv, Hint.INVALID_CHOICE)
+    recent = conv.caller.recent
+    if conv.step == AGAIN:
+        index = list_pick(conv, ctx, AGAIN_TITLE, _again_labels(conv, ctx), text, home=False)
+        if index is None:
+            return stay(conv, Hint.INVALID_CHOICE)
+        return repeat.buy_again(conv, ctx, recent[index])
     for key, _, start in _entries(ctx):
         if text == key:
             return start(conv, ctx)
-    if text in REPEAT_KEYS:
-        index = REPEAT_KEYS.index(text)
-        if index < len(conv.caller.recent):
-            return repeat.buy_again(conv, ctx, conv.caller.recent[index])
+    if text == AGAIN_KEY and recent:
+        return Move(goto(conv, AGAIN))
     return stay(conv, Hint.INVALID_CHOICE)
 
 
@@ -179,7 +177,7 @@ def offer_resume(conv: Conversation, dropped: Conversation, flows: Mapping[FlowN
 
 
 FLOW = Flow(
-    steps=frozenset({HOME_STEP, RESUME}),
+    steps=frozenset({HOME_STEP, RESUME, AGAIN}),
     prompt=prompt,
     handle=handle,
     on_event=ignore_event,

@@ -252,7 +252,7 @@ class PurchaseRefused:
 
     reason: RefusalReason
     balance: int | None = None  # kobo, shown for INSUFFICIENT_FUNDS when known
-    price: int | None = None  # kobo per unit, the server's price for PRICE_CHANGED
+    price: int | None = None  # kobo, what the order costs now in all (fee included), PRICE_CHANGED
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +352,7 @@ class SubmitPurchase:
     intent_id: str
     order: Order
     pin: str = field(repr=False)
+    total: int | None = None  # kobo, the total the confirm screen showed; the submit must match
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Buying again, and dial-string shortcuts that jump straight into a flow.
 
-Buy again: the main menu offers the caller's last three purchases (keys 7, 8, 9, newest first).
+Buy again: main menu 7 lists the caller's last three delivered purchases (newest first), each
+with today's price and its recipient.
 They are kept as choices, never as prices (`as_choice`): a plan's price is today's catalogue
 price, a free amount is kept and re-checked against today's limits, and a DStv/GOtv renewal
 verifies the card again (its amount is whatever VTPass's verify says now). Choosing one opens
@@ -20,7 +21,7 @@ segments in `SessionStarted.shortcut`. The map:
                            4*1*<card>       TV, provider 1, smartcard -> verify
                            5*1              exam PINs, first exam
                            6*1  6*2         wallet balance, last purchases
-                           7  8  9          buy again #1, #2, #3 -> confirm (PIN)
+                           7*1  7*2  7*3    buy again #1, #2, #3 -> confirm (PIN)
 
 Replaying stops at the first segment that is refused (its hint is shown), that starts an effect
 (e.g. verify), or that would land on a PIN step: a PIN is never taken from a dial string, as
@@ -33,9 +34,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from gateway.errors import InvalidInput
 from gateway.flows import airtime, checkout, tv
-from gateway.flows.catalog import AIRTIME, DATA, ELECTRICITY, CatalogSnapshot
+from gateway.flows.catalog import AIRTIME, EDUCATION, ELECTRICITY, TV, CatalogSnapshot
 from gateway.flows.model import Conversation, Order
+from gateway.flows.names import priced
 from gateway.flows.screens import safe
 from gateway.flows.steps import Ctx, Hint, Move, amount_range, local, parse_amount, stay
 
@@ -73,9 +76,15 @@ def refresh(order: Order, catalog: CatalogSnapshot) -> Order | None:
 
 
 def shown_total(order: Order, catalog: CatalogSnapshot) -> int | None:
-    """What buying `order` again costs today, for the menu; None if not known before a verify."""
+    """What buying `order` again costs today, fee included, for the menu (what will be paid);
+    None if not known before a verify, or not buyable today."""
     fresh = refresh(order, catalog)
-    return None if fresh is None else fresh.total
+    if fresh is None:
+        return None
+    try:
+        return catalog.quote(fresh.category, fresh.service_id, fresh.amount, fresh.quantity).total
+    except InvalidInput:
+        return None
 
 
 def buy_again(conv: Conversation, ctx: Ctx, order: Order) -> Move:
@@ -86,14 +95,29 @@ def buy_again(conv: Conversation, ctx: Ctx, order: Order) -> Move:
     fresh = refresh(order, ctx.catalog)
     if fresh is None:
         return stay(conv, Hint.UNAVAILABLE)
-    price = ctx.money(fresh.total)
     label = safe(fresh.label or fresh.service_id, 30)
-    first = f"{label} x{fresh.quantity} {price}" if fresh.quantity > 1 else f"{label} {price}"
-    if fresh.category in (AIRTIME, DATA) or not fresh.customer_ref:
-        second = f"To {safe(local(fresh.phone), 20)}"
+    lines: tuple[str, ...]
+    if fresh.quantity > 1:  # "2 PINs x N900 = N1,800", as when first bought
+        each, total = ctx.money(fresh.amount), ctx.money(fresh.total)
+        lines = (label, f"{fresh.quantity} x {each} = {total}", _recipient_line(fresh))
     else:
-        second = f"No. {safe(fresh.customer_ref, 25)}"
-    return checkout.begin(conv, fresh, checkout.summary(first, second))
+        lines = (
+            priced(label, ctx.money(fresh.total), checkout.SUMMARY_WIDTH),
+            _recipient_line(fresh),
+        )
+    return checkout.begin(conv, ctx, fresh, checkout.summary(*lines))
+
+
+# what a customer reference is called on the confirm screen, by category
+_REF_WORDS = {ELECTRICITY: "Meter", TV: "Card", EDUCATION: "Profile"}
+
+
+def _recipient_line(order: Order) -> str:
+    """`To 08031234567`, `Meter 1111111111111`, `Card 1212121212`, `Account 1402000567`."""
+    phone = local(order.phone)
+    if order.category == AIRTIME or not order.customer_ref or order.customer_ref == phone:
+        return f"To {safe(phone, 20)}"
+    return f"{_REF_WORDS.get(order.category, 'Account')} {safe(order.customer_ref, 20)}"
 
 
 def run_shortcut(

@@ -14,9 +14,11 @@ from enum import StrEnum
 
 from gateway.flows.catalog import CatalogSnapshot
 from gateway.flows.model import Conversation, Effect, Event, FlowName, Frame, Option, Screen
+from gateway.flows.names import plan_name, priced
 from gateway.flows.screens import Profile, clean, clip, paginate
+from gateway.funding import FUNDING_HINT
 from gateway.money import parse_naira
-from gateway.phones import normalize_phone
+from gateway.phones import normalize_recipient
 from gateway.vtpass.models import Service, Variation
 
 PAGE = "_p"  # data key of the current list page
@@ -32,6 +34,8 @@ class Ctx:
 
     catalog: CatalogSnapshot
     profile: Profile
+    sandbox_numbers: bool = False  # recipients may be VTPass's sandbox scenario numbers
+    funding_hint: str = FUNDING_HINT  # how to fund a wallet (`PAYLINK_FUNDING_HINT`)
 
     def money(self, amount: int) -> str:
         return self.profile.money(amount)
@@ -297,12 +301,13 @@ def to_int(text: str | None) -> int | None:
     return int(text)
 
 
-def parse_phone(text: str) -> str | None:
-    """A Nigerian mobile number in E.164, or None."""
+def parse_phone(text: str, ctx: Ctx | None = None) -> str | None:
+    """A Nigerian mobile number in E.164 (or, when `ctx` allows them, a sandbox scenario
+    number as typed), or None."""
     if len(text) > 20:
         return None
     try:
-        return normalize_phone(text)
+        return normalize_recipient(text, sandbox=ctx is not None and ctx.sandbox_numbers)
     except ValueError:
         return None
 
@@ -327,15 +332,13 @@ def shown(ctx: Ctx, text: str | None, width: int) -> str:
     return clip(clean(raw) if ctx.profile.gsm7 else " ".join(raw.split()), width)
 
 
-def plan_label(variation: Variation, ctx: Ctx, width: int = 28) -> str:
-    """A plan's name for a list, with its price unless the name already says it."""
-    name = clean(variation.name)
-    price = ctx.money(variation.amount)
-    bare = name.replace(",", "").lower()
-    whole = variation.amount // 100
-    if price in name or f"n{whole}" in bare or f"{whole} naira" in bare:
-        return clip(name, width)
-    return f"{clip(name, max(6, width - len(price) - 1))} {price}"
+def plan_label(variation: Variation, ctx: Ctx, width: int = 28, provider: str = "") -> str:
+    """A plan's name for a list or summary, always ending with its price (never cut off).
+
+    The name loses `provider` (shown above it) and any price VTPass wrote into it: the price
+    shown is the catalogue's amount (`names.plan_name`).
+    """
+    return priced(plan_name(variation.name, provider), ctx.money(variation.amount), width)
 
 
 def chosen_service(conv: Conversation, services: Sequence[Service]) -> Service | None:

@@ -8,10 +8,9 @@ number or another, no verify.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from gateway.flows import checkout
+from gateway.flows import checkout, names
 from gateway.flows.catalog import TV
+from gateway.flows.checkout import SUMMARY_WIDTH
 from gateway.flows.model import (
     Conversation,
     CustomerInvalid,
@@ -23,6 +22,7 @@ from gateway.flows.model import (
     Screen,
     VerifyCustomer,
 )
+from gateway.flows.names import priced
 from gateway.flows.screens import clip, safe
 from gateway.flows.steps import (
     WAITING,
@@ -57,12 +57,6 @@ PHONE = "phone"
 
 RENEWABLE = frozenset({"dstv", "gotv"})  # take subscription_type renew | change
 PHONE_BILLED = frozenset({"showmax"})  # billersCode is the subscriber's phone number
-SHORT_NAMES: Mapping[str, str] = {
-    "dstv": "DStv",
-    "gotv": "GOtv",
-    "startimes": "Startimes",
-    "showmax": "Showmax",
-}
 _PROVIDER_LIST = "Choose TV:"
 
 
@@ -75,7 +69,13 @@ def _service(conv: Conversation, ctx: Ctx) -> Service | None:
 
 
 def provider_name(service: Service) -> str:
-    return SHORT_NAMES.get(service.service_id) or safe(service.name, 14)
+    return names.service_name(service.service_id, service.name, 14)
+
+
+def _plan_name(service: Service, plan_or_bouquet: str) -> str:
+    """`DStv Yanga`: the provider once, the plan without a price (for labels and summaries)."""
+    name = provider_name(service)
+    return clip(f"{name} {names.plan_name(plan_or_bouquet, name)}", 40)
 
 
 def _plans(conv: Conversation, ctx: Ctx, service: Service) -> tuple[str, tuple[Variation, ...]]:
@@ -116,7 +116,11 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
     if conv.step == PHONE:
         return Screen("Enter phone number:", back=True, home=True)
     message, plans = _plans(conv, ctx, service)
-    return list_screen(conv, ctx, message, [plan_label(p, ctx) for p in plans])
+    return list_screen(conv, ctx, message, _plan_labels(ctx, service, plans))
+
+
+def _plan_labels(ctx: Ctx, service: Service, plans: tuple[Variation, ...]) -> list[str]:
+    return [plan_label(p, ctx, provider=provider_name(service)) for p in plans]
 
 
 def _renew(conv: Conversation, ctx: Ctx, service: Service) -> Move:
@@ -134,16 +138,17 @@ def _renew(conv: Conversation, ctx: Ctx, service: Service) -> Move:
         customer_ref=card,
         variation_code=conv.data.get("bqc") or None,
         subscription_type="renew",
-        label=clip(f"{name} {bouquet or 'renewal'}", 40),
+        label=_plan_name(service, bouquet) if bouquet else f"{name} renewal",
     )
     summary = checkout.summary(
-        f"{name} renew {ctx.money(renewal)}", f"Card {card}", conv.data.get("name", "")
+        priced(f"Renew {order.label}", ctx.money(renewal), SUMMARY_WIDTH),
+        f"Card {card}",
+        conv.data.get("name", ""),
     )
-    return checkout.begin(conv, order, summary)
+    return checkout.begin(conv, ctx, order, summary)
 
 
 def _buy_plan(conv: Conversation, ctx: Ctx, service: Service, plan: Variation) -> Move:
-    name = provider_name(service)
     card = conv.data.get("ref", "")
     order = Order(
         category=TV,
@@ -153,19 +158,20 @@ def _buy_plan(conv: Conversation, ctx: Ctx, service: Service, plan: Variation) -
         customer_ref=card,
         variation_code=plan.code,
         subscription_type="change" if service.service_id in RENEWABLE else None,
-        label=clip(f"{name} {clean_plan(plan)}", 40),
+        label=_plan_name(service, plan.name),
     )
     summary = checkout.summary(
-        f"{name} {plan_label(plan, ctx, 24)}", f"Card {card}", conv.data.get("name", "")
+        priced(order.label, ctx.money(plan.amount), SUMMARY_WIDTH),
+        f"Card {card}",
+        conv.data.get("name", ""),
     )
-    return checkout.begin(conv, order, summary)
+    return checkout.begin(conv, ctx, order, summary)
 
 
 def _buy_by_phone(conv: Conversation, ctx: Ctx, service: Service, phone: str) -> Move:
     plan = ctx.catalog.variation(service.service_id, conv.data.get("var", ""))
     if plan is None:
         return stay(conv, Hint.UNAVAILABLE)
-    name = provider_name(service)
     order = Order(
         category=TV,
         service_id=service.service_id,
@@ -173,10 +179,12 @@ def _buy_by_phone(conv: Conversation, ctx: Ctx, service: Service, phone: str) ->
         phone=phone,
         customer_ref=local(phone),
         variation_code=plan.code,
-        label=clip(f"{name} {clean_plan(plan)}", 40),
+        label=_plan_name(service, plan.name),
     )
-    summary = checkout.summary(f"{name} {plan_label(plan, ctx, 24)}", f"For {local(phone)}")
-    return checkout.begin(conv, order, summary)
+    summary = checkout.summary(
+        priced(order.label, ctx.money(plan.amount), SUMMARY_WIDTH), f"For {local(phone)}"
+    )
+    return checkout.begin(conv, ctx, order, summary)
 
 
 def verify_again(conv: Conversation, service_id: str, card: str) -> Move:
@@ -184,10 +192,6 @@ def verify_again(conv: Conversation, service_id: str, card: str) -> Move:
     verify = VerifyCustomer(service_id, card)
     updates = {"svc": service_id, "ref": card}
     return Move(goto(conv, VERIFYING, flow=FlowName.TV, updates=updates), effects=(verify,))
-
-
-def clean_plan(plan: Variation) -> str:
-    return safe(plan.name, 30)
 
 
 def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
@@ -222,12 +226,12 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
             return Move(goto(conv, PHONE))
         return stay(conv, Hint.INVALID_CHOICE)
     if conv.step == PHONE:
-        phone = parse_phone(text)
+        phone = parse_phone(text, ctx)
         if phone is None:
             return stay(conv, Hint.INVALID_PHONE)
         return _buy_by_phone(conv, ctx, service, phone)
     message, plans = _plans(conv, ctx, service)
-    index = list_pick(conv, ctx, message, [plan_label(p, ctx) for p in plans], text)
+    index = list_pick(conv, ctx, message, _plan_labels(ctx, service, plans), text)
     if index is None:
         return stay(conv, Hint.INVALID_CHOICE)
     if service.service_id in PHONE_BILLED:

@@ -50,7 +50,7 @@ from gateway.flows.steps import (
     to_int,
     wrong_pin,
 )
-from gateway.pin_policy import is_pin_format, is_weak_pin
+from gateway.pin_policy import RESET_HINT, is_pin_format, is_weak_pin
 
 MENU = "menu"
 LOADING_BALANCE = "balance_wait"
@@ -63,6 +63,7 @@ CHECKING = "checking"
 PIN_NEW = "pin_new"
 PIN_AGAIN = "pin_again"
 SAVING = "saving"
+FORGOT = "forgot"
 
 HISTORY_SIZE = 5
 STATUS_WORDS = {
@@ -73,7 +74,14 @@ STATUS_WORDS = {
     "reversed": "Refunded",
 }
 _HISTORY_LIST = "Last purchases:"
-_MENU = (Option("1", "Balance"), Option("2", "Last purchases"), Option("3", "Change PIN"))
+_MENU = (
+    Option("1", "Balance"),
+    Option("2", "Last purchases"),
+    Option("3", "Change PIN"),
+    Option("4", "Forgot PIN"),
+)
+# USSD cannot reset a PIN (it would need the PIN or a second factor); the web app can
+FORGOT_TEXT = f"Forgot your PIN? {RESET_HINT}"
 
 # one stored history row: label, amount (kobo), status word, when, recipient, token
 _Row = tuple[str, int, str, str, str, str]
@@ -143,6 +151,8 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
         return _detail(conv, ctx)
     if conv.step == PIN_OLD:
         return Screen("Enter current PIN:", back=True, home=True)
+    if conv.step == FORGOT:
+        return Screen(FORGOT_TEXT, back=True, home=True)
     if conv.step == PIN_NEW:
         return Screen("Enter new 4-digit PIN:", back=True, home=True)
     if conv.step == PIN_AGAIN:
@@ -167,6 +177,21 @@ def _detail(conv: Conversation, ctx: Ctx) -> Screen:
     return Screen("\n".join(lines), back=True, home=True)
 
 
+def refreshed(conv: Conversation) -> Move:
+    """`conv` continued after a dropped session: a balance or history is loaded again.
+
+    They were loaded when first shown, maybe minutes ago (a purchase may have settled since),
+    so a continued session shows today's figures, never the stored ones.
+    """
+    if conv.step == BALANCE:
+        return Move(shift(conv, LOADING_BALANCE), effects=(LoadBalance(),))
+    if conv.step == DETAIL:  # the list it was picked from, loaded again
+        conv = back(conv) or conv
+    if conv.step == HISTORY:
+        return Move(shift(conv, LOADING_HISTORY), effects=(LoadHistory(HISTORY_SIZE),))
+    return Move(conv)
+
+
 def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
     if conv.step == MENU:
         picked = choose(text, len(_MENU))
@@ -176,6 +201,8 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
             return Move(goto(conv, LOADING_HISTORY), effects=(LoadHistory(HISTORY_SIZE),))
         if picked == 2:
             return Move(goto(conv, PIN_OLD))
+        if picked == 3:
+            return Move(goto(conv, FORGOT))
         return stay(conv, Hint.INVALID_CHOICE)
     if conv.step == HISTORY:
         rows = _rows(conv)
@@ -221,7 +248,7 @@ def on_event(conv: Conversation, event: Event, _ctx: Ctx) -> Move:
 FLOW = Flow(
     steps=frozenset(
         {MENU, LOADING_BALANCE, BALANCE, LOADING_HISTORY, HISTORY, DETAIL}
-        | {PIN_OLD, CHECKING, PIN_NEW, PIN_AGAIN, SAVING}
+        | {PIN_OLD, CHECKING, PIN_NEW, PIN_AGAIN, SAVING, FORGOT}
     ),
     prompt=prompt,
     handle=handle,

@@ -53,6 +53,7 @@ async def purchases_ctx(app: web.Application) -> AsyncIterator[None]:
         worker_id=process_worker_id(),
         on_submitted=wake_worker,
         pricer=pricer,
+        sandbox_numbers=app[settings_key].sandbox_numbers,
     )
     app[purchase_service_key] = service
     try:

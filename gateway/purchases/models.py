@@ -46,7 +46,10 @@ class PurchasePolicy:
     requery_cap_s: float = 3600.0
     review_after_attempts: int = 30
     review_after_s: float = 24 * 3600.0
-    vend_lease_s: float = 180.0  # longer than the /pay read timeout (120 s)
+    # how long a claim keeps other workers off a purchase; the claiming worker's heartbeat
+    # (`WorkerConfig.heartbeat_interval_s`) renews it while the purchase is in its hands, so
+    # a dead worker's purchases are requeried by another within about this long
+    vend_lease_s: float = 30.0
     unsent_grace_s: float = 300.0  # a 015 this soon after /pay may just be VTPass catching up
     pricing_cache_s: float = 60.0
     # a delivered purchase is asked about once more this long after delivery, so a reversal

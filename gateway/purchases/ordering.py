@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import Clock
 from gateway.errors import InvalidInput, UpstreamRejected
+from gateway.flows.names import product_label
+from gateway.purchases import products
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.pricing import (
     METER_CATEGORIES,
@@ -33,8 +35,6 @@ from gateway.purchases.pricing import (
 from gateway.store import verifications
 from gateway.vtpass.models import Category, CustomerInfo, Service, Variation
 
-# Products whose purchase names a meter, smartcard or profile (VTPass's billersCode).
-NEEDS_CUSTOMER_REF = frozenset({"electricity-bill", "tv-subscription"})
 METER_TYPES = frozenset({"prepaid", "postpaid"})
 VERIFICATION_TTL_S = 1800.0  # a renewal must follow its verify within this long
 
@@ -111,28 +111,37 @@ class OrderPricer:
         """The order priced by the server.
 
         Raises:
-            InvalidInput (and its `pricing` subclasses: `PriceMismatch`, `VerificationRequired`,
-            `SubscriptionTypeNotAllowed`, `AmountOutOfRange`, `QuantityNotAllowed`).
+            InvalidInput (and its subclasses: `MissingField`, `PriceMismatch`,
+            `VerificationRequired`, `SubscriptionTypeNotAllowed`, `AmountOutOfRange`,
+            `QuantityNotAllowed`).
         """
         service = await find_service(self.catalogue, request.service_id)
         if service is None:
             raise InvalidInput(f"unknown service_id {request.service_id!r}")
-        kind = price_kind(service, request.variation_code, request.subscription_type)
-        if service.category in NEEDS_CUSTOMER_REF and not request.customer_ref:
-            raise InvalidInput("customer_ref (meter or smartcard number) is required")
+        # refused before pricing: a product VTPass cannot deliver without a detail is not sold
+        products.check_fields(service.category, service.service_id, request.customer_ref)
+        subscription_type = request.subscription_type
+        if (
+            subscription_type is None
+            and request.variation_code is not None
+            and service.service_id in SUBSCRIPTION_SERVICES
+        ):
+            # VTPass needs one for DStv/GOtv; buying a named bouquet is a "change" (vtpass.md §2.5)
+            subscription_type = "change"
+        kind = price_kind(service, request.variation_code, subscription_type)
         variation: Variation | None = None
-        label = service.name
+        label = product_label(service.service_id, service.name)
         if service.category in METER_CATEGORIES:
             if request.variation_code not in METER_TYPES:
                 raise InvalidInput("variation_code must be the meter type: prepaid or postpaid")
-            label = f"{service.name} {request.variation_code}"
+            label = f"{label} {request.variation_code.capitalize()}"
         elif request.variation_code is not None and kind is not PriceKind.RENEWAL:
             variations = await self.catalogue.variations(service.service_id)
             variation = _variation(variations, request.variation_code)
-            label = f"{service.name} {variation.name}"
+            label = product_label(service.service_id, service.name, variation.name)
         renewal = None
         if kind is PriceKind.RENEWAL:
-            label = f"{service.name} renewal"
+            label = f"{label} renewal"
             renewal = await self._renewal(user_id, service.service_id, request.customer_ref)
         amount = unit_price(
             kind,
@@ -144,8 +153,8 @@ class OrderPricer:
         )
         options = dict(request.options)
         options.pop("subscription_type", None)
-        if request.subscription_type is not None:
-            options["subscription_type"] = request.subscription_type
+        if subscription_type is not None:
+            options["subscription_type"] = subscription_type
         return PurchaseOrder(
             channel=request.channel,
             category=service.category,

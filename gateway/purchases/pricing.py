@@ -107,6 +107,20 @@ def quote(rule: PricingRule, unit_amount: int, quantity: int = 1) -> Quote:
     )
 
 
+def describe_fee(rule: PricingRule) -> str:
+    """The rule's fee in words for catalogues: `₦100.00`, `1.5 %`, `₦50.00 + 1 % (max ₦500.00)`,
+    or `none`."""
+    parts = []
+    if rule.fee_flat:
+        parts.append(format_rich(rule.fee_flat))
+    if rule.fee_bp:
+        percent = f"{rule.fee_bp / 100:.2f}".rstrip("0").rstrip(".")
+        parts.append(f"{percent} %")
+        if rule.fee_cap is not None:
+            parts[-1] += f" (max {format_rich(rule.fee_cap)})"
+    return " + ".join(parts) or "none"
+
+
 # -- the unit price of an order --------------------------------------------------------------
 
 # vtpass.md §2.5: `subscription_type` exists for DStv and GOtv only (Startimes, Showmax: none).

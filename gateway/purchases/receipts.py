@@ -1,20 +1,30 @@
-"""The customer's receipt as one short GSM-7 text (SMS, and the outbox on the embedded default).
+"""The customer's receipt as GSM-7 text (SMS, and the outbox on the embedded default).
 
-GSM-7 only (`N1,500`, never `₦`) so one SMS holds 160 characters; when a receipt is longer we
-drop the least useful words first, but never cut a token or a PIN: a second SMS is cheaper than
-a customer who cannot load the meter.
+One format for every product, always starting `PayLink:`: what was bought, for whom, the
+outcome, what was paid (`N1,100 (N1,000 + N100 fee)`: the fee is never hidden), the token,
+units or PINs where they apply, and the purchase's reference (its id, as in `paylink wallet
+statement` and `/api/v1/purchases/{id}`). A failure says why in words (`failure_reasons`) and
+that the wallet was refunded. GSM-7 only (`N1,500`, never `₦`) so one SMS holds 160 characters;
+a longer receipt drops the least useful words first (the fee breakdown, then long names), and
+one that still needs more (a token, several PINs) takes the fewest segments it can, never cut.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gateway.money import format_gsm
+from gateway.phones import to_local
+from gateway.purchases.failure_reasons import customer_reason
 from gateway.purchases.statuses import PurchaseStatus
+from gateway.store.purchases import PurchaseRecord
 
 SMS_LIMIT = 160
+SEGMENT = 153  # septets per part of a concatenated SMS (7 go to the joining header)
+PREFIX = "PayLink: "
 _GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -24,7 +34,11 @@ _GSM7_EXTENDED = frozenset("^{}\\[~]|€")  # each costs two septets
 
 @dataclass(frozen=True, slots=True)
 class ReceiptFacts:
-    """What a receipt says; amounts in kobo, `recipient` is a local phone or a meter/card."""
+    """What a receipt says. Amounts in kobo: `face` for all units, `total` = face + fee - discount.
+
+    `recipient` is what the purchase went to, as the customer knows it ("08031234567",
+    "meter 1111111111111"); `reason` the words for a failure (`failure_reasons`).
+    """
 
     reference: str
     product: str
@@ -35,6 +49,50 @@ class ReceiptFacts:
     token: str | None = None
     units: str | None = None
     pins: Sequence[str] = ()
+    fee: int = 0
+    discount: int = 0
+    quantity: int = 1
+    reason: str | None = None
+
+
+# what a customer reference is called, by category (a phone number needs no word)
+_REF_WORDS = {
+    "electricity-bill": "meter",
+    "tv-subscription": "card",
+    "education": "profile",
+}
+
+
+def recipient_of(purchase: PurchaseRecord) -> str:
+    """`08031234567`, `meter 1111111111111`, `card 1212121212`, `account 1402000567`."""
+    try:
+        phone = to_local(purchase.phone)
+    except ValueError:  # stored before today's phone rules: show it as stored
+        phone = purchase.phone
+    ref = purchase.customer_ref
+    if not ref or ref == phone:
+        return phone
+    return f"{_REF_WORDS.get(purchase.category, 'account')} {ref}"
+
+
+def facts_of(purchase: PurchaseRecord) -> ReceiptFacts:
+    """The receipt facts of a purchase as stored (its id is the reference)."""
+    failed = purchase.status in (PurchaseStatus.FAILED, PurchaseStatus.REVERSED)
+    return ReceiptFacts(
+        reference=str(purchase.id),
+        product=purchase.product,
+        face=purchase.face_amount,
+        total=purchase.total,
+        status=purchase.status,
+        recipient=recipient_of(purchase),
+        token=purchase.token,
+        units=purchase.units,
+        pins=purchase.pins,
+        fee=purchase.fee,
+        discount=purchase.discount,
+        quantity=purchase.quantity,
+        reason=customer_reason(purchase.vtpass_code) if failed else None,
+    )
 
 
 def to_gsm7(text: str) -> str:
@@ -62,6 +120,12 @@ def _group_token(token: str) -> str:
     return token
 
 
+def segments(text: str) -> int:
+    """SMS parts `text` is sent in (one up to 160 septets, then 153 per part)."""
+    length = gsm7_length(text)
+    return 1 if length <= SMS_LIMIT else math.ceil(length / SEGMENT)
+
+
 def _value_part(facts: ReceiptFacts) -> str:
     parts = []
     if facts.token:
@@ -74,25 +138,43 @@ def _value_part(facts: ReceiptFacts) -> str:
     return "".join(f" {part}." for part in parts)
 
 
+def _paid(facts: ReceiptFacts, breakdown: bool) -> str:
+    """`N1,100 (N1,000 + N100 fee)`; just the total when there is no fee or discount."""
+    total = format_gsm(facts.total)
+    if not breakdown or (not facts.fee and not facts.discount):
+        return total
+    parts = format_gsm(facts.face)
+    if facts.fee:
+        parts += f" + {format_gsm(facts.fee)} fee"
+    if facts.discount:
+        parts += f" - {format_gsm(facts.discount)} off"
+    return f"{total} ({parts})"
+
+
+def _outcome(facts: ReceiptFacts, breakdown: bool, short: bool) -> str:
+    refund = f"{format_gsm(facts.total)} refunded" + ("." if short else " to your wallet.")
+    if facts.status is PurchaseStatus.DELIVERED:
+        return f"successful. Paid {_paid(facts, breakdown)}.{_value_part(facts)}"
+    if facts.status is PurchaseStatus.FAILED:
+        return f"failed: {facts.reason or customer_reason(None)}. {refund}"
+    if facts.status is PurchaseStatus.REVERSED:
+        return f"was reversed by the provider. {refund}"
+    return f"is processing. Paid {_paid(facts, breakdown)}. We will text you the result."
+
+
 def render_receipt(facts: ReceiptFacts) -> str:
-    """The receipt text, at most 160 GSM-7 characters unless its token or PINs need more."""
-    amount = format_gsm(facts.face)
-    refund = f" {format_gsm(facts.total)} refunded to your wallet."
-    outcome = {
-        PurchaseStatus.DELIVERED: " successful." + _value_part(facts),
-        PurchaseStatus.FAILED: " failed." + refund,
-        PurchaseStatus.REVERSED: " was reversed." + refund,
-    }.get(facts.status, " is processing. We will text you the result.")
+    """The receipt text: one SMS when it can be, else the fewest parts; always `PayLink:`."""
     recipient = f" for {facts.recipient}" if facts.recipient else ""
+    count = f"{facts.quantity} x " if facts.quantity > 1 else ""
     ref = f" Ref {facts.reference}"
-    candidates = (
-        f"PayLink: {facts.product} {amount}{recipient}{outcome}{ref}",
-        f"{facts.product} {amount}{recipient}{outcome}{ref}",
-        f"{facts.product} {amount}{outcome}{ref}",
-        f"{facts.product} {amount}{outcome}",
-    )
-    texts = [to_gsm7(candidate) for candidate in candidates]
-    for text in texts:
-        if gsm7_length(text) <= SMS_LIMIT:
-            return text
-    return texts[-1]
+    texts = [
+        to_gsm7(f"{PREFIX}{count}{clip_product}{recipient} {_outcome(facts, full, short)}{ref}")
+        for clip_product, full, short in (
+            (facts.product, True, False),
+            (facts.product, False, False),
+            (facts.product[:24].rstrip(), False, False),
+            (facts.product[:24].rstrip(), False, True),
+        )
+    ]
+    fewest = min(segments(text) for text in texts)
+    return next(text for text in texts if segments(text) == fewest)

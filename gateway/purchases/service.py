@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,8 +29,8 @@ from gateway.errors import (
     UpstreamUnavailable,
 )
 from gateway.group_commit import GroupCommit
-from gateway.money import Kobo, naira_to_kobo
-from gateway.phones import normalize_phone, to_local
+from gateway.money import Kobo, format_rich, naira_to_kobo
+from gateway.phones import normalize_phone, normalize_recipient, to_local
 from gateway.purchases import postings
 from gateway.purchases.models import (
     Credit,
@@ -42,8 +42,16 @@ from gateway.purchases.models import (
     VendingGateway,
 )
 from gateway.purchases.ordering import OrderPricer
-from gateway.purchases.pricing import PricingRule, Quote, quote, select_rule
-from gateway.purchases.receipts import ReceiptFacts, render_receipt
+from gateway.purchases.pricing import (
+    PriceMismatch,
+    PricingRule,
+    Quote,
+    money_detail,
+    quote,
+    select_rule,
+)
+from gateway.purchases.products import billers_code
+from gateway.purchases.receipts import facts_of, render_receipt
 from gateway.purchases.statuses import (
     Action,
     PurchaseStatus,
@@ -64,6 +72,7 @@ __all__ = [
     "Credit",
     "DailyLimitExceeded",
     "InsufficientFunds",
+    "PricedOrder",
     "PurchaseOrder",
     "PurchasePolicy",
     "PurchaseService",
@@ -71,6 +80,7 @@ __all__ = [
     "VendingGateway",
     "pay_request",
     "scrub",
+    "total_changed",
 ]
 
 # compared after lower-casing and turning "_" into "-"
@@ -119,12 +129,16 @@ def pay_request(purchase: PurchaseRecord) -> PayRequest:
     """The `/pay` call for a purchase, always with its stored request_id."""
     options = dict(purchase.options)
     subscription_type = options.pop("subscription_type", None)
+    phone = to_local(purchase.phone)
     return PayRequest(
         request_id=purchase.request_id,
         service_id=purchase.service_id,
-        phone=to_local(purchase.phone),
+        phone=phone,
         amount=Kobo(purchase.unit_amount),
-        customer_ref=purchase.customer_ref,
+        # VTPass wants a billersCode for data (011 without one): the recipient's phone
+        customer_ref=billers_code(
+            purchase.category, purchase.service_id, purchase.customer_ref, phone
+        ),
         variation_code=purchase.variation_code,
         subscription_type=subscription_type,
         quantity=purchase.quantity if purchase.quantity > 1 else None,
@@ -144,6 +158,7 @@ class PurchaseService:
         worker_id: str | None = None,
         on_submitted: Callable[[PurchaseRecord], Awaitable[None]] | None = None,
         pricer: OrderPricer | None = None,
+        sandbox_numbers: bool = False,
     ) -> None:
         """Wire the service to its database, clock and (optionally) a submit hook.
 
@@ -153,10 +168,12 @@ class PurchaseService:
             on_submitted: awaited after a new purchase commits (not for a replayed key); the
                 app wires the worker's wake-up here so every channel's purchase is vended at
                 once. Its failure is logged, never raised: the worker's sweep is the backstop.
+            sandbox_numbers: recipients may be VTPass's sandbox scenario numbers (never live).
         """
         self._db = sessionmaker
         self._on_submitted = on_submitted
         self.pricer = pricer
+        self.sandbox_numbers = sandbox_numbers
         self._clock = clock
         self.policy = policy or PurchasePolicy()
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
@@ -199,7 +216,9 @@ class PurchaseService:
 
     # -- pricing -----------------------------------------------------------------------------
 
-    async def _pricing_rules(self) -> list[PricingRule]:
+    async def pricing_rules(self) -> list[PricingRule]:
+        """The active fee rules (cached for `policy.pricing_cache_s`): what submits charge,
+        quotes state, the catalogue advertises and USSD confirm screens show."""
         # Rows change rarely; caching them keeps a query out of every submit.
         now = time.monotonic()
         if self._rules is None or now - self._rules[0] > self.policy.pricing_cache_s:
@@ -217,34 +236,55 @@ class PurchaseService:
         Raises:
             InvalidInput: the amount or quantity is out of bounds for the product.
         """
-        rule = select_rule(await self._pricing_rules(), category, service_id)
+        rule = select_rule(await self.pricing_rules(), category, service_id)
         return quote(rule, amount, quantity)
+
+    async def price_order(self, user_id: int, order: PurchaseOrder) -> PricedOrder:
+        """The order as `submit` would charge it: re-priced by the server, its recipient
+        checked, and quoted (fee, discount, total). Reads only; nothing is charged.
+
+        Raises:
+            InvalidInput (and its pricing subclasses, `MissingField` among them): refused.
+        """
+        if self.pricer is not None:
+            order = await self.pricer.check(user_id, order)
+        try:
+            phone = normalize_recipient(order.phone, sandbox=self.sandbox_numbers)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        priced = await self.quote(order.category, order.service_id, order.amount, order.quantity)
+        return PricedOrder(order, phone, priced)
 
     # -- submit ------------------------------------------------------------------------------
 
     async def submit(
-        self, user_id: int, order: PurchaseOrder, *, idempotency_key: str
+        self,
+        user_id: int,
+        order: PurchaseOrder,
+        *,
+        idempotency_key: str,
+        expected_total: int | None = None,
     ) -> Submission:
         """Debit the wallet into clearing and record the purchase, once per idempotency key.
+
+        `expected_total` is the total the customer was shown (a USSD confirm screen): if the
+        server's total differs now (a fee rule changed meanwhile), the purchase is refused.
 
         Raises:
             Conflict: the key was used before for a different purchase.
             InsufficientFunds, DailyLimitExceeded, InvalidInput: refused; nothing changed.
-            PriceMismatch (an InvalidInput): the order's amount is not the server's price.
+            PriceMismatch (an InvalidInput): the order's amount is not the server's price, or
+                its total is not `expected_total`.
             Forbidden: the account is not active. NotFound: no such user.
         """
         if order.channel not in CHANNELS:
             raise InvalidInput(f"unknown channel {order.channel!r}")
         if not idempotency_key or len(idempotency_key) > 128:
             raise InvalidInput("an idempotency key of 1 to 128 characters is required")
-        if self.pricer is not None:
-            order = await self.pricer.check(user_id, order)
-        try:
-            phone = normalize_phone(order.phone)
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from exc
+        order, phone, priced = await self.price_order(user_id, order)
+        if expected_total is not None and priced.total != expected_total:
+            raise total_changed(order, priced, expected_total)
         request_hash = order.request_hash(phone)
-        priced = await self.quote(order.category, order.service_id, order.amount, order.quantity)
         item = _SubmitItem(user_id, order, phone, priced, idempotency_key, request_hash)
         try:
             submission = await self.submit_batches(item)
@@ -515,6 +555,17 @@ class PurchaseService:
         async with self._db.begin() as session:
             return await store.release_worker_claims(
                 session, worker=self.worker_id, now=now, requery_at=requery_at
+            )
+
+    async def extend_leases(self, purchase_ids: Collection[int]) -> int:
+        """The worker's heartbeat: keep this worker's leases on these purchases alive for
+        another `vend_lease_s`, in one statement; returns how many it still holds."""
+        if not purchase_ids:
+            return 0
+        lease = self._clock.now() + timedelta(seconds=self.policy.vend_lease_s)
+        async with self._db.begin() as session:
+            return await store.extend_leases(
+                session, purchase_ids, worker=self.worker_id, lease_until=lease
             )
 
     async def claim_due(self, limit: int = 100) -> list[tuple[int, PurchaseStatus]]:
@@ -817,6 +868,28 @@ def _replay_outcome(existing: PurchaseRecord | None, request_hash: str) -> Submi
         return exc
 
 
+class PricedOrder(NamedTuple):
+    """An order as the server prices it: `order` re-priced, `phone` in E.164, `quote` on it."""
+
+    order: PurchaseOrder
+    phone: str
+    quote: Quote
+
+
+def total_changed(order: PurchaseOrder, priced: Quote, shown: int) -> PriceMismatch:
+    """The refusal for an order whose total is no longer the one the customer was shown."""
+    return PriceMismatch(
+        f"this now costs {format_rich(priced.total)} in all, not {format_rich(shown)}",
+        {
+            "price": money_detail(order.amount),
+            "quantity": order.quantity,
+            "total": money_detail(priced.total),
+            "fee": money_detail(priced.fee),
+            "sent": money_detail(shown),
+        },
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _SubmitItem:
     user_id: int
@@ -871,17 +944,7 @@ def _record_fields(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _receipt(purchase: PurchaseRecord, buyer: str | None) -> outbox.NewMessage:
-    facts = ReceiptFacts(
-        reference=str(purchase.id),
-        product=purchase.product,
-        face=purchase.face_amount,
-        total=purchase.total,
-        status=purchase.status,
-        recipient=purchase.customer_ref or to_local(purchase.phone),
-        token=purchase.token,
-        units=purchase.units,
-        pins=purchase.pins,
-    )
+    facts = facts_of(purchase)
     return outbox.NewMessage(
         phone=buyer or purchase.phone,
         body=render_receipt(facts),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -80,8 +80,9 @@ async def issue(
     now: datetime,
     payload: Mapping[str, Any] | None = None,
     user_id: int | None = None,
+    text: Callable[[str], str] = sms_text,
 ) -> datetime:
-    """Replace any live code for (phone, purpose) with a new one and queue its SMS.
+    """Replace any live code for (phone, purpose) with a new one and queue its SMS, `text(code)`.
 
     Returns when the code expires. The code itself only exists in the outbox's SMS body.
     """
@@ -99,7 +100,7 @@ async def issue(
             expires_at=expires_at,
         )
     )
-    await outbox.enqueue(session, phone=phone, body=sms_text(code), at=now, user_id=user_id)
+    await outbox.enqueue(session, phone=phone, body=text(code), at=now, user_id=user_id)
     return expires_at
 
 

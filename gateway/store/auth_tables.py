@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.store.tables import Base, IdType, JsonType, UtcDateTime, one_of
 
-OTP_PURPOSES = ("register", "pin_reset")  # pin_reset: security/pin_reset.py
+# pin_reset: security/pin_reset.py; email_change: security/email_change.py
+OTP_PURPOSES = ("register", "pin_reset", "email_change")
 
 
 class OtpCode(Base):

@@ -334,6 +334,41 @@ async def claim_for_requery(
     )
 
 
+# Rows are locked in id order and a row locked elsewhere (being settled right now) is skipped:
+# the heartbeat never waits, so it cannot deadlock with a settle batch locking in id order.
+_STILL_HELD = (
+    select(P.id)
+    .where(
+        P.id.in_(bindparam("ids", expanding=True)),
+        P.vend_claimed_by == bindparam("worker"),
+    )
+    .order_by(P.id)
+    .with_for_update(skip_locked=True)
+)
+_EXTEND_LEASES = (
+    purchases_table.update()
+    .where(P.id.in_(_STILL_HELD))
+    .values(vend_claimed_until=bindparam("until", type_=P.vend_claimed_until.type))
+)
+
+
+async def extend_leases(
+    session: AsyncSession, ids: Collection[int], *, worker: str, lease_until: datetime
+) -> int:
+    """The heartbeat: push `worker`'s leases on these purchases to `lease_until`, in one
+    statement (by primary key); returns how many it still held.
+
+    A purchase settled meanwhile (its lease dropped) or taken over by another worker after
+    this one's lease lapsed is left alone: a heartbeat never takes a lease back. One being
+    settled at this instant is skipped (its settlement drops the lease anyway).
+    """
+    if not ids:
+        return 0
+    params = {"ids": sorted(ids), "worker": worker, "until": lease_until}
+    result = await session.execute(_EXTEND_LEASES, params)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def release_claim(
     session: AsyncSession, purchase_id: int, *, worker: str, now: datetime, retry_at: datetime
 ) -> PurchaseRecord | None:

@@ -94,6 +94,20 @@ async def change_status(
     return await get(session, user_id)
 
 
+async def set_role(session: AsyncSession, user_id: int, role: str, now: datetime) -> bool:
+    """Give the user `role`; whether anything changed (False: already so, or no such user).
+
+    The caller commits. API requests re-read the role (`access`), so it takes effect at once.
+    """
+    result = await session.execute(
+        update(User)
+        .where(User.id == user_id, User.role != role)
+        .values(role=role, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def _ensure_wallet(session: AsyncSession, user_id: int, now: datetime) -> None:
     await session.execute(
         _insert_ignoring_conflict(session, Account).values(

@@ -16,7 +16,7 @@ from gateway.keys import (
     vtpass_base_url_key,
     vtpass_key,
 )
-from gateway.settings import Secret, Settings
+from gateway.settings import Secret, Settings, VTPassMode
 from gateway.vtpass.breaker import BreakerState
 from gateway.vtpass.client import VTPassClient
 from gateway.vtpass.simulator import DEMO_ACCOUNT, SimAccount, SimulatorConfig, start_simulator
@@ -30,6 +30,20 @@ def simulator_account(settings: Settings) -> SimAccount:
     api_key, public_key, secret_key = (key.value for key in keys if key is not None)
     return dataclasses.replace(
         DEMO_ACCOUNT, api_key=api_key, public_key=public_key, secret_key=secret_key
+    )
+
+
+def client_settings(settings: Settings) -> Settings:
+    """Settings whose VTPass keys a client can use: in `simulator` mode (built-in or a separate
+    `paylink simulator`), the simulator's account keys, so no keys are needed to try it."""
+    if settings.vtpass_mode is not VTPassMode.SIMULATOR:
+        return settings
+    account = simulator_account(settings)
+    return dataclasses.replace(
+        settings,
+        vtpass_api_key=Secret(account.api_key),
+        vtpass_public_key=Secret(account.public_key),
+        vtpass_secret_key=Secret(account.secret_key),
     )
 
 
@@ -51,15 +65,7 @@ async def vtpass_ctx(
     app: web.Application, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> AsyncIterator[None]:
     """The VTPass client for the app's lifetime; its breaker state feeds `/readyz`."""
-    settings = app[settings_key]
-    if settings.uses_builtin_simulator:
-        account = simulator_account(settings)
-        settings = dataclasses.replace(
-            settings,
-            vtpass_api_key=Secret(account.api_key),
-            vtpass_public_key=Secret(account.public_key),
-            vtpass_secret_key=Secret(account.secret_key),
-        )
+    settings = client_settings(app[settings_key])
     client = VTPassClient.from_settings(
         settings, base_url=app[vtpass_base_url_key], transport=transport, clock=app[clock_key]
     )

@@ -2,12 +2,14 @@
 
 Sharing work: every claim goes through `PurchaseService.claim_batch` (`FOR UPDATE SKIP
 LOCKED` plus a lease on Postgres), so any number of workers, in any number of processes, take
-disjoint batches; a worker that dies leaves leases that expire, and the next sweep finishes its
-purchases by requery (the batch claim moves initiated purchases to pending before any `/pay`
-leaves, so nothing is ever paid twice). Waking: a submit calls `WakeUp.notify`, the worker
-claims at once; a sweep every `sweep_interval_s` catches whatever a lost wake-up left. Only as
-many purchases are claimed as there are free slots, so no lease sits idle behind a full
-semaphore.
+disjoint batches. The lease is short (`PurchasePolicy.vend_lease_s`) and a heartbeat renews it
+every `heartbeat_interval_s` for every purchase the worker holds, in one UPDATE: a live
+worker's purchases are never taken from it, however long VTPass takes, while a dead worker's
+leases lapse within one lease and the next sweep finishes its purchases by requery (the batch
+claim moves initiated purchases to pending before any `/pay` leaves, so nothing is ever paid
+twice). Waking: a submit calls `WakeUp.notify`, the worker claims at once; a sweep every
+`sweep_interval_s` catches whatever a lost wake-up left. Only as many purchases are claimed as
+there are free slots, so no lease sits idle behind a full semaphore.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class WorkerConfig:
     shutdown_grace_s: float = 10.0  # how long in-flight purchases may finish on stop
     error_backoff_s: float = 1.0  # pause after a failed claim (database down)
     recheck_interval_s: float | None = 60.0  # post-delivery checks (reversals); None: never
+    # renew the leases of held purchases this often; well inside `PurchasePolicy.vend_lease_s`
+    heartbeat_interval_s: float = 10.0
 
 
 class Worker:
@@ -75,7 +79,14 @@ class Worker:
         self._clock = clock
         self._catalogue = catalogue
         self.config = config or WorkerConfig()
+        lease_s = service.policy.vend_lease_s
+        if not 0 < self.config.heartbeat_interval_s <= lease_s / 2:
+            raise ValueError(
+                f"heartbeat_interval_s must be positive and at most half the {lease_s:g} s lease"
+            )
         self._inflight: set[asyncio.Task[None]] = set()
+        self._held: set[int] = set()  # ids of the purchases being vended or requeried here
+        self._heartbeat: asyncio.Task[None] | None = None
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._outbox_due = asyncio.Event()
@@ -89,6 +100,11 @@ class Worker:
     def running(self) -> bool:
         return any(not loop.done() for loop in self._loops)
 
+    @property
+    def held(self) -> frozenset[int]:
+        """The purchases whose leases this worker's heartbeat keeps alive."""
+        return frozenset(self._held)
+
     def start(self) -> None:
         """Run the loops in background tasks until `stop()`."""
         if self.running:
@@ -100,6 +116,9 @@ class Worker:
             self._loops.append(self._spawn_loop(self._catalogue_loop(), "worker-catalogue"))
         if self.config.recheck_interval_s is not None:
             self._loops.append(self._spawn_loop(self._recheck_loop(), "worker-recheck"))
+        # not in `_loops`: it beats on through `stop()`'s grace period, for the purchases
+        # still finishing
+        self._heartbeat = self._spawn_loop(self._heartbeat_loop(), "worker-heartbeat")
         logger.info(
             "worker %s started (up to %d purchases in flight)",
             self.service.worker_id,
@@ -117,6 +136,7 @@ class Worker:
                 loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)
         await self._finish_in_flight()
+        await self._stop_heartbeat()
         with contextlib.suppress(Exception):
             released = await self.service.release_claims()
             if released:
@@ -137,13 +157,20 @@ class Worker:
         """
         self._stopping.set()
         tasks = [*self._loops, *self._inflight]
+        if self._heartbeat is not None:
+            tasks.append(self._heartbeat)
+            self._heartbeat = None
         self._loops = []
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def run_due(self, limit: int | None = None) -> int:
-        """Claim one batch of due purchases and process it to the end; returns how many."""
+        """Claim one batch of due purchases and process it to the end; returns how many.
+
+        Leases are renewed only while the worker is started; without its heartbeat a lease
+        may lapse mid-call, and another worker then requeries (never pays) the purchase.
+        """
         due = await self.service.claim_batch(limit or self.config.batch)
         await asyncio.gather(*(self._process(purchase, status) for purchase, status in due))
         return len(due)
@@ -156,6 +183,11 @@ class Worker:
         if checked:
             self._outbox_due.set()  # a reversal found queues a receipt
         return checked
+
+    async def beat(self) -> int:
+        """Renew the leases of every purchase this worker holds, in one UPDATE; returns how
+        many it still holds (one taken over after its lease lapsed is not taken back)."""
+        return await self.service.extend_leases(self.held) if self._held else 0
 
     async def send_outbox(self) -> int:
         """Send one batch of queued notifications; returns how many were handled."""
@@ -200,6 +232,7 @@ class Worker:
             self._wakeup.poke()  # a slot opened in a full worker: claim again
 
     async def _process(self, purchase: PurchaseRecord, status: PurchaseStatus) -> None:
+        self._held.add(purchase.id)
         try:
             if status is PurchaseStatus.INITIATED:
                 record = await self.service.vend_claimed(purchase, self._gateway)
@@ -209,6 +242,8 @@ class Worker:
             # the lease expires and a later sweep requeries; nothing is paid twice
             logger.exception("worker failed on purchase %s (%s)", purchase.id, status)
             return
+        finally:
+            self._held.discard(purchase.id)
         self.processed += 1
         if not record.status.is_open:
             self._outbox_due.set()
@@ -236,6 +271,22 @@ class Worker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._outbox_due.wait(), self.config.outbox_interval_s)
             self._outbox_due.clear()
+
+    async def _heartbeat_loop(self) -> None:
+        interval = self.config.heartbeat_interval_s
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.beat()
+            except Exception:
+                # the leases may lapse: another worker then requeries, which is safe
+                logger.exception("worker could not renew its leases; retrying")
+
+    async def _stop_heartbeat(self) -> None:
+        beat, self._heartbeat = self._heartbeat, None
+        if beat is not None:
+            beat.cancel()
+            await asyncio.gather(beat, return_exceptions=True)
 
     async def _recheck_loop(self) -> None:
         interval = self.config.recheck_interval_s or 60.0

@@ -1,4 +1,5 @@
-"""schemathesis against `/api/schema` over a real socket: no 5xx, every answer as documented.
+"""schemathesis against `/api/schema` over a real socket: no 5xx, every answer as documented,
+and every request the schema allows accepted as well-formed (never 400 or 422 `validation_error`).
 
 The gateway runs on Postgres + Redis in a thread (`LiveServer`). One user, made an admin so
 operator routes are exercised past the 403, signs up through the real SMS-code flow; each
@@ -18,7 +19,10 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.meta import GenerationMode, ParameterLocation
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    positive_data_acceptance,
+    skips_on_unexpected_http_status,
+)
 from sqlalchemy import select, update
 
 from gateway.api.routes import build_api_document
@@ -120,6 +124,48 @@ def _wants_token(case) -> bool:
     return header is None or header.mode != GenerationMode.NEGATIVE
 
 
+# What a refusal of a well-formed request looks like: the schema said yes, the server said the
+# request is malformed. Every other 422 carries a business code of its own (a wrong SMS code, a
+# weak PIN, a price that is not the server's): the answer to what was asked, documented as such.
+SCHEMA_REFUSALS = frozenset({"validation_error", "invalid_json"})
+
+
+def _only_decimal_point_integers(case, response) -> bool:
+    """Whether every refused field is an integer field sent as `1000.0`.
+
+    JSON Schema counts `1000.0` an integer; the API refuses it on purpose (issue 12: integer
+    fields are strict) and its schema descriptions say so, a rule JSON Schema cannot express.
+    """
+    fields = response.json()["error"].get("details", {}).get("fields") or []
+    if not fields or not isinstance(case.body, dict):
+        return False
+    for field in fields:
+        where = field.get("field", "").split(".")
+        value = case.body.get(where[1]) if len(where) == 2 and where[0] == "body" else None
+        if field.get("type") != "int_type" or not (isinstance(value, float) and value.is_integer()):
+            return False
+    return True
+
+
+@schemathesis.check
+@skips_on_unexpected_http_status
+def schema_valid_requests_are_accepted(ctx, response, case):
+    """schemathesis's positive_data_acceptance, read with the API's 422 contract (above)."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if positive and response.status_code in (400, 422):
+        try:
+            code = response.json()["error"]["code"]
+        except (ValueError, KeyError, TypeError):
+            code = None
+        if response.status_code == 400 or (
+            code in SCHEMA_REFUSALS and not _only_decimal_point_integers(case, response)
+        ):
+            raise AssertionError(
+                f"{case.operation.label} refused a request its schema allows "
+                f"({response.status_code}): {response.text[:500]}"
+            )
+
+
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,
@@ -135,9 +181,12 @@ def test_api_matches_its_schema(case, base_url):
         timeout=10,
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"} if _wants_token(case) else {}
-    # Every check but positive_data_acceptance: a schema-valid body can still be refused with
-    # 422 for business reasons the schema cannot express (a wrong SMS code, a weak PIN, a
-    # meter number the provider does not know), and that is the documented answer.
+    # positive_data_acceptance as schema_valid_requests_are_accepted: a schema-valid body can
+    # still be refused with 422 for business reasons the schema cannot express (a wrong SMS
+    # code, a weak PIN), under a code of its own, and that is the documented answer.
     case.call_and_validate(
-        base_url=base_url, headers=headers, excluded_checks=[positive_data_acceptance]
+        base_url=base_url,
+        headers=headers,
+        excluded_checks=[positive_data_acceptance],
+        additional_checks=[schema_valid_requests_are_accepted],
     )

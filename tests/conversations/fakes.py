@@ -106,9 +106,15 @@ class FakeServices:
         self._call("set_pin")
         self.pins[user_id] = pin
 
-    async def submit(self, user_id: int, order: Order, intent_id: str) -> None:
+    async def submit(
+        self, user_id: int, order: Order, intent_id: str, total: int | None = None
+    ) -> None:
         self._call("submit")
         self.submitted.setdefault(intent_id, order)
+
+    async def total(self, user_id: int, order: Order) -> int:
+        self._call("total")
+        return order.total
 
     async def balance(self, user_id: int) -> int:
         self._call("balance")

@@ -46,9 +46,10 @@ async def test_delivered_moves_clearing_to_float_and_fee_revenue(service, sessio
         "funding": -10_000 * N,
     }
     [receipt] = await _receipts(sessionmaker, purchase.id)
-    assert "Ikeja Electric N5,000" in receipt
-    assert "2636-2054-4059-8275-7802" in receipt
-    assert "79.9 kWh" in receipt
+    assert receipt == (
+        f"PayLink: Ikeja Electric for meter 1111111111111 successful. Paid N5,100 (N5,000 +"
+        f" N100 fee). Token: 2636-2054-4059-8275-7802. Units: 79.9 kWh. Ref {purchase.id}"
+    )
     assert len(receipt) <= 160
     await assert_reconciled(sessionmaker)
 
@@ -91,8 +92,10 @@ async def test_pending_then_failed_refunds_the_wallet(service, sessionmaker):
     assert await service.wallet_balance(PHONE) == 5_000 * N
     assert (await _balances(sessionmaker))["clearing"] == 0
     [receipt] = await _receipts(sessionmaker, purchase.id)
-    assert "failed" in receipt
-    assert "N1,000 refunded" in receipt
+    assert receipt == (
+        "PayLink: MTN Airtime for 08031234567 failed: the provider declined; check the number."
+        f" N1,000 refunded to your wallet. Ref {purchase.id}"
+    )
     await assert_reconciled(sessionmaker)
 
 
@@ -117,6 +120,29 @@ async def test_rejected_refunds_the_wallet(service, sessionmaker):
     assert done.status is PurchaseStatus.FAILED
     assert await service.wallet_balance(PHONE) == 5_000 * N  # the fee is refunded too
     assert (await _balances(sessionmaker))["fee_revenue"] == 0
+    await assert_reconciled(sessionmaker)
+
+
+async def test_a_vtpass_duplicate_refusal_tells_the_customer_why(service, sessionmaker):
+    # VTPass's 30-second duplicate guard (019): "failed, refunded" alone sent people retrying
+    user_id = await funded_user(service, 5_000)
+    purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
+    duplicate = PayResult(
+        Outcome.REJECTED,
+        purchase.request_id,
+        code="019",
+        description="LIKELY DUPLICATE TRANSACTION",
+        reason="VTPass suspects a duplicate: same product and number within 30 seconds",
+    )
+
+    done = await service.settle(purchase.id, duplicate)
+
+    assert done.status is PurchaseStatus.FAILED
+    [receipt] = await _receipts(sessionmaker, purchase.id)
+    assert receipt == (
+        "PayLink: MTN Airtime for 08031234567 failed: same purchase was made under 30s ago."
+        f" N1,000 refunded to your wallet. Ref {purchase.id}"
+    )
     await assert_reconciled(sessionmaker)
 
 

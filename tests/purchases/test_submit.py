@@ -163,3 +163,23 @@ async def test_submit_refuses_invalid_orders(service, field, value):
 
     with pytest.raises(InvalidInput):
         await service.submit(user_id, order, idempotency_key="k1")
+
+
+async def test_a_sandbox_scenario_number_is_refused_before_any_debit_when_live(service):
+    # the service of a live gateway (sandbox_numbers off, the default) takes real numbers only
+    user_id = await funded_user(service, 5_000)
+
+    with pytest.raises(InvalidInput, match="not a Nigerian mobile number"):
+        await service.submit(user_id, airtime(phone="201000000000"), idempotency_key="k1")
+
+    assert await service.wallet_balance(PHONE) == 5_000 * N
+
+
+async def test_a_sandbox_scenario_number_is_a_recipient_against_a_sandbox(sessionmaker, clock):
+    service = PurchaseService(sessionmaker, clock, worker_id="test-worker", sandbox_numbers=True)
+    user_id = await funded_user(service, 5_000)
+
+    submission = await service.submit(user_id, airtime(phone="201000000000"), idempotency_key="k1")
+
+    assert submission.purchase.phone == "201000000000"
+    assert await service.wallet_balance(PHONE) == 4_000 * N

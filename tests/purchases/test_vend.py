@@ -183,7 +183,9 @@ async def test_claim_due_leases_initiated_and_due_pending_purchases(service, clo
     await service.vend(second.id, FakeVTPass(Outcome.PENDING))
 
     assert await service.claim_due() == [(first.id, PurchaseStatus.INITIATED)]
-    clock.advance(31)
+    clock.advance(20)
+    assert await service.extend_leases([first.id]) == 1  # its worker's heartbeat
+    clock.advance(11)  # the pending one's requery is due; the held one's lease still runs
     other = PurchaseService(service._db, clock, worker_id="other")
     assert await other.claim_due() == [(second.id, PurchaseStatus.PENDING)]
 

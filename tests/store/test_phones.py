@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.phones import is_phone, normalize_phone, to_local
+from gateway.phones import is_phone, normalize_phone, normalize_recipient, to_local
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,22 @@ def test_other_forms_are_refused(text):
 def test_to_local_gives_the_form_vtpass_and_people_use():
     assert to_local("+2348031234567") == "08031234567"
     assert to_local("2349031234567") == "09031234567"
+
+
+@pytest.mark.parametrize("number", ["201000000000", "500000000000", "400000000000", "300000000000"])
+def test_sandbox_scenario_numbers_are_recipients_only_against_a_sandbox(number):
+    assert normalize_recipient(number, sandbox=True) == number
+    assert to_local(number) == number  # what VTPass's sandbox is sent, as typed
+    with pytest.raises(ValueError, match="not a Nigerian mobile number"):
+        normalize_recipient(number, sandbox=False)  # live: a real number or nothing
+
+
+@pytest.mark.parametrize("text", ["201000000001", "20100000000", "0201000000000", "600000000000"])
+def test_a_near_miss_of_a_scenario_number_is_still_refused(text):
+    with pytest.raises(ValueError, match="not a Nigerian mobile number"):
+        normalize_recipient(text, sandbox=True)
+
+
+def test_real_numbers_are_recipients_in_every_mode():
+    for sandbox in (True, False):
+        assert normalize_recipient("0801 111 1111", sandbox=sandbox) == "+2348011111111"

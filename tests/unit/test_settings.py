@@ -6,6 +6,7 @@ import secrets
 import pytest
 
 from gateway.errors import ConfigError
+from gateway.funding import FUNDING_HINT
 from gateway.settings import Secret, Settings, VTPassMode
 
 JWT = "settings-test-secret-0123456789abcdefghijklmnop"
@@ -257,3 +258,20 @@ def test_the_allow_list_reads_comma_separated_cidr_blocks():
 def test_a_bad_callback_guard_setting_names_its_variable(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_the_funding_hint_defaults_to_what_exists_and_can_be_reworded():
+    assert Settings.from_env({}).funding_hint == FUNDING_HINT
+    custom = Settings.from_env({"PAYLINK_FUNDING_HINT": "  Transfer to  GTBank 0123456789. "})
+    assert custom.funding_hint == "Transfer to GTBank 0123456789."
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x" * 81, "Top up at ₦ points", "Pay [here]", "one\x07bell"],
+    ids=["too-long", "not-gsm7", "extension-chars", "control-char"],
+)
+def test_a_funding_hint_a_handset_cannot_show_is_refused_at_start(value):
+    # it would make every "not enough money" screen fail its USSD budget check at run time
+    with pytest.raises(ConfigError, match="PAYLINK_FUNDING_HINT"):
+        Settings.from_env({"PAYLINK_FUNDING_HINT": value})

@@ -278,7 +278,11 @@ async def test_concurrent_wrong_pins_lock_after_exactly_three_misses(gateway, ph
     )
 
     wrong = [r for r in replies if r.startswith("CON Wrong PIN.")]
-    locked = [r for r in replies if r == "END PIN locked until 11:30 after too many wrong PINs."]
+    locked = [
+        r
+        for r in replies
+        if r == f"END PIN locked until 11:30 after too many wrong PINs. Forgot it? {RESET_HINT}"
+    ]
     assert (len(wrong), len(locked)) == (2, 6), replies
     assert (await lockout_row(gateway, user_id)).pin_failed_count == MAX_ATTEMPTS
     assert len(await lock_notices(gateway, user_id)) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.conversations.config import ConversationConfig
+from gateway.funding import FUNDING_HINT
 from gateway.keys import vtpass_key
 from gateway.purchases.statuses import PurchaseStatus
 from tests.ussd.conftest import PIN, customer
@@ -40,13 +41,36 @@ async def test_airtime_for_another_number_then_buy_again(gateway, phone):
     assert first.channel == "ussd"
     assert await gateway.wallet() == 100_000 * N - first.total
 
-    menu = await handset.dial()
-    assert menu.endswith("7 Again MTN Airtime N500")
-    assert (await handset.send("7")).startswith("CON MTN Airtime N500\nTo 08011111111\n")
+    assert await receipt(gateway, first.id) == (
+        f"PayLink: MTN Airtime for 08011111111 successful. Paid N500. Ref {first.id}"
+    )
+
+    assert await handset.dial() == MENU + "\n7 Buy again"
+    assert await handset.send("7") == ("CON Buy again:\n1 MTN Airtime N500 to 08011111111\n0 Back")
+    assert (await handset.send("1")).startswith("CON MTN Airtime N500\nTo 08011111111\n")
     assert await handset.send(PIN) == RECEIVED
     again = await delivered(gateway, user_id, count=2)
     assert again.id != first.id
     assert again.request_hash == first.request_hash
+
+
+async def test_a_failed_purchase_says_why_and_is_not_offered_again(gateway, phone):
+    # the simulator fails airtime to any number but its success number (VTPass's sandbox rule)
+    user_id = await customer(gateway)
+    handset = phone()
+    await handset.dial()
+    await handset.send("1", "1", "500")
+    assert await handset.send(PIN) == RECEIVED
+    [bought] = await purchases(gateway, user_id)
+    failed = await gateway.wait_status(bought.id, {PurchaseStatus.FAILED})
+    assert await receipt(gateway, failed.id) == (
+        "PayLink: MTN Airtime for 08031234567 failed: the provider declined; check the number."
+        f" N500 refunded to your wallet. Ref {failed.id}"
+    )
+    assert await gateway.wallet() == 100_000 * N
+
+    assert await handset.dial() == MENU  # no "7 Buy again" for a failed purchase
+    assert (await handset.send("7")).startswith("CON Invalid choice.\nPayLink")
 
 
 @pytest.mark.parametrize("gateway_overrides", [{"vtpass_catalogue_ttl_s": 0.0}])
@@ -79,13 +103,14 @@ async def test_buying_a_plan_again_pays_todays_catalogue_price(gateway, phone):
         },
     )
 
-    async def menu_with_new_price():
-        menu = await handset.dial()
-        return menu if menu.endswith(f"N{new_price // N:,}") else None
+    async def again_with_new_price():
+        await handset.dial()
+        again = await handset.send("7")
+        return again if f"N{new_price // N:,} to 08011111111" in again else None
 
-    menu = await eventually(menu_with_new_price, what="the menu to show the new price")
-    assert menu.splitlines()[-1].startswith("7 ")
-    assert f"N{new_price // N:,}" in await handset.send("7")
+    again = await eventually(again_with_new_price, what="buy again to show the new price")
+    assert again.splitlines()[1].startswith("1 MTN Data ")
+    assert f"N{new_price // N:,}" in await handset.send("1")
     assert await handset.send(PIN) == RECEIVED
     again = await delivered(gateway, user_id, count=2)
     assert again.variation_code == first.variation_code
@@ -165,13 +190,18 @@ async def test_electricity_prepaid_token_reaches_the_receipt_and_history(gateway
     assert verified.startswith("CON TESTMETER1\n")
     assert "Enter amount (N500-N500,000):" in verified
     confirm = await handset.send("1000")
-    assert confirm.startswith("CON Ikeja (IKEDC) Prepaid N1,000\nMeter 1111111111111\n")
+    assert confirm.startswith("CON Ikeja (IKEDC) Prepaid\nMeter 1111111111111\n")
     assert await handset.send(PIN) == RECEIVED
     done = await delivered(gateway, user_id)
     assert (done.customer_ref, done.variation_code) == ("1111111111111", "prepaid")
     assert done.token is not None
     body = await receipt(gateway, done.id)
+    assert body.startswith(
+        "PayLink: IKEDC Prepaid for meter 1111111111111 successful."
+        " Paid N1,100 (N1,000 + N100 fee). Token: "
+    )
     assert done.token[-4:] in body.replace("-", "")
+    assert body.endswith(f"Ref {done.id}")
 
     await handset.dial()
     await handset.send("6")
@@ -191,11 +221,17 @@ async def test_tv_renewal_of_the_current_bouquet(gateway, phone):
     await handset.send("1")
     verified = await handset.send("1212121212")
     assert verified.startswith("CON TEST METER\nNow: DStv Compact\n1 Renew N7,900\n2 Change")
-    assert (await handset.send("1")).startswith("CON DStv renew N7,900\nCard 1212121212\n")
+    assert (await handset.send("1")).startswith(
+        "CON Renew DStv Compact\nCard 1212121212\nTEST METER\n"
+    )
     assert await handset.send(PIN) == RECEIVED
     done = await delivered(gateway, user_id)
     assert done.options == {"subscription_type": "renew"}
     assert done.face_amount == 7_900 * N
+    assert await receipt(gateway, done.id) == (
+        "PayLink: DStv Compact for card 1212121212 successful."
+        f" Paid N8,000 (N7,900 + N100 fee). Ref {done.id}"
+    )
 
 
 async def test_tv_change_to_a_bouquet_on_page_two(gateway, phone):
@@ -204,14 +240,19 @@ async def test_tv_change_to_a_bouquet_on_page_two(gateway, phone):
     await handset.dial()
     await handset.send("4", "2", "1212121212")
     bouquets = await handset.send("2")
-    assert bouquets.startswith("CON TEST METER\nChoose bouquet:\n1 GOtv Lite")
+    # every bouquet with its price, the provider not repeated ("GOtv GOtv Lite N410")
+    assert bouquets == (
+        "CON TEST METER\nChoose bouquet:\n1 Lite N410\n2 Jinja N1,640\n3 Jolli N2,460"
+        "\n4 Max N3,600\n5 Supa monthly N5,500\n98 More\n0 Back\n00 Main menu"
+    )
     page2 = await handset.send("98")
-    assert page2.startswith("CON TEST METER\nChoose bouquet:\n1 GOtv Supa")
-    assert (await handset.send("1")).startswith("CON GOtv GOtv Supa")
+    assert page2.startswith("CON TEST METER\nChoose bouquet:\n1 Lite (3 Months) N1,080\n")
+    assert (await handset.send("0", "5")).startswith("CON GOtv Supa monthly\n")
     assert await handset.send(PIN) == RECEIVED
     done = await delivered(gateway, user_id)
     assert done.options == {"subscription_type": "change"}
     assert done.variation_code == "gotv-supa"
+    assert done.product == "GOtv Supa monthly"
 
 
 async def test_showmax_for_my_number(gateway, phone):
@@ -222,7 +263,7 @@ async def test_showmax_for_my_number(gateway, phone):
     assert plans.startswith("CON Showmax plans:\n1 Mobile Only")
     await handset.send("1")
     confirm = await handset.send("1")
-    assert confirm.startswith("CON Showmax Mobile Only - N1,450\nFor 08011111111\n")
+    assert confirm.startswith("CON Showmax Mobile Only\nFor 08011111111\n")
     assert await handset.send(PIN) == RECEIVED
     done = await delivered(gateway, user_id)
     assert (done.service_id, done.customer_ref) == ("showmax", SUCCESS_PHONE)
@@ -237,11 +278,14 @@ async def test_waec_result_checker_pins_by_quantity(gateway, phone):
     )
     assert "How many PINs? (1-10)" in await handset.send("1")
     assert "Invalid quantity." in await handset.send("11")
-    assert (await handset.send("3")).startswith("CON WAEC Result Checker x3 N2,700\n")
+    assert (await handset.send("3")).startswith("CON WAEC Result Checker\n3 PINs x N900 = N2,700\n")
     assert await handset.send(PIN) == RECEIVED
     done = await delivered(gateway, user_id)
     assert done.quantity == 3
     assert len(done.pins) == 3
+    body = await receipt(gateway, done.id)
+    assert body.startswith("PayLink: 3 x WAEC Result Checker for 08031234567 successful.")
+    assert body.endswith(f"PINs: {', '.join(done.pins)}. Ref {done.id}")
 
 
 async def test_waec_registration(gateway, phone):
@@ -265,7 +309,9 @@ async def test_jamb_profile_is_verified_before_the_pin(gateway, phone):
     wrong = await handset.send("9999999999")
     assert wrong.startswith("CON Not found. Check number.\nEnter JAMB profile ID:")
     confirm = await handset.send("0123456789")
-    assert confirm.startswith("CON JAMB N7,700\nProfile 0123456789\nCapital James\n")
+    assert confirm.startswith(
+        "CON JAMB UTME PIN (with mock)\nN7,700 for profile 0123456789\nCapital James\n"
+    )
     assert await handset.send(PIN) == RECEIVED
     done = await delivered(gateway, user_id)
     assert (done.customer_ref, done.variation_code) == ("0123456789", "utme-mock")
@@ -277,5 +323,7 @@ async def test_no_purchase_without_money(gateway, phone):
     handset = phone()
     await handset.dial()
     await handset.send("1", "1", "500")
-    assert await handset.send(PIN) == "END Not enough money. Wallet: N100. Fund it and retry."
+    assert await handset.send(PIN) == (
+        f"END Not enough money: wallet N100, need N500. {FUNDING_HINT}"
+    )
     assert await purchases(gateway, user_id) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from gateway.pin_policy import RESET_HINT
 from tests.ussd.conftest import PIN, customer
 from tests.ussd.helpers import RECEIVED, purchases
 
@@ -18,7 +19,9 @@ async def test_three_wrong_pins_lock_purchases_for_thirty_minutes(gateway, phone
     assert (await handset.send("2222")).startswith("CON Wrong PIN. 1 try left.\n")
     locked = await handset.send("3333")
     # 10:00 UTC = 11:00 Lagos: the lock ends at 11:30 Lagos time
-    assert locked == "END PIN locked until 11:30 after too many wrong PINs."
+    assert locked == (
+        f"END PIN locked until 11:30 after too many wrong PINs. Forgot it? {RESET_HINT}"
+    )
 
     await handset.dial()  # a new session, the right PIN: still locked
     assert await handset.send("1", "1", "500") == confirm

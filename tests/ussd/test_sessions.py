@@ -129,7 +129,7 @@ async def test_no_resume_offer_after_two_minutes_or_after_an_end(gateway, phone)
     await handset.send("1", "1", "500", PIN)  # a purchase ends the session
     assert handset.last == RECEIVED
     await handset.hang_up("Success")
-    assert (await handset.dial()).startswith(MENU)  # with "7 Again ..." now
+    assert (await handset.dial()).startswith(MENU)  # with "7 Buy again" now
 
 
 async def test_without_the_events_callback_a_redial_still_offers_resume(gateway, phone):

@@ -7,6 +7,7 @@ session on anything else), and the events callback always answers 200.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import httpx
 import pytest
@@ -95,8 +96,21 @@ async def test_bad_form_fields_answer_end_with_a_clear_line(gateway, client, for
 async def test_bodies_that_are_not_forms_still_get_end(gateway, client):
     assert check_reply(await client.post(ROUTE, json={"sessionId": "x"})) == BAD_REQUEST
     assert check_reply(await client.post(ROUTE, content=b"\xff\xfe garbage")) == BAD_REQUEST
+
+
+async def test_an_oversized_body_is_refused_quietly_not_logged_as_an_error(gateway, client, caplog):
     huge = {"sessionId": "ATUid_1", "phoneNumber": "+2348031234567", "text": "1" * 2_000_000}
-    assert check_reply(await client.post(ROUTE, data=huge)).startswith("END ")
+    with caplog.at_level(logging.INFO, logger="gateway"):
+        response = await client.post(ROUTE, data=huge)
+        event = await client.post(EVENTS, data=huge)
+    assert (response.status_code, response.text) == (413, TOO_LONG)
+    assert event.status_code == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.levelname for r in caplog.records if "size limit" in r.getMessage()] == [
+        "WARNING",
+        "WARNING",
+    ]
+    assert "Traceback" not in caplog.text
 
 
 async def test_missing_text_is_a_first_hop_and_unknown_networks_are_fine(gateway, client):

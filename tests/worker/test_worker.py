@@ -1,8 +1,9 @@
 """The worker: wakes on submit, sweeps what it missed, shares work, survives being killed.
 
 The crash story: worker w1 claims a purchase (initiated -> pending) and its `/pay` leaves; w1
-dies before the answer. The lease keeps everyone off the purchase for `vend_lease_s`; once it
-expires, w2's sweep requeries (never re-pays) and settles it. The transport counts `/pay`
+dies before the answer. Its lease, no longer renewed by its heartbeat, keeps everyone off the
+purchase for at most `vend_lease_s` (30 s); once it lapses, w2's sweep requeries (never
+re-pays) and settles it. The transport counts `/pay`
 requests as they leave, so a second one cannot hide behind the simulator's 014.
 """
 
@@ -41,9 +42,10 @@ async def test_a_worker_killed_mid_vend_is_finished_by_the_next_without_a_second
     second = harness.worker("w2")
     second.start()
     try:
+        await harness.make_due(29)
         await asyncio.sleep(0.2)  # w1's lease still holds everyone off
         assert (await harness.service.get(purchase.id)).vend_claimed_by == "w1"
-        await harness.make_due(181)  # the lease has expired
+        await harness.make_due(2)  # 31 s: the lease w1 no longer renews has lapsed
         done = await harness.wait_status(purchase.id, DELIVERED)
     finally:
         await second.stop()

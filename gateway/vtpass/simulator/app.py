@@ -20,6 +20,7 @@ from gateway.vtpass.simulator.keys import account_key, state_key
 from gateway.vtpass.simulator.state import SimulatorState
 
 _API_PREFIX = "/api/"
+_PAY_PATH = "/api/pay"
 
 
 @web.middleware
@@ -35,9 +36,23 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 @web.middleware
 async def api_gate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Spec §B for every `/api/` route: latency first, then credentials or `087`."""
+    """Spec §B for every `/api/` route: latency first, then credentials or `087`.
+
+    The body is read before any wait: once a client's connection drops, aiohttp no longer
+    hands out what it had received. A `/pay` then runs to its end even if its client goes
+    away meanwhile (aiohttp may cancel the handler), as VTPass keeps a payment whose answer
+    was lost; a requery finds it.
+    """
     if not request.path.startswith(_API_PREFIX):
         return await handler(request)
+    if request.can_read_body and request.content_type != "multipart/form-data":
+        await request.read()  # kept on the request; multipart is streamed by `post()`
+    if request.method == "POST" and request.path == _PAY_PATH:
+        return await request.app[state_key].outlive_client(_gated(request, handler))
+    return await _gated(request, handler)
+
+
+async def _gated(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[state_key]
     await state.pause(state.latency_s)
     account = state.accounts.authenticate(request.method, request.headers)

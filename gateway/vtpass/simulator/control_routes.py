@@ -56,6 +56,7 @@ def add_control_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/__sim/next-pay", next_pay)
     router.add_post("/__sim/variations-update", variations_update)
     router.add_get("/__sim/transactions", transactions)
+    router.add_get("/__sim/pay-requests", pay_requests)
     router.add_get("/__sim/webhooks", webhooks)
 
 
@@ -309,6 +310,14 @@ async def transactions(request: web.Request) -> web.Response:
         if wanted is None or t.request_id == wanted
     ]
     return web.json_response({"transactions": rows})
+
+
+async def pay_requests(request: web.Request) -> web.Response:
+    """How many `/pay` requests named each request_id, repeats (refused, unstored) included."""
+    counts = _state(request).pay_requests
+    wanted = request.query.get("request_id")
+    shown = counts if wanted is None else {wanted: counts[wanted]}
+    return web.json_response({"pay_requests": dict(shown)})
 
 
 async def webhooks(request: web.Request) -> web.Response:

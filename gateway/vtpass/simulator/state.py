@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from gateway.clock import Clock, FixedClock
 from gateway.vtpass.simulator.accounts import Accounts, AccountState
@@ -29,6 +30,7 @@ from gateway.vtpass.simulator.transactions import Scenario, Status, Transaction
 from gateway.vtpass.simulator.verify import Verifier
 from gateway.vtpass.simulator.webhooks import WebhookSender
 
+_T = TypeVar("_T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 StoreAs = Literal["delivered", "pending", "failed", "none"]
 
@@ -130,6 +132,10 @@ class SimulatorState:
         self._recent: dict[tuple[str, str, str], datetime] = {}
         self._timers: dict[str, asyncio.Task[None]] = {}
         self._timer_tasks = BackgroundTasks("pending-resolution")
+        self._unanswered: set[asyncio.Task[Any]] = set()  # see `outlive_client`
+        # `/pay` requests received per request_id, repeats included (a repeat is refused and
+        # stores nothing, so only this count can show a client paid twice)
+        self.pay_requests: Counter[str] = Counter()
         self._closing = asyncio.Event()
         self._closed = False
 
@@ -145,10 +151,26 @@ class SimulatorState:
     def begin_shutdown(self) -> None:
         self._closing.set()
 
+    async def outlive_client(self, work: Coroutine[Any, Any, _T]) -> _T:
+        """Run `work` to its end even if the caller is cancelled because its client went away.
+
+        VTPass finishes a payment whose answer nobody is left to read; so must the simulator,
+        or a requery after a client's crash could never find the payment. `close` cancels
+        whatever is still running.
+        """
+        task = asyncio.get_running_loop().create_task(work, name="simulator-pay")
+        self._unanswered.add(task)
+        task.add_done_callback(_forget(self._unanswered))
+        return await asyncio.shield(task)
+
     async def close(self) -> None:
         """Cancel timers and callbacks; later settlements send no webhooks."""
         self._closed = True
         self.webhooks.bind(None)
+        unanswered = list(self._unanswered)
+        for task in unanswered:
+            task.cancel()
+        await asyncio.gather(*unanswered, return_exceptions=True)
         await self._timer_tasks.cancel_all()
         await self.webhooks.cancel_all()
 
@@ -158,6 +180,7 @@ class SimulatorState:
         self._timers.clear()
         await self.webhooks.reset()
         self.transactions.clear()
+        self.pay_requests.clear()
         self._recent.clear()
         self.next_pay.clear()
         self.accounts.reset()
@@ -309,3 +332,15 @@ class SimulatorState:
             return
         body = webhook_body(txn, self.config.reversed_code)
         self.webhooks.send(account.callback_url, body, request_id=txn.request_id)
+
+
+def _forget(tasks: set[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], None]:
+    """A done-callback that drops the task and marks its outcome seen: a caller that went away
+    cannot read it, and the one still waiting gets it through `shield` all the same."""
+
+    def done(task: asyncio.Task[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    return done

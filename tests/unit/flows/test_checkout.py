@@ -6,6 +6,7 @@ import pytest
 
 from gateway.flows import codec
 from gateway.flows.checkout import mint_intent
+from gateway.flows.engine import advance
 from gateway.flows.model import (
     PinRejected,
     PurchaseAccepted,
@@ -14,6 +15,8 @@ from gateway.flows.model import (
     SubmitPurchase,
     Transition,
 )
+from gateway.funding import FUNDING_HINT, FUNDING_HINT_MAX
+from tests.unit.flows.catalog_data import CATALOG
 from tests.unit.flows.helpers import NAV, SEED, feed, lines, text, walk
 
 CONFIRM = lines(
@@ -85,11 +88,11 @@ def test_the_pin_is_only_in_the_effect_never_in_the_session():
         (PurchaseAccepted("P-1"), "END Request received. You will get an SMS."),
         (
             PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS, 20000),
-            "END Not enough money. Wallet: N200. Fund it and retry.",
+            f"END Not enough money: wallet N200, need N500. {FUNDING_HINT}",
         ),
         (
             PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS),
-            "END Not enough money in your wallet. Fund it and try again.",
+            f"END Not enough money in your wallet. {FUNDING_HINT}",
         ),
         (
             PurchaseRefused(RefusalReason.DAILY_LIMIT),
@@ -114,6 +117,17 @@ def test_submit_results_end_the_session_at_once(result, screen):
     t = walk(*BUY, "1357", result)
     assert t.state is None
     assert text(t) == screen
+
+
+def test_not_enough_money_says_how_to_fund_in_the_deployments_own_words():
+    # "Fund it and retry" with no way to fund left people stuck; the operator words the hint
+    hint = "Pay cash at Mama Tolu's shop, Ikeja; she tops up your wallet at once." + "!" * 11
+    assert len(hint) == FUNDING_HINT_MAX
+    paying = walk(*BUY, "1357")
+    refused = PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS, 99_999_999_999)
+    t = advance(paying.state, refused, CATALOG, funding_hint=hint)
+    # the longest hint after the largest wallet still fits one USSD screen (render checks)
+    assert text(t) == f"END Not enough money: wallet N999,999,999.99, need N500. {hint}"
 
 
 @pytest.mark.parametrize("pin", ["", "123", "12345", "abcd", "2"])

@@ -23,22 +23,22 @@ NETWORKS = lines(
     "2 Glo Data",
     "3 Airtel Data",
     "4 9mobile Data",
-    "5 GLO Data (SME)",
-    "6 Smile Payment",
-    "7 Spectranet Inter..",
+    "5 Glo SME Data",
+    "6 Smile",
+    "7 Spectranet",
     NAV,
 )
 MTN_PAGE_1 = lines(
     "CON MTN Data plans:",
-    "1 N100 100MB - 24 hrs",
-    "2 N200 200MB - 2 days",
-    "3 N1000 1.5GB - 30 days",
-    "4 N2000 4.5GB - 30 days",
+    "1 100MB 24 hrs N100",
+    "2 200MB 2 days N200",
+    "3 1.5GB 30 days N1,000",
+    "4 4.5GB 30 days N2,000",
     "98 More",
     NAV,
 )
 WHO = lines("CON Buy data for:", "1 My number", "2 Another number", NAV)
-CONFIRM = lines("CON MTN Data", "N1000 1.5GB - 30 days", "To 08031234567", "Enter PIN to pay:", NAV)
+CONFIRM = lines("CON MTN Data", "1.5GB 30 days N1,000", "To 08031234567", "Enter PIN to pay:", NAV)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_the_purchase_carries_the_plan_and_the_recipient():
         phone="+2348051234567",
         customer_ref="08051234567",
         variation_code="mtn-100mb-1000",
-        label="MTN Data 1.5GB",
+        label="MTN Data 1.5GB 30 days",
     )
 
 
@@ -87,7 +87,7 @@ def _all_pages(t: Transition) -> tuple[list[str], Transition]:
 
 def test_paging_through_every_mtn_plan():
     seen, last = _all_pages(walk("2", "1"))
-    ctx_labels = [plan_label(p, _ctx()) for p in MTN_DATA]
+    ctx_labels = [plan_label(p, _ctx(), provider="MTN Data") for p in MTN_DATA]
     assert seen == ctx_labels
     assert len(MTN_DATA) >= 30
     assert text(feed(last, "98")).startswith("CON Invalid choice.\nMTN Data plans:")
@@ -105,7 +105,7 @@ def test_a_plan_on_a_later_page_is_picked_by_its_number_on_that_page():
     assert isinstance(chosen, SubmitPurchase)
     plan = CATALOG.variation("mtn-data", chosen.order.variation_code or "")
     assert plan is not None
-    assert plan_label(plan, _ctx()) == first_on_page[2:]
+    assert plan_label(plan, _ctx(), provider="MTN Data") == first_on_page[2:]
 
 
 def test_back_walks_the_pages_then_leaves_the_list():

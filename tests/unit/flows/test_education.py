@@ -29,8 +29,8 @@ PROFILE = lines("CON Enter JAMB profile ID:", NAV)
         (
             ("5", "1", "3"),
             lines(
-                "CON WAEC Result Checker x3 N2,700",
-                "WASSCE Result Checker PIN N900",
+                "CON WAEC Result Checker",
+                "3 PINs x N900 = N2,700",
                 "Enter PIN to pay:",
                 NAV,
             ),
@@ -42,6 +42,13 @@ PROFILE = lines("CON Enter JAMB profile ID:", NAV)
 )
 def test_screens(steps, screen):
     assert text(walk(*steps)) == screen
+
+
+def test_one_waec_pin_is_one_priced_line_without_doubled_names():
+    # was "WAEC Result Checker x2 N1,800 / WASSCE N900": the exam named twice, two amounts
+    assert text(walk("5", "1", "1")) == lines(
+        "CON WAEC Result Checker N900", "Enter PIN to pay:", NAV
+    )
 
 
 def test_waec_result_checker_buys_a_quantity():
@@ -67,7 +74,6 @@ def test_waec_registration_has_one_plan_and_goes_straight_to_confirm():
     t = walk("5", "2")
     assert text(t) == lines(
         "CON WAEC Registration N14,450",
-        "WASSCE for Private C.. N14,450",
         "Enter PIN to pay:",
         NAV,
     )
@@ -79,7 +85,11 @@ def test_jamb_verifies_the_profile_id_with_the_variation_as_type():
     assert t.effects == (VerifyCustomer("jamb", "0123456789", "utme-no-mock"),)
     t = feed(t, CustomerVerified(name="Capital James"))
     assert text(t) == lines(
-        "CON JAMB N6,200", "Profile 0123456789", "Capital James", "Enter PIN to pay:", NAV
+        "CON JAMB UTME PIN (without mock)",
+        "N6,200 for profile 0123456789",
+        "Capital James",
+        "Enter PIN to pay:",
+        NAV,
     )
     effect = feed(t, "1357").effects[0]
     assert isinstance(effect, SubmitPurchase)

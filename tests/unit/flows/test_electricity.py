@@ -39,9 +39,10 @@ METER = lines("CON Enter prepaid meter number:", NAV)
 VERIFIED = CustomerVerified(name="TESTMETER1", address="ABULE EGBA BU ABULE")
 AMOUNT = lines("CON TESTMETER1", "ABULE EGBA BU ABULE", "Enter amount (N500-N500,000):", NAV)
 CONFIRM = lines(
-    "CON Ikeja (IKEDC) Prepaid N2,000",
+    "CON Ikeja (IKEDC) Prepaid",
     "Meter 1111111111111",
     "TESTMETER1",
+    "N2,000 + N100 fee = N2,100",
     "Enter PIN to pay:",
     NAV,
 )

@@ -14,7 +14,10 @@ from gateway.flows.model import (
     Conversation,
     CustomerVerified,
     FlowName,
+    HistoryItem,
+    HistoryLoaded,
     LoadBalance,
+    LoadHistory,
     PinLocked,
     PurchaseAccepted,
     ServiceUnavailable,
@@ -115,7 +118,9 @@ def test_service_unavailable_ends_politely_from_any_step():
 
 def test_pin_locked_ends_with_the_unlock_time_in_lagos():
     t = walk("1", "1", "500", "1357", PinLocked(datetime(2026, 1, 5, 13, 30, tzinfo=UTC)))
-    assert text(t) == "END PIN locked until 14:30 after too many wrong PINs."
+    assert text(t) == (
+        f"END PIN locked until 14:30 after too many wrong PINs. Forgot it? {RESET_HINT}"
+    )
     assert t.state is None
 
 
@@ -128,7 +133,7 @@ def test_pin_locked_until_reset_ends_with_how_to_reset_in_one_screen():
 
 def test_naive_lock_time_is_read_as_utc():
     t = walk("1", "1", "500", "1357", PinLocked(datetime(2026, 1, 5, 23, 45)))  # noqa: DTZ001
-    assert text(t) == "END PIN locked until 00:45 after too many wrong PINs."
+    assert text(t).startswith("END PIN locked until 00:45 after too many wrong PINs.")
 
 
 def test_a_result_nobody_waits_for_changes_nothing():
@@ -173,6 +178,9 @@ def test_other_channels_get_their_own_money_format():
 # -- resuming a dropped session ------------------------------------------------------------------
 
 
+_ITEM = HistoryItem("MTN Airtime", 50_000, "pending", None, "08031234567")
+
+
 def _dropped(*steps: str | object) -> Conversation:
     t = walk(*steps)  # type: ignore[arg-type]
     assert t.state is not None
@@ -210,6 +218,36 @@ def test_a_session_dropped_while_paying_resumes_on_its_confirm_screen():
 
 def test_a_session_waiting_on_the_balance_resumes_on_the_wallet_menu():
     t = feed(start(resumable=_dropped("6", "1")), "1")
+    assert text(t).startswith("CON Wallet:")
+
+
+def test_a_resumed_balance_screen_loads_the_balance_again():
+    # the dropped screen said N100; a purchase settled since: the stored figure is never shown
+    dropped = _dropped("6", "1", BalanceLoaded(10_000))
+    t = feed(start(resumable=dropped), "1")
+    assert t.effects == (LoadBalance(),)
+    assert text(t) == "CON Please wait..."
+    assert text(feed(t, BalanceLoaded(2_500))) == "CON Wallet balance: N25\n0 Back\n00 Main menu"
+    assert text(feed(t, BalanceLoaded(2_500), "0")).startswith("CON Wallet:")
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [("6", "2", HistoryLoaded(())), ("6", "2", HistoryLoaded((_ITEM,)), "1")],
+    ids=["history", "detail"],
+)
+def test_a_resumed_purchase_list_loads_it_again(steps):
+    t = feed(start(resumable=_dropped(*steps)), "1")
+    assert t.effects == (LoadHistory(5),)
+    fresh = feed(t, HistoryLoaded((replace(_ITEM, status="delivered"),)))
+    assert text(fresh).startswith("CON Last purchases:\n1 MTN Airtime N500 Done")
+    assert text(feed(fresh, "0")).startswith("CON Wallet:")
+
+
+def test_a_resumed_screen_without_loaded_data_is_shown_as_it_was():
+    dropped = _dropped("6")
+    t = feed(start(resumable=dropped), "1")
+    assert t.effects == ()
     assert text(t).startswith("CON Wallet:")
 
 

@@ -18,6 +18,9 @@ ALLOWED = (
     "gateway.phones",
     "gateway.clock",
     "gateway.vtpass.models",
+    "gateway.errors",
+    "gateway.funding",  # the funding hint's default text
+    "gateway.purchases.pricing",  # pure arithmetic: confirm screens quote as a submit charges
 )
 FORBIDDEN = {"aiohttp", "redis", "sqlalchemy", "httpx", "asyncio", "socket", "random", "os"}
 

@@ -1,4 +1,4 @@
-"""Buy again (main menu 7-9) and dial-string shortcuts (`*347*88*1*500#`)."""
+"""Buy again (main menu 7, then the purchase) and dial-string shortcuts (`*347*88*1*500#`)."""
 
 from __future__ import annotations
 
@@ -36,24 +36,38 @@ RENEW = Order(
 RECENT = (AIRTIME, METER, DATA)
 
 
-def test_the_main_menu_offers_the_last_three_purchases():
-    assert text(start(recent=RECENT)) == lines(
-        MENU, "7 MTN Airtime N500", "8 IKEDC Prepaid N10,000", "9 MTN Data 1.5GB N1,000"
-    )
+AGAIN = lines(
+    "CON Buy again:",
+    "1 MTN Airtime N500 to 08031234567",
+    "2 IKEDC Prepaid N10,100 to 1111111111111",  # what will be paid, fee included
+    "3 MTN Data 1.5GB N1,000 to 08051234567",
+    "0 Back",
+)
+
+
+def test_the_main_menu_offers_buy_again_only_to_callers_with_purchases():
+    assert text(start(recent=RECENT)) == lines(MENU, "7 Buy again")
+    assert text(start()) == MENU
+    assert text(feed(start(), "7")).startswith("CON Invalid choice.\nPayLink")
+
+
+def test_buy_again_lists_each_purchase_with_its_price_and_recipient():
+    # the recipient was hidden: "7 Again MTN Airtime N500" did not say for whom
+    assert text(feed(start(recent=RECENT), "7")) == AGAIN
     # a renewal's amount is known only after the card is verified again
-    assert text(start(recent=(AIRTIME, RENEW))) == lines(
-        MENU, "7 Again MTN Airtime N500", "8 Again DStv Compact"
+    assert text(feed(start(recent=(AIRTIME, RENEW)), "7")) == lines(
+        "CON Buy again:",
+        "1 MTN Airtime N500 to 08031234567",
+        "2 DStv Compact to 1212121212",
+        "0 Back",
     )
-    assert text(start(recent=(*RECENT, RENEW))).count("\n") == 9  # only three are offered
+    assert text(feed(start(recent=(*RECENT, RENEW)), "7")).count("\n") == 4  # three offered
 
 
-def test_the_main_menu_follows_each_callers_own_purchases():
-    orders = (AIRTIME, RENEW)
-    assert text(start(recent=orders)) == text(start(recent=orders))  # drawn once, same again
-    newer = (METER, *orders)
-    assert "8 MTN Airtime N500" in text(start(recent=newer))
-    assert "7 IKEDC Prepaid N10,000" in text(start(recent=newer))
-    assert "7 Again MTN Airtime N500" in text(start(recent=orders))
+def test_a_long_name_gives_way_to_the_price_and_the_recipient():
+    long = replace(METER, label="Port Harcourt Electricity Distribution Prepaid")
+    line = text(feed(start(recent=(long,)), "7")).split("\n")[1]
+    assert line == "1 Port Harcou.. N10,100 to 1111111111111"
 
 
 def test_sessions_started_with_one_lines_orders_share_them_and_their_main_menu():
@@ -63,35 +77,45 @@ def test_sessions_started_with_one_lines_orders_share_them_and_their_main_menu()
     first, second = start(recent=orders), start(recent=orders)
     assert first.state.caller.recent is second.state.caller.recent
     assert first.reply is second.reply
-    assert text(second) == lines(
-        MENU, "7 Again IKEDC Prepaid N10,000", "8 Again MTN Data 1.5GB N1,000"
-    )
+    assert text(second) == lines(MENU, "7 Buy again")
 
 
 @pytest.mark.parametrize(
     ("key", "screen"),
     [
-        ("7", lines("CON MTN Airtime N500", "To 08031234567", "Enter PIN to pay:", NAV)),
-        ("8", lines("CON IKEDC Prepaid N10,000", "No. 1111111111111", "Enter PIN to pay:", NAV)),
-        ("9", lines("CON MTN Data 1.5GB N1,000", "To 08051234567", "Enter PIN to pay:", NAV)),
+        ("1", lines("CON MTN Airtime N500", "To 08031234567", "Enter PIN to pay:", NAV)),
+        (
+            "2",
+            lines(
+                "CON IKEDC Prepaid",
+                "Meter 1111111111111",
+                "N10,000 + N100 fee = N10,100",
+                "Enter PIN to pay:",
+                NAV,
+            ),
+        ),
+        ("3", lines("CON MTN Data 1.5GB N1,000", "To 08051234567", "Enter PIN to pay:", NAV)),
     ],
 )
 def test_buy_again_opens_the_confirm_screen(key, screen):
-    assert text(feed(start(recent=RECENT), key)) == screen
+    assert text(feed(start(recent=RECENT), "7", key)) == screen
 
 
 def test_buy_again_submits_the_same_order_with_the_pin():
-    effect = feed(start(recent=RECENT), "8", "1357").effects[0]
+    effect = feed(start(recent=RECENT), "7", "2", "1357").effects[0]
     assert isinstance(effect, SubmitPurchase)
     assert effect.order == METER
 
 
-def test_buy_again_back_returns_to_the_main_menu():
-    assert text(feed(start(recent=RECENT), "7", "0")).startswith(MENU)
+def test_buy_again_back_returns_to_the_list_then_the_main_menu():
+    t = feed(start(recent=RECENT), "7", "1", "0")
+    assert text(t) == AGAIN
+    assert text(feed(t, "0")).startswith(MENU)
 
 
-def test_a_key_without_a_purchase_is_an_invalid_choice():
-    assert text(feed(start(recent=(AIRTIME,)), "8")).startswith("CON Invalid choice.\nPayLink")
+def test_a_line_without_a_purchase_is_an_invalid_choice():
+    t = feed(start(recent=(AIRTIME,)), "7", "2")
+    assert text(t).startswith("CON Invalid choice.\nBuy again:")
 
 
 def _catalog_with(service_id: str, plans: tuple[Variation, ...]) -> CatalogSnapshot:
@@ -119,13 +143,13 @@ def test_a_plan_bought_again_takes_todays_price():
 )
 def test_what_cannot_be_bought_today_is_not_available(order, catalog):
     assert refresh(order, catalog) is None
-    t = feed(start(recent=(order,)), "7")
-    assert text(t).startswith("CON Not available.\nPayLink")
+    t = feed(start(recent=(order,)), "7", "1")
+    assert text(t).startswith("CON Not available.\nBuy again:")
 
 
 def test_a_renewal_bought_again_verifies_the_card_again_instead_of_replaying_its_amount():
     assert refresh(RENEW, CATALOG) is None
-    t = feed(start(recent=(AIRTIME, RENEW)), "8")
+    t = feed(start(recent=(AIRTIME, RENEW)), "7", "2")
     assert t.effects == (VerifyCustomer("dstv", "1212121212"),)
 
 
@@ -134,7 +158,7 @@ def test_buy_again_keeps_a_choice_never_a_plan_price():
     assert as_choice(cheap).to_fields() == as_choice(DATA).to_fields()
     assert "amt" not in as_choice(cheap).to_fields()
     assert as_choice(AIRTIME) == AIRTIME  # an open amount is the customer's own choice
-    t = feed(start(recent=(cheap,)), "7", "1357")
+    t = feed(start(recent=(cheap,)), "7", "1", "1357")
     assert t.effects[0].order.amount == 100000  # today's catalogue price, not the kept one
 
 
@@ -205,7 +229,12 @@ def test_shortcuts_stop_at_the_first_effect(shortcut, effects):
 
 @pytest.mark.parametrize(
     "shortcut",
-    [("1", "1", "500", "1357"), ("7", "1357"), ("6", "3", "1357"), ("1", "500", "0803", "1357")],
+    [
+        ("1", "1", "500", "1357"),
+        ("7", "1", "1357"),
+        ("6", "3", "1357"),
+        ("1", "500", "0803", "1357"),
+    ],
     ids=["replayed", "buy-again", "change-pin", "too-long"],
 )
 def test_a_pin_is_never_taken_from_a_dial_string(shortcut):
@@ -216,4 +245,5 @@ def test_a_pin_is_never_taken_from_a_dial_string(shortcut):
 
 
 def test_buy_again_by_shortcut():
-    assert text(start(shortcut=("9",), recent=RECENT)).startswith("CON MTN Data 1.5GB N1,000\n")
+    assert text(start(shortcut=("7",), recent=RECENT)) == AGAIN
+    assert text(start(shortcut=("7", "3"), recent=RECENT)).startswith("CON MTN Data 1.5GB N1,000\n")

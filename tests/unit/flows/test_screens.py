@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows import menu
 from gateway.flows.model import Option, Screen
 from gateway.flows.screens import (
     HINT_MAX,
@@ -161,8 +160,6 @@ def test_every_hint_fits_the_reserved_room():
     assert all(len(hint) <= HINT_MAX for hint in Hint)
     assert all(len(wrong_pin(n)) <= HINT_MAX for n in range(-1, 12))
     assert len(Hint.INVALID_CHOICE) <= LIST_HINT_MAX
-    menu_hints = [Hint.INVALID_CHOICE, Hint.UNAVAILABLE, Hint.PIN_SAVED, Hint.PIN_CHANGED]
-    assert all(len(hint) <= menu.MENU_HINT_MAX for hint in menu_hints)
 
 
 def test_money_per_profile():

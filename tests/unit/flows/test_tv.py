@@ -13,7 +13,7 @@ from gateway.flows.model import (
 )
 from tests.unit.flows.helpers import NAV, PHONE, feed, lines, text, walk
 
-PROVIDERS = lines("CON Choose TV:", "1 DStv", "2 GOtv", "3 Startimes", "4 Showmax", NAV)
+PROVIDERS = lines("CON Choose TV:", "1 DStv", "2 GOtv", "3 StarTimes", "4 Showmax", NAV)
 CARD = lines("CON Enter DStv smartcard/IUC number:", NAV)
 DSTV_OK = CustomerVerified(
     name="TEST METER",
@@ -22,14 +22,22 @@ DSTV_OK = CustomerVerified(
     renewal_amount=790000,
 )
 ACTION = lines("CON TEST METER", "Now: DStv Compact", "1 Renew N7,900", "2 Change bouquet", NAV)
-RENEW = lines("CON DStv renew N7,900", "Card 1212121212", "TEST METER", "Enter PIN to pay:", NAV)
+RENEW = lines(
+    "CON Renew DStv Compact",
+    "Card 1212121212",
+    "TEST METER",
+    "N7,900 + N100 fee = N8,000",
+    "Enter PIN to pay:",
+    NAV,
+)
 BOUQUETS_1 = lines(
     "CON TEST METER",
     "Choose bouquet:",
-    "1 DStv Padi N1,850",
-    "2 DStv Yanga N2,565",
-    "3 Dstv Confam N4,615",
-    "4 DStv Compact N7900",
+    "1 Padi N1,850",
+    "2 Yanga N2,565",
+    "3 Confam N4,615",
+    "4 Compact N7,900",
+    "5 Premium N18,400",
     "98 More",
     NAV,
 )
@@ -65,25 +73,31 @@ def test_renew_pays_the_renewal_amount_with_subscription_type_renew():
         customer_ref="1212121212",
         variation_code="dstv79",
         subscription_type="renew",
-        label="DStv DStv Compact",
+        label="DStv Compact",
     )
 
 
 def test_change_to_a_bouquet_on_a_later_page():
     t = walk(*DSTV, DSTV_OK, "2", "98")
-    assert "1 DStv Premium N18,400" in text(t)
+    assert "1 Compact Plus N12,400" in text(t)
     confirm = feed(t, "1")
     assert text(confirm) == lines(
-        "CON DStv DStv Premium N18,400", "Card 1212121212", "TEST METER", "Enter PIN to pay:", NAV
+        "CON DStv Compact Plus",
+        "Card 1212121212",
+        "TEST METER",
+        "N12,400 + N100 fee = N12,500",
+        "Enter PIN to pay:",
+        NAV,
     )
     effect = feed(confirm, "1357").effects[0]
     assert isinstance(effect, SubmitPurchase)
     order = effect.order
     assert (order.variation_code, order.amount, order.subscription_type) == (
-        "dstv3",
-        1840000,
+        "dstv7",
+        1240000,
         "change",
     )
+    assert order.label == "DStv Compact Plus"  # the provider once, no price
 
 
 def test_without_a_renewal_amount_only_change_is_offered():
@@ -96,12 +110,12 @@ def test_gotv_renew():
     t = walk(
         "4", "2", "1212121212", CustomerVerified("JOHN", None, "GOtv Max", "gotv-max", 360000), "1"
     )
-    assert text(t).startswith("CON GOtv renew N3,600\nCard 1212121212\nJOHN\n")
+    assert text(t).startswith("CON Renew GOtv Max\nCard 1212121212\nJOHN\n")
 
 
 def test_startimes_goes_from_verify_to_the_bouquets_without_subscription_type():
     t = walk("4", "3", "1212121212", CustomerVerified("ADA", None, "Nova", "nova", 90000))
-    assert text(t).startswith("CON ADA\nChoose bouquet:\n1 Nova - 900 Naira - 1 Month")
+    assert text(t).startswith("CON ADA\nChoose bouquet:\n1 Nova 1 Month N900\n")
     effect = feed(t, "2", "1357").effects[0]
     assert isinstance(effect, SubmitPurchase)
     assert (effect.order.variation_code, effect.order.subscription_type) == ("basic", None)
@@ -109,11 +123,15 @@ def test_startimes_goes_from_verify_to_the_bouquets_without_subscription_type():
 
 def test_showmax_is_bought_for_a_phone_number_without_verify():
     assert text(walk("4", "4")) == lines(
-        "CON Showmax plans:", "1 Full - N2,900", "2 Mobile Only - N1,450", "3 Pro - N6,300", NAV
+        "CON Showmax plans:", "1 Full N2,900", "2 Mobile Only N1,450", "3 Pro N6,300", NAV
     )
     t = walk("4", "4", "1", "2", "08091234567")
     assert text(t) == lines(
-        "CON Showmax Full - N2,900", "For 08091234567", "Enter PIN to pay:", NAV
+        "CON Showmax Full",
+        "For 08091234567",
+        "N2,900 + N100 fee = N3,000",
+        "Enter PIN to pay:",
+        NAV,
     )
     effect = feed(t, "1357").effects[0]
     assert isinstance(effect, SubmitPurchase)
@@ -124,7 +142,7 @@ def test_showmax_is_bought_for_a_phone_number_without_verify():
         phone="+2348091234567",
         customer_ref="08091234567",
         variation_code="full",
-        label="Showmax Full - N2,900",
+        label="Showmax Full",
     )
 
 

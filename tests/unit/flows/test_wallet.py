@@ -21,9 +21,10 @@ from gateway.flows.model import (
     PinSet,
     StagePin,
 )
+from gateway.pin_policy import RESET_HINT
 from tests.unit.flows.helpers import MENU, NAV, feed, lines, text, walk
 
-WALLET = lines("CON Wallet:", "1 Balance", "2 Last purchases", "3 Change PIN", NAV)
+WALLET = lines("CON Wallet:", "1 Balance", "2 Last purchases", "3 Change PIN", "4 Forgot PIN", NAV)
 HISTORY = HistoryLoaded(
     (
         HistoryItem(
@@ -83,7 +84,7 @@ HISTORY_1 = lines(
         ),
         (("6", "2", HISTORY, "2", "0"), HISTORY_1, ()),
         (("6", "2", HistoryLoaded(())), lines("CON No purchases yet.", NAV), ()),
-        (("6", "4"), lines("CON Invalid choice.", WALLET[4:]), ()),
+        (("6", "5"), lines("CON Invalid choice.", WALLET[4:]), ()),
     ],
     ids=["menu", "balance-load", "balance-zero", "balance", "balance-back", "history-load",
          "history", "history-page-2", "detail-with-token", "detail-back", "no-history",
@@ -93,6 +94,14 @@ def test_wallet_screens(steps, screen, effects):
     t = walk(*steps)
     assert text(t) == screen
     assert t.effects == effects
+
+
+def test_a_forgotten_pin_is_told_where_to_reset_it():
+    # USSD cannot reset a PIN safely; it says where: the web app, with the password or an SMS code
+    t = walk("6", "4")
+    assert text(t) == lines(f"CON Forgot your PIN? {RESET_HINT}", NAV)
+    assert t.effects == ()
+    assert text(feed(t, "0")) == WALLET
 
 
 def test_a_history_row_never_overflows_the_screen():
