@@ -133,8 +133,12 @@ def _value_part(facts: ReceiptFacts) -> str:
     if facts.units:
         parts.append(f"Units: {facts.units}")
     if facts.pins:
-        label = "PIN" if len(facts.pins) == 1 else "PINs"
-        parts.append(f"{label}: {', '.join(facts.pins)}")
+        # a result-checker card is already "Serial No: .., PIN: ..": label it a card, and keep
+        # cards apart with "; " since each holds a comma
+        cards = any(pin.startswith("Serial") for pin in facts.pins)
+        noun = "Card" if cards else "PIN"
+        label = noun if len(facts.pins) == 1 else f"{noun}s"
+        parts.append(f"{label}: {('; ' if cards else ', ').join(facts.pins)}")
     return "".join(f" {part}." for part in parts)
 
 

@@ -179,6 +179,13 @@ def test_many_pins_keep_the_prefix_and_every_pin_in_the_fewest_segments():
     assert text.endswith("Ref 42")
 
 
+def test_result_checker_cards_are_named_cards_and_kept_apart():
+    pins = ("Serial No: WRN1, PIN: 111", "Serial No: WRN2, PIN: 222")
+    text = render_receipt(facts(product="WAEC Result Checker", quantity=2, pins=pins))
+    assert "Cards: Serial No: WRN1, PIN: 111; Serial No: WRN2, PIN: 222. Ref 42" in text
+    assert "PIN: Serial" not in text
+
+
 def test_segments_count_like_a_handset():
     assert segments("a" * 160) == 1
     assert segments("a" * 161) == 2

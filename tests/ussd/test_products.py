@@ -285,7 +285,7 @@ async def test_waec_result_checker_pins_by_quantity(gateway, phone):
     assert len(done.pins) == 3
     body = await receipt(gateway, done.id)
     assert body.startswith("PayLink: 3 x WAEC Result Checker for 08031234567 successful.")
-    assert body.endswith(f"PINs: {', '.join(done.pins)}. Ref {done.id}")
+    assert body.endswith(f"Cards: {'; '.join(done.pins)}. Ref {done.id}")
 
 
 async def test_waec_registration(gateway, phone):
