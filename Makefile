@@ -19,6 +19,7 @@ lint:
 	$(BIN)/ruff check $(SRC)
 	$(BIN)/ruff format --check $(SRC)
 	$(BIN)/mypy gateway
+	$(BIN)/lint-imports
 
 test:
 	$(BIN)/coverage run -m pytest

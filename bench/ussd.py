@@ -7,7 +7,7 @@ Run by hand (not in CI), with Postgres and Redis on loopback:
 What runs, each in its own process so none steals another's event loop:
 - the floor: a bare aiohttp handler doing one Redis GET and one SET (a session-sized value)
   per hop, i.e. what any Redis-backed USSD design must at least do; it runs with the garbage
-  collector settings the gateway uses (`gateway.app.gc_ctx`), so neither side has a tuning
+  collector settings the gateway uses (`gateway.cli.collector`), so neither side has a tuning
   the other lacks;
 - the gateway: `paylink serve` on Postgres + Redis (built-in simulator for the catalogue);
 - the load: `--sessions` handsets, each dialling journeys back to back with a fresh session
@@ -64,7 +64,11 @@ MENU = ("", "1", "1", "500", "00")  # the same menus, then back to the main menu
 RECEIVED = "END Request received. You will get an SMS."
 EXPECTED = {0: "CON PayLink\n", 3: "CON MTN airtime N500\n"}  # checked on the gateway
 FLOOR_VALUE = b"x" * 700  # about a session record in this journey
-FLOOR_GC_THRESHOLD = (10_000, 10, 10)  # = gateway.app.GC_THRESHOLD (checked in `orchestrate`)
+FLOOR_GC_THRESHOLD = (
+    10_000,
+    10,
+    10,
+)  # = gateway.cli.collector.GC_THRESHOLD (checked in `orchestrate`)
 Result = dict[str, Any]  # the load generator's JSON: samples (hop index, seconds), wall, errors
 
 
@@ -90,7 +94,7 @@ def run_floor(port: int, prefix: str) -> None:
 
     async def context(app: web.Application) -> Any:
         app["redis"] = aioredis.Redis.from_url(REDIS_URL)
-        # the collector settings the gateway runs with (`gateway.app.gc_ctx`), so neither side
+        # the collector settings the gateway runs with (`gateway.cli.collector`), so neither side
         # gets a tuning the other lacks
         gc.freeze()
         gc.set_threshold(*FLOOR_GC_THRESHOLD)
@@ -405,7 +409,7 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
 
 
 def orchestrate(args: argparse.Namespace) -> str:
-    from gateway.app import GC_THRESHOLD
+    from gateway.cli.collector import GC_THRESHOLD
 
     if GC_THRESHOLD != FLOOR_GC_THRESHOLD:
         raise SystemExit("the floor must run with the gateway's collector settings")

@@ -8,9 +8,10 @@ way (an agent network, a bank account) without a release.
 
 from __future__ import annotations
 
+from gateway import gsm7
+
 FUNDING_HINT = "Ask a PayLink agent to top up your wallet."
 FUNDING_HINT_MAX = 80  # it follows the balance on a 160-character USSD screen
-_NOT_ON_A_HANDSET = frozenset("^{}\\[]~|`")  # GSM-7 extension characters (or none at all)
 
 
 def parse_funding_hint(raw: str) -> str:
@@ -20,6 +21,7 @@ def parse_funding_hint(raw: str) -> str:
         raise ValueError("empty")
     if len(hint) > FUNDING_HINT_MAX:
         raise ValueError(f"at most {FUNDING_HINT_MAX} characters")
-    if not (hint.isascii() and hint.isprintable()) or set(hint) & _NOT_ON_A_HANDSET:
+    # plain ASCII in GSM-7 basic: no `₦`, no accents, no two-septet `^{}\[]~|`, no backtick
+    if not (hint.isascii() and gsm7.BASIC.issuperset(hint)):
         raise ValueError("letters, digits and plain punctuation only (one USSD line)")
     return hint

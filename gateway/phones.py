@@ -12,6 +12,7 @@ Msisdn = NewType("Msisdn", str)
 _NATIONAL = r"([789][01]\d{8})"
 _FORMS = re.compile(rf"^(?:0{_NATIONAL}|\+?234{_NATIONAL})$")
 _SEPARATORS = re.compile(r"[\s\-()]")
+_ANY_NG = re.compile(r"^(?:0|\+?234)(\d{10})$")  # any Nigerian number, for display only
 
 
 def normalize_phone(text: str) -> Msisdn:
@@ -28,13 +29,14 @@ def normalize_phone(text: str) -> Msisdn:
 
 
 def to_local(phone: str) -> str:
-    """The local form `08031234567` that people and VTPass expect, from any accepted form.
+    """The local form `08031234567` that people and VTPass expect, from any way it is typed.
 
-    A sandbox scenario number (only ever stored when talking to a sandbox) is its own form.
+    The one formatter for screens, receipts and the VTPass payload. Anything else (a sandbox
+    scenario number, a value stored before today's rules) comes back exactly as given: no
+    screen or receipt fails over a number.
     """
-    if phone in SANDBOX_NUMBERS:
-        return phone
-    return "0" + normalize_phone(phone)[4:]
+    match = _ANY_NG.match(_SEPARATORS.sub("", phone))
+    return "0" + match.group(1) if match else phone
 
 
 # VTPass's sandbox (and our simulator) decide a phone-keyed purchase by these numbers

@@ -6,19 +6,17 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.api.auth import Authenticator
+from gateway.api.keys import api_auth_key
 from gateway.clock import Clock
-from gateway.keys import (
-    api_auth_key,
-    clock_key,
-    db_key,
-    purchase_service_key,
-    settings_key,
-    vtpass_key,
-)
+from gateway.keys import clock_key, db_key, settings_key
+from gateway.purchases.keys import purchase_service_key
 from gateway.purchases.ordering import OrderPricer
 from gateway.purchases.service import PurchaseService
+from gateway.security.keys import pin_service_key
+from gateway.security.pins import PinService
 from gateway.settings import Settings
 from gateway.vtpass.client import VTPassClient
+from gateway.vtpass.keys import vtpass_key
 
 
 def db(request: web.Request) -> async_sessionmaker[AsyncSession]:
@@ -39,6 +37,11 @@ def authenticator(request: web.Request) -> Authenticator:
 
 def purchases(request: web.Request) -> PurchaseService:
     return request.app[purchase_service_key]
+
+
+def pins(request: web.Request) -> PinService:
+    """Every PIN check and change of the API (the pepper and the bound live there)."""
+    return request.app[pin_service_key]
 
 
 def pricer(request: web.Request) -> OrderPricer:

@@ -222,10 +222,10 @@ async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Re
                     ]
                 },
             )
-        check = await pins.check_pin(db, principal.user_id, body.current_pin, now)
+        check = await deps.pins(request).check(principal.user_id, body.current_pin)
         if not check.ok:
             raise pin_refusal(check, now)
-    await pins.set_pin(db, principal.user_id, body.pin, now)
+    await deps.pins(request).set(principal.user_id, body.pin)
     return Reply(None, 204)
 
 
@@ -259,6 +259,7 @@ async def reset_pin(request: web.Request, principal: Principal, body: PinResetIn
         password=body.password,
         pin=body.pin,
         now=deps.clock(request).now(),
+        pepper=deps.pins(request).pepper,
     )
     if not done:
         raise ApiError("the password is not right", status=403, code="password_incorrect")
@@ -309,6 +310,7 @@ async def confirm_pin_reset(
         code=body.code,
         pin=body.pin,
         now=deps.clock(request).now(),
+        pepper=deps.pins(request).pepper,
     )
     if check.status is otp.OtpStatus.WRONG:
         raise ApiError(

@@ -17,7 +17,7 @@ from gateway.api.schemas import (
     DiscrepancyOut,
     Money,
     OperatorPurchaseOut,
-    PurchasePath,
+    OperatorPurchasePath,
     ReconciliationOut,
     UserPath,
     UserStatusOut,
@@ -81,9 +81,10 @@ async def credit_wallet(request: web.Request, principal: Principal, body: Credit
     role=ROLE,
 )
 async def operator_get_purchase(
-    request: web.Request, _principal: Principal, path: PurchasePath
+    request: web.Request, _principal: Principal, path: OperatorPurchasePath
 ) -> OperatorPurchaseOut:
-    return operator_purchase_out(await deps.purchases(request).get(path.purchase_id))
+    """`purchase_id` is the id or the customer's reference (`PL-7KQ2M9XD`, any case)."""
+    return operator_purchase_out(await deps.purchases(request).find(path.purchase_id))
 
 
 @ops.route(
@@ -95,13 +96,14 @@ async def operator_get_purchase(
     errors=(502, 503),
 )
 async def operator_requery(
-    request: web.Request, _principal: Principal, path: PurchasePath
+    request: web.Request, _principal: Principal, path: OperatorPurchasePath
 ) -> OperatorPurchaseOut:
     """Never pays again: a requery only reads. Settled purchases come back unchanged (a
-    delivered one is still asked, since only a requery may confirm a reversal)."""
+    delivered one is still asked, since only a requery may confirm a reversal).
+    `purchase_id` is the id or the reference."""
     service = deps.purchases(request)
-    await service.get(path.purchase_id)  # 404 before any upstream call
-    return operator_purchase_out(await service.requery(path.purchase_id, deps.vtpass(request)))
+    found = await service.find(path.purchase_id)  # 404 before any upstream call
+    return operator_purchase_out(await service.requery(found.id, deps.vtpass(request)))
 
 
 @ops.route(

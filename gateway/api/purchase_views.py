@@ -6,15 +6,13 @@ from aiohttp import web
 
 from gateway.api import deps, queries
 from gateway.api.auth import Principal
-from gateway.api.errors import ApiError
 from gateway.api.openapi import Operations, Reply
 from gateway.api.pin_errors import pin_refusal
 from gateway.api.present import purchase_out
 from gateway.api.products import resolve_order
 from gateway.api.schemas import PurchaseIn, PurchaseOut, PurchasePath
-from gateway.errors import InvalidInput, NotFound
-from gateway.phones import normalize_recipient
-from gateway.security import pins
+from gateway.errors import NotFound
+from gateway.security.pins import PinRefused
 from gateway.store import purchases as purchase_store
 from gateway.store import users
 
@@ -42,35 +40,18 @@ async def create_purchase(
     `pin_incorrect` (with `attempts_left`) or `pin_not_set`; 423
     `pin_locked` after 3 wrong PINs (30 minutes, shared with USSD; the third lock within 24
     hours lasts until the PIN is reset: `locked_until` null, `reset_required` true)."""
-    db = deps.db(request)
-    async with db() as session:
+    async with deps.db(request)() as session:
         user = await users.get(session, principal.user_id)
     if user is None:
         raise NotFound("no such user")
     order = await resolve_order(deps.pricer(request), body, user.id, user.phone)
     try:
-        recipient = normalize_recipient(order.phone, sandbox=deps.settings(request).sandbox_numbers)
-        request_hash = order.request_hash(recipient)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
-    # a retry of a purchase already made answers with it, without asking for the PIN again
-    async with db() as session:
-        existing = await purchase_store.find_by_key(session, user.id, idempotency_key)
-    if existing is not None:
-        if existing.request_hash != request_hash:
-            raise ApiError(
-                "this Idempotency-Key was used for a different purchase",
-                status=409,
-                code="idempotency_key_reused",
-            )
-        return _accepted(existing, replayed=True)
-    now = deps.clock(request).now()
-    check = await pins.check_pin(db, user.id, body.pin, now)
-    if not check.ok:
-        raise pin_refusal(check, now)
-    submission = await deps.purchases(request).submit(
-        user.id, order, idempotency_key=idempotency_key
-    )
+        # a retry of a purchase already made answers with it, without asking for the PIN again
+        submission = await deps.purchases(request).buy(
+            user.id, order, body.pin, idempotency_key=idempotency_key
+        )
+    except PinRefused as refused:
+        raise pin_refusal(refused.check, deps.clock(request).now()) from None
     return _accepted(submission.purchase, replayed=not submission.created)
 
 

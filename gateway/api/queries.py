@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.purchases.statuses import OPEN_STATUSES, PurchaseStatus
+from gateway.domain.purchase_status import OPEN_STATUSES, PurchaseStatus
 from gateway.store import ledger
 from gateway.store.ledger import StatementLine
 from gateway.store.purchases import PurchaseRecord
@@ -34,6 +34,7 @@ class TransactionFilter:
     category: str | None = None
     service_id: str | None = None
     customer_ref: str | None = None
+    reference: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
 
@@ -44,6 +45,7 @@ class TransactionFilter:
             (P.category, self.category),
             (P.service_id, self.service_id),
             (P.customer_ref, self.customer_ref),
+            (P.reference, self.reference),
         ):
             if value is not None:
                 wanted.append(column == value)

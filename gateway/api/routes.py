@@ -21,11 +21,12 @@ from gateway.api import (
 from gateway.api.auth import Authenticator, Principal, bearer_token
 from gateway.api.docs import setup_docs_routes
 from gateway.api.errors import Unauthorized
+from gateway.api.keys import api_auth_key
 from gateway.api.openapi import Operations, build_document, make_view
 from gateway.api.schemas import ErrorResponse
 from gateway.api.tokens_store import MemoryTokenStore, RedisTokenStore, TokenStore
 from gateway.errors import Forbidden
-from gateway.keys import api_auth_key, clock_key, db_key, redis_key, settings_key
+from gateway.keys import clock_key, db_key, redis_key, settings_key
 from gateway.store import users
 
 logger = logging.getLogger(__name__)

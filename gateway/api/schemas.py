@@ -569,6 +569,19 @@ class PurchasePath(Request):
     purchase_id: int = Field(ge=1, le=MAX_ID)
 
 
+# `PL-` and 8 of 23456789ABCDEFGHJKMNPQRSTVWXYZ (gateway.purchases.references)
+PurchaseReference = Annotated[
+    str, Field(pattern=r"^PL-[2-9A-HJKMNP-TV-Z]{8}$", examples=["PL-7KQ2M9XD"])
+]
+
+
+class OperatorPurchasePath(Request):
+    purchase_id: str = Field(
+        pattern=r"^([1-9][0-9]{0,17}|[Pp][Ll]-[0-9A-Za-z]{8})$",
+        description="The purchase's id or its reference (`PL-7KQ2M9XD`).",
+    )
+
+
 class PurchaseOut(BaseModel):
     id: int
     status: PurchaseStatusName
@@ -588,7 +601,10 @@ class PurchaseOut(BaseModel):
     units: str | None
     pins: list[str] = Field(description="Exam PINs or vouchers, once delivered.")
     failure_reason: str | None
-    reference: str = Field(description="The provider request id; quote it to support.")
+    reference: PurchaseReference = Field(
+        description="The purchase's one reference, for good: the same in the SMS receipt, the"
+        " USSD acknowledgement and the CLI; quote it to support."
+    )
     channel: str
     created_at: Timestamp
     updated_at: Timestamp
@@ -611,6 +627,11 @@ class TransactionQuery(PageQuery):
     category: CategoryId | None = None
     service_id: ServiceId | None = None
     customer_ref: CustomerRef | None = None
+    reference: str | None = Field(
+        default=None,
+        pattern=r"^[Pp][Ll]-[0-9A-Za-z]{8}$",
+        description="The purchase's reference (`PL-7KQ2M9XD`, any case): at most one match.",
+    )
     created_from: DateOrTime | None = Field(
         default=None,
         description="Inclusive: a timestamp with a timezone (`2026-12-01T00:00:00Z`), or a "
@@ -674,6 +695,7 @@ class UserStatusOut(BaseModel):
 class OperatorPurchaseOut(PurchaseOut):
     user_id: int
     buyer_phone: str | None
+    request_id: str = Field(description="The provider's request id (reissued after midnight).")
     vtpass_transaction_id: str | None
     vtpass_code: str | None
     attempts: int

@@ -26,13 +26,15 @@ async def list_transactions(
 ) -> TransactionPage:
     """`page_size` is at most 100. `links` keep your filters; `total` and `total_amount` cover
     every match, not just this page (`total_amount` counts only what was paid: refunded
-    purchases count nothing). `created_from`/`created_to` take Lagos calendar days
+    purchases count nothing). `reference` finds one purchase by its `PL-` reference (the
+    receipt's and the USSD acknowledgement's). `created_from`/`created_to` take Lagos calendar days
     (`2026-12-01`, both ends included) or timestamps with a timezone."""
     where = queries.TransactionFilter(
         status=query.status.value if query.status else None,
         category=query.category,
         service_id=query.service_id,
         customer_ref=query.customer_ref,
+        reference=query.reference.upper() if query.reference else None,
         created_from=times.lower_bound(query.created_from),
         created_to=times.upper_bound(query.created_to),
     )

@@ -21,12 +21,15 @@ from gateway.api.schemas import (
     money,
 )
 from gateway.errors import UpstreamRejected
+from gateway.vtpass.codes import ResponseCode as Code
 from gateway.vtpass.models import CustomerInfo
 
 ops = Operations("verify", "Look up a meter, smartcard or exam profile before paying.")
 _ERRORS = (502, 503)
 # refusal codes that mean "this number/product is wrong" rather than "we are misconfigured"
-_NOT_VALID_CODES = frozenset({"011", "012", "016"})
+_NOT_VALID_CODES = frozenset(
+    {Code.INVALID_ARGUMENTS, Code.PRODUCT_NOT_FOUND, Code.TRANSACTION_FAILED}
+)
 
 
 async def _lookup(

@@ -1,4 +1,5 @@
-"""Channel adapters: each translates one provider's wire format to a `Hop` and the reply back.
+"""Channel adapters: each translates one provider's wire format to an `Inbound` message and
+renders the `Reply`'s screen back; `registry.CHANNELS` lists them.
 
-No flow logic lives here; `gateway.conversations` runs the hop.
+No flow logic lives here; `gateway.conversations` runs the message.
 """

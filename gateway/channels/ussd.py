@@ -5,10 +5,15 @@ Both routes are added through `at_guard`: with `PAYLINK_AT_CALLBACK_TOKEN` set t
 
 AT posts a form per hop (channels.md A1) and wants `text/plain` starting `CON ` or `END `
 (A2); anything else, a 5xx included, fails the user's session. So this adapter answers every
-request, however malformed, with a `CON`/`END` line. AT's `text` is the whole input history
-joined by `*`; it is split here and the coordinator feeds only what it has not consumed yet.
-Extra segments dialled after the service code (`*347*88*1*500#`) arrive either as the first
-`text` or in `serviceCode`; both become the engine's dial-string shortcut.
+request, however malformed, with a `CON`/`END` line. AT-specific, and kept here:
+
+- `text` is the whole input history joined by `*`: `decode_history` (the profile's decoder)
+  yields only the segments past those the conversation consumed, so a resent hop (same text:
+  the delivery id) or an older one (fewer segments) changes nothing;
+- an empty `text` is a dial: it opens a new session (`Inbound.input` None);
+- extra segments dialled after the service code (`*347*88*1*500#`) arrive either as the first
+  `text` or in `serviceCode`; both become the engine's dial-string shortcut;
+- AT's end statuses: `Incomplete`/`Failed` mean the session dropped, kept for resuming.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from gateway.channels.at_guard import add_at_callback
-from gateway.conversations.coordinator import Hop
+from gateway.conversations.contract import ChannelProfile, Decoded, Inbound, Reply, Sender
+from gateway.conversations.coordinator import Coordinator
 from gateway.conversations.failures import masked_traceback
-from gateway.keys import ussd_key
+from gateway.conversations.keys import coordinators_key
+from gateway.flows.screens import USSD, render
 from gateway.logs import mask_msisdn
 from gateway.phones import normalize_phone
+from gateway.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +48,9 @@ BAD_REQUEST = "END Sorry, this request could not be read. Please dial again."
 NOT_NIGERIAN = "END Sorry, PayLink serves Nigerian mobile numbers only."
 TOO_LONG = "END Too much input. Please dial again."
 FAILED = "END Sorry, something went wrong. Please dial again."
+NAME = "ussd"
+SESSION_TTL_S = 180.0  # AT ends every session by then
+DROPPED = frozenset({"Incomplete", "Failed"})  # AT end statuses of a session cut short
 
 
 def split_text(text: str) -> tuple[str, ...]:
@@ -55,8 +66,31 @@ def code_extras(service_code: str) -> tuple[str, ...]:
     return tuple(parts[BASE_CODE_SEGMENTS:])
 
 
-def parse_form(form: Mapping[str, object]) -> Hop | str:
-    """The hop this form describes, or the `END` line to answer a bad one with."""
+def decode_history(text: str, consumed: int) -> Decoded:
+    """AT's `*`-joined history against the `consumed` segments already fed to the engine.
+
+    More than one new segment means an answer that itself contained a `*` (AT splits it in
+    two): they are joined back into one input.
+    """
+    inputs = split_text(text)
+    new = "*".join(inputs[consumed:]) if len(inputs) > consumed else None
+    return Decoded(inputs, new, len(inputs))
+
+
+def profile(settings: Settings) -> ChannelProfile:
+    """The USSD channel: 160 GSM-7 characters a screen, AT's 180 s sessions, one key a session."""
+    return ChannelProfile(
+        NAME,
+        USSD,
+        SESSION_TTL_S,
+        reply_budget_s=settings.ussd_reply_budget_s,
+        decode=decode_history,
+        reopens=False,
+    )
+
+
+def parse_form(form: Mapping[str, object]) -> Inbound | str:
+    """The message this form describes, or the `END` line to answer a bad one with."""
     session_id, phone, text = (form.get(k) for k in ("sessionId", "phoneNumber", "text"))
     code = form.get("serviceCode")
     if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
@@ -70,9 +104,24 @@ def parse_form(form: Mapping[str, object]) -> Hop | str:
     text = text if isinstance(text, str) else ""
     if len(text) > MAX_TEXT:
         return TOO_LONG
-    inputs = split_text(text)
-    extras = code_extras(code) if isinstance(code, str) and not inputs else ()
-    return Hop(session_id=session_id, phone=msisdn, text=text, inputs=inputs, shortcut=extras)
+    extras = code_extras(code) if isinstance(code, str) and not text else ()
+    return Inbound(
+        channel=NAME,
+        conversation=session_id,
+        sender=Sender(phone=msisdn),
+        input=text or None,
+        delivery_id=text,  # AT resends a hop with the same text; the history grows otherwise
+        shortcut=extras,
+    )
+
+
+def render_reply(reply: Reply) -> str:
+    """`CON …` or `END …`."""
+    return render(reply.screen, USSD)
+
+
+def _coordinator(request: web.Request) -> Coordinator:
+    return request.app[coordinators_key][NAME]
 
 
 def _plain(body: str, status: int = 200) -> web.Response:
@@ -93,8 +142,8 @@ async def ussd_callback(request: web.Request) -> web.Response:
         if isinstance(parsed, str):
             logger.info("unreadable USSD request answered with END: %s", parsed[4:])
             return _plain(parsed)
-        reply = await request.app[ussd_key].handle(parsed)
-        return _plain(reply.text)
+        reply = await _coordinator(request).handle(parsed)
+        return _plain(render_reply(reply))
     except web.HTTPRequestEntityTooLarge:
         _too_large("request")
         return _plain(TOO_LONG, status=web.HTTPRequestEntityTooLarge.status_code)
@@ -114,7 +163,7 @@ async def ussd_events(request: web.Request) -> web.Response:
             and isinstance(status, str)
             and status.isalpha()
         ):
-            kept = await request.app[ussd_key].session_ended(session_id, status)
+            kept = status in DROPPED and await _coordinator(request).dropped(session_id)
             logger.info(
                 "USSD session %s ended %s (phone %s)%s",
                 session_id,

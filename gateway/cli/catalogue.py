@@ -13,9 +13,9 @@ from typing import Any
 
 from gateway.cli.common import err, out, run, vtpass
 from gateway.clock import Clock
+from gateway.embedded_simulator import simulator_account
 from gateway.settings import Secret, Settings
 from gateway.vtpass.client import VTPassClient
-from gateway.vtpass.context import simulator_account
 from gateway.vtpass.simulator import SimulatorConfig, start_simulator
 from gateway.worker.catalogue import refresh_catalogue
 

@@ -28,11 +28,11 @@ from gateway.cli.common import (
     vtpass,
 )
 from gateway.clock import Clock
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import GatewayError
 from gateway.money import format_gsm
 from gateway.purchases.reconcile import reconcile_database
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.settings import Settings
 from gateway.store import ledger, outbox
 from gateway.store import purchases as store
@@ -91,6 +91,7 @@ class Requeried:
     """What one requery found: the status after it (None when VTPass could not be asked)."""
 
     purchase_id: int
+    reference: str
     request_id: str
     status: PurchaseStatus | None
     held_by_worker: bool = False
@@ -101,7 +102,7 @@ class Requeried:
         return self.status is not None and not self.status.is_open
 
     def line(self) -> str:
-        head = f"purchase {self.purchase_id} ({self.request_id})"
+        head = f"purchase {self.purchase_id} {self.reference} ({self.request_id})"
         if self.status is None:
             return f"{head}: requery failed: {self.error}"
         held = " (held by a worker)" if self.held_by_worker else ""
@@ -110,6 +111,7 @@ class Requeried:
     def as_json(self) -> dict[str, object]:
         return {
             "purchase_id": self.purchase_id,
+            "reference": self.reference,
             "request_id": self.request_id,
             "status": None if self.status is None else str(self.status),
             "held_by_worker": self.held_by_worker,
@@ -134,10 +136,16 @@ async def requery_pending(
         try:
             after = await service.requery(purchase.id, client)
         except GatewayError as exc:
-            found.append(Requeried(purchase.id, purchase.request_id, None, error=str(exc)))
+            found.append(
+                Requeried(
+                    purchase.id, purchase.reference, purchase.request_id, None, error=str(exc)
+                )
+            )
             continue
         held = after.vend_claimed_by not in (None, service.worker_id)
-        found.append(Requeried(purchase.id, purchase.request_id, after.status, held))
+        found.append(
+            Requeried(purchase.id, purchase.reference, purchase.request_id, after.status, held)
+        )
     return found
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.cli import preflight
+from gateway.cli.collector import tune_collector_after_start_up
 from gateway.clock import Clock
 from gateway.settings import Settings, mask_url
 
@@ -56,7 +57,8 @@ def run_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
         mask_url(settings.database_url.value),
         settings.vtpass_mode,
     )
-    web.run_app(create_app(settings, clock=clock), sock=sock, print=None)
+    app = tune_collector_after_start_up(create_app(settings, clock=clock))
+    web.run_app(app, sock=sock, print=None)
     return 0
 
 

@@ -108,6 +108,7 @@ async def _statement(settings: Settings, args: argparse.Namespace, clock: Clock)
                         "kind": line.kind,
                         "reference": line.reference,
                         "purchase_id": line.purchase_id,
+                        "purchase_reference": line.purchase_reference,
                         "memo": line.memo,
                         "amount_kobo": line.amount if line.side is Side.CREDIT else -line.amount,
                     }
@@ -121,7 +122,11 @@ async def _statement(settings: Settings, args: argparse.Namespace, clock: Clock)
         out("no ledger lines")
     for line in lines:
         signed = line.amount if line.side is Side.CREDIT else -line.amount
-        purchase = f" purchase {line.purchase_id}" if line.purchase_id is not None else ""
+        purchase = (
+            f" purchase {line.purchase_id} {line.purchase_reference}"
+            if line.purchase_id is not None
+            else ""
+        )
         out(
             f"{line.created_at:%Y-%m-%d %H:%M:%S}Z  {format_gsm(signed):>14}  "
             f"{line.kind:<18} {line.reference}{purchase}"

@@ -19,13 +19,15 @@ from prometheus_client import CollectorRegistry
 
 from gateway.cli import preflight
 from gateway.clock import Clock, SystemClock
+from gateway.embedded_simulator import simulator_ctx
 from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
 from gateway.purchases.context import purchases_ctx
+from gateway.security.context import pins_ctx
 from gateway.settings import Settings
 from gateway.store.db import db_ctx
 from gateway.store.redis import redis_ctx
-from gateway.vtpass.context import simulator_ctx, vtpass_ctx
-from gateway.worker.context import worker_ctx
+from gateway.vtpass.context import vtpass_ctx
+from gateway.worker.context import wakeup_ctx, worker_ctx
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,9 @@ def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.
             simulator_ctx,
             db_ctx,
             redis_ctx,
+            pins_ctx,  # the purchase service takes the PIN service (issue 14)
             vtpass_ctx,
+            wakeup_ctx,
             purchases_ctx,
             partial(worker_ctx, always=True),
         ]

@@ -22,7 +22,7 @@ class ConversationConfig:
     `app[conversations_config_key]` overrides them (tests shorten the TTLs).
     """
 
-    session_ttl_s: float = 180.0  # a USSD session never outlives this at the telco
+    session_ttl_s: float | None = None  # None: each channel's own (its profile); tests shorten it
     resume_window_s: float = 120.0  # a dropped session is offered back for this long
     line_ttl_s: float = 300.0  # what is kept per phone between sessions (see `lines.py`)
     pin_staging_ttl_s: float = 180.0

@@ -1,4 +1,5 @@
-"""`conversations_ctx`: the USSD coordinator and everything it runs on, for the app's lifetime.
+"""`conversations_ctx`: a coordinator per registered channel and what they run on, for the app's
+lifetime. Channels register by profile factory (`gateway/channels/__init__.py:CHANNELS`).
 
 Started after the database, Redis, the VTPass client and the purchase service (it uses them
 all). Sessions go to Redis when `PAYLINK_REDIS_URL` is set, else to an in-process store (the
@@ -8,50 +9,47 @@ embedded default: one process, so memory is shared state enough).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
 from gateway.conversations.catalog_provider import CatalogProvider
 from gateway.conversations.config import ConversationConfig, derive_key
-from gateway.conversations.coordinator import Coordinator
+from gateway.conversations.contract import ChannelProfile
+from gateway.conversations.coordinator import Coordinators, Parts, build
 from gateway.conversations.effects import EffectRunner
+from gateway.conversations.keys import conversations_config_key, coordinators_key
 from gateway.conversations.lines import Lines
 from gateway.conversations.pin_staging import PinStaging
 from gateway.conversations.services import GatewayServices
 from gateway.conversations.sessions import MemorySessionStore, RedisSessionStore, SessionStore
-from gateway.keys import (
-    clock_key,
-    conversations_config_key,
-    db_key,
-    engine_key,
-    purchase_service_key,
-    redis_key,
-    settings_key,
-    ussd_key,
-    vtpass_key,
-)
-from gateway.security.pins import PinPepper, install_pepper
+from gateway.keys import clock_key, db_key, engine_key, redis_key, settings_key
+from gateway.purchases.keys import purchase_service_key
+from gateway.security.keys import pin_service_key
+from gateway.settings import Settings
+from gateway.vtpass.keys import vtpass_key
+
+ProfileFactory = Callable[[Settings], ChannelProfile]  # a channel's registration
 
 
-def create_store(app: web.Application, config: ConversationConfig) -> SessionStore:
+def create_store(app: web.Application) -> SessionStore:
     redis = app.get(redis_key)
     if redis is None:
-        return MemorySessionStore(config.session_ttl_s)
-    return RedisSessionStore(redis, app[settings_key].redis_prefix, config.session_ttl_s)
+        return MemorySessionStore()
+    return RedisSessionStore(redis, app[settings_key].redis_prefix)
 
 
-async def conversations_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Wire the USSD coordinator; warm the menu catalogue in the background."""
+async def conversations_ctx(
+    app: web.Application, channels: Sequence[ProfileFactory] = ()
+) -> AsyncIterator[None]:
+    """Wire one coordinator per channel in `channels`; warm the menu catalogue meanwhile."""
     settings = app[settings_key]
     config = app.get(conversations_config_key) or ConversationConfig()
     config = dataclasses.replace(
         config, sandbox_numbers=settings.sandbox_numbers, funding_hint=settings.funding_hint
     )
     clock = app[clock_key]
-    store = create_store(app, config)
-    # Every channel and the REST API check PINs through `gateway.security.pins`.
-    install_pepper(PinPepper.from_settings(settings))
+    store = create_store(app)
     vtpass = app[vtpass_key]
     catalog = CatalogProvider(
         vtpass.catalogue,
@@ -59,7 +57,12 @@ async def conversations_ctx(app: web.Application) -> AsyncIterator[None]:
         rules=app[purchase_service_key].pricing_rules,  # confirm screens show the fee charged
     )
     services = GatewayServices(
-        app[engine_key], app[db_key], app[purchase_service_key], vtpass, clock, "ussd"
+        app[engine_key],
+        app[db_key],
+        app[purchase_service_key],
+        vtpass,
+        clock,
+        pins=app[pin_service_key],  # every channel checks PINs through the app's one service
     )
     staging = PinStaging(
         store, derive_key(settings.jwt_secret, "pin-staging"), config.pin_staging_ttl_s
@@ -71,18 +74,23 @@ async def conversations_ctx(app: web.Application) -> AsyncIterator[None]:
         window_s=config.resume_window_s,
         ttl_s=config.line_ttl_s,
     )
-    app[ussd_key] = Coordinator(
+    parts = Parts(
         store,
         services,
         catalog,
         EffectRunner(services, staging, lines, clock),
         lines,
         clock,
-        derive_key(settings.jwt_secret, "ussd-hop"),
-        reply_budget_s=settings.ussd_reply_budget_s,
-        config=config,
-        channel="ussd",
+        config,
     )
+    coordinators = Coordinators()
+    for factory in channels:
+        profile = factory(settings)
+        if config.session_ttl_s is not None:
+            profile = dataclasses.replace(profile, session_ttl_s=config.session_ttl_s)
+        key = derive_key(settings.jwt_secret, f"{profile.name}-hop")
+        coordinators[profile.name] = build(profile, parts, key)
+    app[coordinators_key] = coordinators
     catalog.warm()
     try:
         yield

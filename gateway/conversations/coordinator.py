@@ -1,107 +1,227 @@
-"""The coordinator: one hop in, one reply out (engine contract in `gateway.flows.engine`).
+"""The coordinator: one inbound message in, one reply out, for one registered channel.
 
-Per hop: load the session record (or start from this process's copy of it, see `_answer`); a
-resent hop (same session, same text) gets the stored answer and changes nothing; otherwise work
-out the new input, `advance` the engine, run its effects and feed each result back (bounded
-rounds), render, and save with a revision check. A save that loses the race to a concurrent hop
-of the same session answers with what that hop stored. So a menu hop costs one Redis round
-trip (the compare-and-set) when its session's last hop was answered by the same process.
-Any failure answers a friendly END and logs the session id and the masked phone, never the text.
+Per message (engine contract in `gateway.flows.engine`): load the conversation, decode the
+input with the channel's decoder, advance the engine, run the effects it asks for and feed each
+result back (bounded rounds), save. A save that loses the race to another message of the same
+conversation is worked out once more from what that message stored; if effects already ran
+(a PIN check, a purchase), they never run again and the stored answer is given instead.
+
+`ChannelSessions.load` may answer from this process's copy (a menu hop then costs one Redis
+round trip, the save). Two things happen only on what the store holds, so the coordinator
+loads `fresh` before them: answering without a save (a repeated or older message is judged by
+the stored record) and running effects. Any failure answers a friendly ending and logs the
+conversation key and the masked phone, never the input.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gateway.clock import Clock
 from gateway.conversations.catalog_provider import CatalogProvider
 from gateway.conversations.config import ConversationConfig, keyed_hash
+from gateway.conversations.contract import ChannelProfile, Directory, Inbound, Reply, Sender
 from gateway.conversations.effects import EffectRunner, HopContext
 from gateway.conversations.failures import masked_traceback
 from gateway.conversations.lines import Lines
 from gateway.conversations.record import SessionRecord
 from gateway.conversations.services import Services
-from gateway.conversations.sessions import SessionStore, StaleRevision
+from gateway.conversations.sessions import (
+    NEW,
+    ChannelSessions,
+    LostRace,
+    SessionStore,
+    Version,
+)
 from gateway.flows.catalog import CatalogSnapshot
 from gateway.flows.engine import advance
-from gateway.flows.model import Conversation, Event, SessionStarted, Transition, UserInput
-from gateway.flows.screens import USSD, Profile, ScreenError, render
+from gateway.flows.model import Conversation, Event, Screen, SessionStarted, Transition, UserInput
+from gateway.flows.screens import ScreenError, render
 from gateway.flows.steps import ending
 from gateway.logs import mask_msisdn
 
 logger = logging.getLogger(__name__)
 
-SORRY = "Sorry, something went wrong. Please dial again."
-WRONG_PHONE = "This session belongs to another phone. Please dial again."
+RETRIES = 1  # a lost race is worked out once more from the winner's record, then answered
 
 
 @dataclass(frozen=True, slots=True)
-class Hop:
-    """One request of a channel session, already translated by the channel.
+class _Start:
+    """Open a conversation with these inputs (a dial string's segments)."""
 
-    `inputs` is every input the session has delivered so far, in order (USSD resends them all,
-    split on `*`); the coordinator feeds only those past the ones it consumed. `shortcut` holds
-    dial-string segments that arrived outside `inputs` (the USSD service code). `text` is the
-    raw request text: only a keyed hash of it is kept, to recognise a resent hop.
-    """
-
-    session_id: str
-    phone: str  # E.164
-    text: str
-    inputs: tuple[str, ...]
-    shortcut: tuple[str, ...] = ()
+    opening: tuple[str, ...]
+    consumed: int
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
-    text: str  # as rendered for the channel's profile (USSD: with `CON `/`END `)
-    ends: bool
+class _Go:
+    """The engine's answer to one new input of a conversation under way."""
+
+    transition: Transition
+    consumed: int
 
 
-def new_input(inputs: Sequence[str], consumed: int, separator: str = "*") -> str | None:
-    """What the user typed since the last hop, or None if nothing new arrived.
-
-    More than one new segment means an answer that itself contained the separator (USSD joins
-    the history with `*`, so a typed `*` splits one answer in two): join them back.
-    """
-    if len(inputs) <= consumed:
-        return None
-    return separator.join(inputs[consumed:])
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    reply: Reply
+    save: SessionRecord | None = None  # None: answered as the store holds it
+    version: Version = NEW
+    acted: bool = False  # effects ran: never worked out again
 
 
 class Coordinator:
-    """Runs hops of one channel (`channel`, rendered with `profile`) against the engine."""
+    """Runs the messages of one channel (`profile`) against the engine."""
 
     def __init__(
         self,
-        store: SessionStore,
+        profile: ChannelProfile,
+        sessions: ChannelSessions,
         services: Services,
         catalog: CatalogProvider,
         runner: EffectRunner,
         lines: Lines,
         clock: Clock,
-        hop_key: bytes,
+        key: bytes,
         *,
-        reply_budget_s: float = 2.0,
         config: ConversationConfig | None = None,
-        channel: str = "ussd",
-        profile: Profile = USSD,
+        directory: Directory | None = None,
     ) -> None:
-        self._store = store
+        self.profile = profile
+        self.channel = profile.name
+        self._sessions = sessions
         self._services = services
         self._catalog = catalog
         self._runner = runner
         self._lines = lines
         self._clock = clock
-        self._hop_key = hop_key
-        self._budget_s = reply_budget_s
+        self._key = key
         self._config = config or ConversationConfig()
-        self.channel = channel
-        self._profile = profile
-        self._sandbox = self._config.sandbox_numbers
+        self._directory = directory
+
+    async def handle(self, message: Inbound) -> Reply:
+        """Answer one message; never raises."""
+        try:
+            return await self._handle(message)
+        except Exception as exc:
+            logger.error(
+                "%s message failed in conversation %s (phone %s)\n%s",
+                self.channel,
+                message.conversation,
+                _masked(message.sender),
+                masked_traceback(exc),
+            )
+            return self._ending(self.profile.sorry)
+
+    async def dropped(self, key: str) -> bool:
+        """The channel says conversation `key` dropped mid-way: keep it for resuming (True if
+        there was an open one to keep). Never raises."""
+        try:
+            record, _ = await self._sessions.load(key, fresh=True)
+            return record is not None and await self._lines.dropped(self.channel, record)
+        except Exception as exc:
+            logger.error("could not keep dropped session %s\n%s", key, masked_traceback(exc))
+            return False
+
+    async def _handle(self, message: Inbound) -> Reply:
+        started = asyncio.get_running_loop().time()
+        phone = await self._phone(message.sender)
+        if phone is None:
+            return self._ending(self.profile.unlinked, goes_on=False)
+        delivery = keyed_hash(self._key, message.conversation, message.delivery_id)
+        # A message that opens a conversation under a new key skips the load. Were one stored
+        # after all (a repeated dial), the save loses the race and the retry answers from it.
+        if message.input is None:
+            record, version = None, NEW
+        else:
+            record, version = await self._sessions.load(message.conversation)
+        for attempt in range(RETRIES + 1):
+            turn = await self._turn(message, phone, delivery, started, record, version)
+            if turn.save is None:
+                return turn.reply
+            try:
+                await self._sessions.save(message.conversation, turn.version, turn.save)
+            except LostRace as race:
+                if turn.acted or attempt == RETRIES:
+                    return self._settled(message, phone, race.record, turn.reply)
+                record, version = race.record, race.version
+                continue
+            return turn.reply
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _turn(
+        self,
+        message: Inbound,
+        phone: str,
+        delivery: str,
+        started: float,
+        record: SessionRecord | None,
+        version: Version,
+    ) -> _Turn:
+        catalog = await self._catalog.snapshot()
+        decided = self._decide(message, phone, delivery, record, catalog)
+        if not version.fresh and _acts(decided):
+            record, version = await self._sessions.load(message.conversation, fresh=True)
+            decided = self._decide(message, phone, delivery, record, catalog)
+        if isinstance(decided, Reply):
+            return _Turn(decided)
+        conv = None if isinstance(decided, _Start) else _open(record)
+        ctx = HopContext(
+            channel=self.channel,
+            session_id=message.conversation,
+            phone=phone,
+            seed=self._seed(message, delivery) if conv is None else conv.caller.seed,
+            user_id=None if record is None else record.user_id,
+            recent=() if conv is None else conv.caller.recent,
+            pin_ok=False if record is None or conv is None else record.pin_ok,
+            deadline=started + self.profile.reply_budget_s,
+        )
+        if isinstance(decided, _Start):
+            transition = await self._start(message, ctx, catalog, decided.opening)
+        else:
+            transition = decided.transition
+        acted = bool(transition.effects)
+        transition = await self._run_effects(transition, ctx, catalog)
+        screen = self._fit(transition.reply, message.conversation)
+        saved = SessionRecord(
+            phone=phone,
+            conv=transition.state if screen is transition.reply else None,
+            rev=version.rev + 1,
+            consumed=decided.consumed,
+            delivery=delivery,
+            answer=screen,
+            user_id=ctx.user_id,
+            pin_ok=ctx.pin_ok,
+            at=self._clock.now().timestamp(),
+        )
+        return _Turn(Reply(screen, not screen.ends), saved, version, acted)
+
+    def _decide(
+        self,
+        message: Inbound,
+        phone: str,
+        delivery: str,
+        record: SessionRecord | None,
+        catalog: CatalogSnapshot,
+    ) -> Reply | _Start | _Go:
+        """What `message` does to `record`, before any I/O: answer as it stands (another
+        sender's conversation, a repeated delivery, a message after the end, an older message
+        with nothing new), open a conversation, or one engine step."""
+        if record is not None:
+            if record.phone != phone:
+                return self._wrong_sender(message)
+            if record.delivery == delivery or (record.conv is None and not self.profile.reopens):
+                return _stored(record)
+        conv = _open(record)
+        consumed = 0 if conv is None or record is None else record.consumed
+        decoded = self.profile.decode(message.input or "", consumed)
+        if conv is None:
+            return _Start(message.shortcut + decoded.opening, decoded.consumed)
+        if decoded.input is None:
+            assert record is not None  # noqa: S101 - `conv` came from it
+            return _stored(record)
+        return _Go(self._advance(conv, UserInput(decoded.input), catalog), decoded.consumed)
 
     def _advance(
         self, conv: Conversation | None, event: Event, catalog: CatalogSnapshot
@@ -110,149 +230,42 @@ class Coordinator:
             conv,
             event,
             catalog,
-            self._profile,
-            sandbox_numbers=self._sandbox,
+            self.profile.screen,
+            sandbox_numbers=self._config.sandbox_numbers,
             funding_hint=self._config.funding_hint,
         )
 
-    def _text(self, transition: Transition) -> str:
-        return render(transition.reply, self._profile)
+    def _seed(self, message: Inbound, delivery: str) -> str:
+        """Unique per conversation (intent ids come from it): a USSD session id is; a chat id
+        is reused by every conversation of that chat, so its opening message's hash is added."""
+        if self.profile.reopens:
+            return f"{message.conversation}:{delivery}"
+        return message.conversation
 
-    def _ending(self, message: str) -> Reply:
-        return Reply(render(ending(message), self._profile), ends=True)
-
-    async def handle(self, hop: Hop) -> Reply:
-        """Answer one hop; never raises."""
-        try:
-            return await self._handle(hop)
-        except Exception as exc:
-            logger.error(
-                "%s hop failed in session %s (phone %s)\n%s",
-                self.channel,
-                hop.session_id,
-                mask_msisdn(hop.phone),
-                masked_traceback(exc),
-            )
-            return self._ending(SORRY)
-
-    async def _handle(self, hop: Hop) -> Reply:
-        started = asyncio.get_running_loop().time()
-        digest = keyed_hash(self._hop_key, hop.session_id, hop.text)
-        # A dial (no input yet) opens a new session, so it skips the load. Were the session
-        # there after all (a resent dial), the save below fails its revision check and the
-        # stored answer is returned, exactly as for any resent hop.
-        if not hop.inputs:
-            return await self._answer(hop, digest, started, None, checked=True)
-        record = self._store.recall(self.channel, hop.session_id)
-        if record is not None:
-            return await self._answer(hop, digest, started, record, checked=False)
-        record = await self._store.load(self.channel, hop.session_id)
-        return await self._answer(hop, digest, started, record, checked=True)
-
-    async def _answer(
-        self, hop: Hop, digest: str, started: float, record: SessionRecord | None, checked: bool
-    ) -> Reply:
-        """Answer `hop` from `record`: as read from the store (`checked`), or this process's copy.
-
-        Why a copy is safe: it saves a read per hop, and the save's revision check refuses it
-        if any other process saved the session meanwhile; nothing has happened then, so the
-        hop is simply worked out again from the record the refusal carries. Two things must
-        not happen on a stale copy, so the store is read first: answering without a save (a
-        resent or late hop is judged by the stored record), and running effects (a PIN check
-        or a purchase is never run for a hop the stored record has already answered).
-        """
-        conv, text = None, None
-        if record is not None:
-            if _changes_nothing(hop, record, digest):
-                redo = await self._confirmed(hop, digest, started, record, checked)
-                if redo is not None:
-                    return redo
-                if record.phone != hop.phone:
-                    return self._wrong_phone(hop)
-                return _stored(record)
-            conv, text = record.conv, new_input(hop.inputs, record.consumed)
-        catalog = await self._catalog.snapshot()
-        ctx = HopContext(
-            channel=self.channel,
-            session_id=hop.session_id,
-            phone=hop.phone,
-            seed=hop.session_id if conv is None else conv.caller.seed,
-            user_id=None if record is None else record.user_id,
-            recent=() if conv is None else conv.caller.recent,
-            pin_ok=False if record is None else record.pin_ok,
-            deadline=started + self._budget_s,
-        )
-        if conv is None or text is None:
-            transition = await self._start(hop, ctx, catalog)
-        else:
-            transition = self._advance(conv, UserInput(text), catalog)
-        if transition.effects and not checked:
-            redo = await self._confirmed(hop, digest, started, record, checked)
-            if redo is not None:
-                return redo
-            checked = True  # the store holds our copy: run them, as on any checked record
-        transition = await self._run_effects(transition, ctx, catalog)
-        try:
-            answer = self._text(transition)
-        except ScreenError as exc:  # a bug in a flow: the message holds the screen's text
-            logger.error(
-                "unfit screen in %s session %s\n%s",
-                self.channel,
-                hop.session_id,
-                masked_traceback(exc),
-            )
-            transition = Transition(None, ending(SORRY))
-            answer = self._text(transition)
-        saved = SessionRecord(
-            phone=hop.phone,
-            conv=transition.state,
-            rev=1 if record is None else record.rev + 1,
-            consumed=len(hop.inputs),
-            hop=digest,
-            answer=answer,
-            user_id=ctx.user_id,
-            pin_ok=ctx.pin_ok,
-            at=self._clock.now().timestamp(),
-        )
-        try:
-            await self._store.save(self.channel, hop.session_id, saved)
-        except StaleRevision as exc:
-            if not checked:  # our copy was overtaken before anything ran: work it out again
-                return await self._answer(hop, digest, started, exc.current, checked=True)
-            return self._lost_race(hop, exc.current, answer, transition.reply.ends)
-        return Reply(answer, transition.reply.ends)
-
-    async def _confirmed(
-        self,
-        hop: Hop,
-        digest: str,
-        started: float,
-        record: SessionRecord | None,
-        checked: bool,
-    ) -> Reply | None:
-        """None if `record` is what the store holds; else the answer worked out from that."""
-        if checked:
+    async def _phone(self, sender: Sender) -> str | None:
+        if sender.phone is not None:
+            return sender.phone
+        if sender.chat_user is None or self._directory is None:
             return None
-        current = await self._store.load(self.channel, hop.session_id)
-        if current is record or current == record:
-            return None
-        return await self._answer(hop, digest, started, current, checked=True)
+        return await self._directory.phone_of(self.channel, sender.chat_user)
 
-    async def _start(self, hop: Hop, ctx: HopContext, catalog: CatalogSnapshot) -> Transition:
-        line = await self._lines.start(self.channel, hop.phone, hop.session_id)
+    async def _start(
+        self, message: Inbound, ctx: HopContext, catalog: CatalogSnapshot, opening: tuple[str, ...]
+    ) -> Transition:
+        line = await self._lines.start(self.channel, ctx.phone, message.conversation)
         caller = line.caller
         if caller is None:  # not cached (new, no PIN yet, or not seen for a while)
-            caller = await self._services.caller(hop.phone)
-            await self._lines.remember(self.channel, hop.phone, caller)
+            caller = await self._services.caller(ctx.phone)
+            await self._lines.remember(self.channel, ctx.phone, caller)
         ctx.user_id = caller.user_id
         ctx.recent = caller.recent
         event = SessionStarted(
-            phone=hop.phone,
-            seed=hop.session_id,
+            phone=ctx.phone,
+            seed=ctx.seed,
             has_pin=caller.has_pin,
             recent=caller.recent,
-            shortcut=hop.shortcut + hop.inputs,
-            resumable=None if hop.shortcut or hop.inputs else line.resumable,
+            shortcut=opening,
+            resumable=None if opening else line.resumable,
         )
         return self._advance(None, event, catalog)
 
@@ -276,45 +289,88 @@ class Coordinator:
             )
         return transition
 
-    def _lost_race(self, hop: Hop, current: SessionRecord | None, answer: str, ends: bool) -> Reply:
+    def _fit(self, screen: Screen, key: str) -> Screen:
+        """`screen` if the channel can show it; else (a bug in a flow) the apology."""
+        try:
+            render(screen, self.profile.screen)
+        except ScreenError as exc:  # the message holds the screen's text
+            logger.error(
+                "unfit screen in %s session %s\n%s", self.channel, key, masked_traceback(exc)
+            )
+            return ending(self.profile.sorry)
+        return screen
+
+    def _settled(
+        self, message: Inbound, phone: str, current: SessionRecord | None, mine: Reply
+    ) -> Reply:
+        """The answer after a lost race: what the winner stored."""
         if current is None:
-            logger.warning("session %s vanished while saving", hop.session_id)
-            return Reply(answer, ends)
-        if current.phone != hop.phone:
-            return self._wrong_phone(hop)
+            logger.warning("session %s vanished while saving", message.conversation)
+            return mine
+        if current.phone != phone:
+            return self._wrong_sender(message)
         return _stored(current)
 
-    def _wrong_phone(self, hop: Hop) -> Reply:
+    def _wrong_sender(self, message: Inbound) -> Reply:
         logger.warning(
-            "%s session %s was asked for by another phone (%s)",
+            "%s session %s was asked for by another sender (%s)",
             self.channel,
-            hop.session_id,
-            mask_msisdn(hop.phone),
+            message.conversation,
+            _masked(message.sender),
         )
-        return self._ending(WRONG_PHONE)
+        return self._ending(self.profile.wrong_sender)
 
-    async def session_ended(self, session_id: str, status: str) -> bool:
-        """The telco ended a session; `Incomplete`/`Failed` keep it for resuming. Never raises."""
-        if status not in {"Incomplete", "Failed"}:
-            return False
-        try:
-            record = await self._store.load(self.channel, session_id)
-            return record is not None and await self._lines.dropped(self.channel, record)
-        except Exception as exc:
-            logger.error("could not keep dropped session %s\n%s", session_id, masked_traceback(exc))
-            return False
+    def _ending(self, message: str, *, goes_on: bool = False) -> Reply:
+        return Reply(ending(message), goes_on)
 
 
-def _changes_nothing(hop: Hop, record: SessionRecord, digest: str) -> bool:
-    """Whether `hop` is answered from `record` as it stands: another phone's session, a resent
-    hop, a hop after the END, or an older hop arriving late (nothing new in its inputs)."""
-    return (
-        record.phone != hop.phone
-        or record.hop == digest
-        or record.conv is None
-        or len(hop.inputs) <= record.consumed
+class Coordinators(dict[str, Coordinator]):
+    """The coordinator of each registered channel, by channel name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """What every channel's coordinator runs on (one of each per app)."""
+
+    store: SessionStore
+    services: Services
+    catalog: CatalogProvider
+    runner: EffectRunner
+    lines: Lines
+    clock: Clock
+    config: ConversationConfig
+    directory: Directory | None = None
+
+
+def build(profile: ChannelProfile, parts: Parts, key: bytes) -> Coordinator:
+    """The coordinator for one channel: its sessions kept for the profile's TTL, delivery ids
+    hashed with `key` (the channel's own)."""
+    return Coordinator(
+        profile,
+        ChannelSessions(parts.store, profile.name, profile.session_ttl_s),
+        parts.services,
+        parts.catalog,
+        parts.runner,
+        parts.lines,
+        parts.clock,
+        key,
+        config=parts.config,
+        directory=parts.directory,
     )
 
 
+def _open(record: SessionRecord | None) -> Conversation | None:
+    return None if record is None else record.conv
+
+
+def _acts(decided: Reply | _Start | _Go) -> bool:
+    """Whether acting on `decided` needs the record as stored (see the module docstring)."""
+    return not isinstance(decided, _Go) or bool(decided.transition.effects)
+
+
 def _stored(record: SessionRecord) -> Reply:
-    return Reply(record.answer, record.conv is None)
+    return Reply(record.answer, record.conv is not None)
+
+
+def _masked(sender: Sender) -> str:
+    return mask_msisdn(sender.phone) if sender.phone is not None else "chat user"

@@ -46,7 +46,7 @@ from gateway.flows.model import (
 from gateway.logs import mask_msisdn
 from gateway.purchases.models import DailyLimitExceeded, InsufficientFunds
 from gateway.purchases.pricing import PriceMismatch, VerificationRequired
-from gateway.security.pins import PinCheck, PinStatus, WeakPin
+from gateway.security.pins import PinCheck, PinRefused, PinStatus, WeakPin
 
 logger = logging.getLogger(__name__)
 
@@ -155,11 +155,12 @@ class EffectRunner:
         return ServiceUnavailable()  # NOT_SET: the engine believed the caller had a PIN
 
     async def _submit(self, effect: SubmitPurchase, user_id: int, ctx: HopContext) -> Event:
-        checked = self._pin_event(await self._services.check_pin(user_id, effect.pin))
-        if not isinstance(checked, PinAccepted):
-            return checked
         try:
-            await self._services.submit(user_id, effect.order, effect.intent_id, effect.total)
+            reference = await self._services.buy(
+                user_id, effect.order, effect.pin, effect.intent_id, effect.total
+            )
+        except PinRefused as refused:
+            return self._pin_event(refused.check)
         except InsufficientFunds:
             balance = await self._services.balance(user_id)
             return PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS, balance)
@@ -184,7 +185,7 @@ class EffectRunner:
             ctx.masked,
         )
         await self._remember(ctx, effect.order)
-        return PurchaseAccepted(effect.intent_id)
+        return PurchaseAccepted(reference)
 
     async def _total_now(self, user_id: int, order: Order) -> int | None:
         """What `order` (at the server's unit price) costs in all now, fee included, to show

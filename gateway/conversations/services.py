@@ -7,7 +7,6 @@ store, users, ledger and VTPass client (exercised end to end through the USSD ro
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,8 +22,7 @@ from gateway.phones import Msisdn, normalize_phone, to_local
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.service import PurchaseService
 from gateway.purchases.statuses import PurchaseStatus
-from gateway.security import pins
-from gateway.security.pins import PinCheck
+from gateway.security.pins import PinCheck, PinService
 from gateway.store import ledger, users
 from gateway.store import purchases as purchase_store
 from gateway.store.purchases import PurchaseRecord
@@ -33,7 +31,6 @@ from gateway.vtpass.client import VTPassClient
 from gateway.vtpass.models import CustomerInfo
 
 RECENT_SCAN = 10  # purchases read to find the last three distinct ones for "buy again"
-DEFAULT_POOL_SIZE = 5  # SQLAlchemy's, for an engine whose pool does not say
 # "buy again" offers what was delivered: a failed or still-open purchase is not a choice to repeat
 _AGAIN = (PurchaseStatus.DELIVERED,)
 
@@ -71,11 +68,13 @@ class Services(Protocol):
 
     async def set_pin(self, user_id: int, pin: str) -> None: ...
 
-    async def submit(
-        self, user_id: int, order: Order, intent_id: str, total: int | None = None
-    ) -> None:
-        """Record the purchase once per `intent_id` (wallet debited, worker woken); refused
-        (`PriceMismatch`) if its total now is not `total`, the one the caller was shown."""
+    async def buy(
+        self, user_id: int, order: Order, pin: str, intent_id: str, total: int | None = None
+    ) -> str:
+        """`PurchaseService.buy`: the PIN checked, then the purchase recorded once per
+        `intent_id` (wallet debited, worker woken); its customer reference. Raises
+        `PinRefused` for a PIN that is not right, `PriceMismatch` if its total now is not
+        `total` (the one the caller was shown), and the purchase service's refusals."""
         ...
 
     async def total(self, user_id: int, order: Order) -> int:
@@ -156,20 +155,11 @@ def purchase_order(order: Order, channel: str) -> PurchaseOrder:
     )
 
 
-def pool_size(engine: AsyncEngine) -> int:
-    """The connections `engine` keeps open (its pool may open more, then closes them)."""
-    size = getattr(engine.pool, "size", None)
-    return int(size()) if callable(size) else DEFAULT_POOL_SIZE
-
-
 class GatewayServices:
-    """`Services` over the database, the purchase service and the VTPass client.
+    """`Services` over the database, the purchase service, the PIN service and VTPass.
 
-    Why PIN checks take a slot (at most half the pool's connections by default): a burst of
-    PIN hops otherwise checks out more connections than the pool keeps, and every one past
-    `pool_size` is opened for a statement and closed again, which costs the gateway and
-    Postgres (a new backend process) far more than the check itself. Waiting for a slot
-    costs nothing; the reservation-before-verify rule of `gateway.security.pins` is unchanged.
+    PIN checks go through the app's one `PinService`, which holds the pepper and bounds
+    concurrent checks for every channel.
     """
 
     def __init__(
@@ -181,7 +171,7 @@ class GatewayServices:
         clock: Clock,
         channel: str = "ussd",
         *,
-        pin_checks: int | None = None,
+        pins: PinService,
     ) -> None:
         self._engine = engine
         self._db = db
@@ -189,8 +179,7 @@ class GatewayServices:
         self._vtpass = vtpass
         self._clock = clock
         self._channel = channel
-        self.pin_checks = pin_checks or max(1, pool_size(engine) // 2)
-        self._pin_slots = asyncio.Semaphore(self.pin_checks)
+        self._pins = pins
 
     async def caller(self, phone: str) -> CallerInfo:
         # Every session's first hop runs this, so it is one narrow query: the user joined to
@@ -240,23 +229,22 @@ class GatewayServices:
         return user.id, bool(has_pin)
 
     async def check_pin(self, user_id: int, pin: str) -> PinCheck:
-        # The slot bounds connections, not hashing: a peppered PIN hash costs ~0.4 ms in a
-        # worker thread, and `pins` bounds the slow first-format hashes itself.
-        async with self._pin_slots:
-            return await pins.check_pin(self._db, user_id, pin, self._clock.now())
+        return await self._pins.check(user_id, pin)
 
     async def set_pin(self, user_id: int, pin: str) -> None:
-        await pins.set_pin(self._db, user_id, pin, self._clock.now())
+        await self._pins.set(user_id, pin)
 
-    async def submit(
-        self, user_id: int, order: Order, intent_id: str, total: int | None = None
-    ) -> None:
-        await self._purchases.submit(
+    async def buy(
+        self, user_id: int, order: Order, pin: str, intent_id: str, total: int | None = None
+    ) -> str:
+        submission = await self._purchases.buy(
             user_id,
             purchase_order(order, self._channel),
+            pin,
             idempotency_key=intent_id,
             expected_total=total,
         )
+        return submission.purchase.reference
 
     async def total(self, user_id: int, order: Order) -> int:
         priced = await self._purchases.price_order(user_id, purchase_order(order, self._channel))

@@ -13,10 +13,12 @@ compare-and-set is one Lua script, which reads `rev` from the front of the JSON
 (`record.encode` puts it there) instead of decoding it, and answers a refusal with the stored
 record, so a refused save costs no second round trip.
 
-Why `recall`: a session's next hop usually reaches the process that saved the last one, so
-each store remembers the records it saved or read (`RecordCache`). The coordinator may start
-a hop from that copy without reading Redis and lets the revision check catch a copy that
-another process has overtaken; see `coordinator.py` for when it reads Redis first anyway.
+Why a local copy: a session's next hop usually reaches the process that saved the last one, so
+each store remembers the records it saved or read (`RecordCache`). `ChannelSessions.load`
+starts a message from that copy without reading Redis, and the revision check on `save`
+catches a copy that another process has overtaken: a menu hop costs one round trip, the
+compare-and-set. The coordinator sees only `load() -> (record, version)` and
+`save(version, record)`, plus `load(fresh=True)` before it acts on what it loaded.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
@@ -45,6 +48,27 @@ class StaleRevision(Exception):
         self.current = current
 
 
+@dataclass(frozen=True, slots=True)
+class Version:
+    """What a save must find stored: revision `rev` (0: nothing). `fresh`: read from the store
+    in this message (or new); otherwise it may be this process's copy, overtaken elsewhere."""
+
+    rev: int
+    fresh: bool
+
+
+NEW = Version(0, fresh=True)  # a conversation under a new key: nothing may be stored yet
+
+
+class LostRace(Exception):
+    """Another message saved this conversation first; `record`/`version`: what is stored now."""
+
+    def __init__(self, record: SessionRecord | None, version: Version) -> None:
+        super().__init__("lost race")
+        self.record = record
+        self.version = version
+
+
 class SessionStore(Protocol):
     """Where conversations live between hops."""
 
@@ -57,9 +81,12 @@ class SessionStore(Protocol):
         """The record, or None if there is none (expired, never made, unreadable)."""
         ...
 
-    async def save(self, channel: str, session_id: str, record: SessionRecord) -> None:
+    async def save(
+        self, channel: str, session_id: str, record: SessionRecord, ttl_s: float | None = None
+    ) -> None:
         """Store `record` as revision `record.rev` if the stored one is still `record.rev - 1`
-        (0: none stored). Raises `StaleRevision` (with the stored record) otherwise."""
+        (0: none stored), for `ttl_s` (default: the store's). Raises `StaleRevision` (with the
+        stored record) otherwise."""
         ...
 
     async def put(self, name: str, value: bytes, ttl_s: float) -> None:
@@ -171,8 +198,10 @@ class RecordCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def remember(self, key: str, raw: bytes, record: SessionRecord) -> None:
-        self._items[key] = (self._now() + self._ttl, raw, record)
+    def remember(
+        self, key: str, raw: bytes, record: SessionRecord, ttl_s: float | None = None
+    ) -> None:
+        self._items[key] = (self._now() + (self._ttl if ttl_s is None else ttl_s), raw, record)
         self._items.move_to_end(key)
         if len(self._items) > self._size:
             self._items.popitem(last=False)
@@ -259,14 +288,17 @@ class RedisSessionStore:
         key = self._key(channel, session_id)
         return self._records.decode(key, _bytes(await self._pipeline("GET", key)))
 
-    async def save(self, channel: str, session_id: str, record: SessionRecord) -> None:
+    async def save(
+        self, channel: str, session_id: str, record: SessionRecord, ttl_s: float | None = None
+    ) -> None:
         key, raw = self._key(channel, session_id), encode(record)
         # every hop starts from a record this store remembered (saved, read or recalled)
         started_from = self._records.raw(key) if record.rev > 1 else None
         digest = hashlib.sha1(started_from).hexdigest() if started_from else ""  # noqa: S324
-        answer = await self._cas(key, record.rev - 1, raw, self._ttl_ms, _REV_PATTERN, digest)
+        ttl_ms = self._ttl_ms if ttl_s is None else b"%d" % _ms(ttl_s)
+        answer = await self._cas(key, record.rev - 1, raw, ttl_ms, _REV_PATTERN, digest)
         if answer == 1:
-            self._records.remember(key, raw, record)
+            self._records.remember(key, raw, record, ttl_s)
             return
         raise StaleRevision(session_id, self._records.decode(key, _bytes(answer)))
 
@@ -363,14 +395,17 @@ class MemorySessionStore:
     async def load(self, channel: str, session_id: str) -> SessionRecord | None:
         return self._record(f"{channel}:{session_id}")
 
-    async def save(self, channel: str, session_id: str, record: SessionRecord) -> None:
+    async def save(
+        self, channel: str, session_id: str, record: SessionRecord, ttl_s: float | None = None
+    ) -> None:
         key = f"{channel}:{session_id}"
         current = self._records.decode(key, self._read(key))
         if (0 if current is None else current.rev) != record.rev - 1:
             raise StaleRevision(session_id, current)
         raw = encode(record)
-        self._write(key, raw, self._ttl)
-        self._records.remember(key, raw, record)
+        ttl = self._ttl if ttl_s is None else ttl_s
+        self._write(key, raw, ttl)
+        self._records.remember(key, raw, record, ttl)
 
     async def put(self, name: str, value: bytes, ttl_s: float) -> None:
         self._write(f"side:{name}", value, ttl_s)
@@ -408,6 +443,38 @@ class MemorySessionStore:
 
     async def drain(self) -> None:
         return None  # nothing is ever in flight
+
+
+class ChannelSessions:
+    """One channel's conversations in a `SessionStore`, kept for the channel's TTL.
+
+    `load` may answer from this process's copy (no I/O); `load(fresh=True)` reads the store.
+    `save` lands only on the version loaded; otherwise `LostRace` carries what is stored.
+    """
+
+    def __init__(self, store: SessionStore, channel: str, ttl_s: float) -> None:
+        self.store = store
+        self.channel = channel
+        self._ttl_s = ttl_s
+
+    async def load(self, key: str, *, fresh: bool = False) -> tuple[SessionRecord | None, Version]:
+        if not fresh:
+            copy = self.store.recall(self.channel, key)
+            if copy is not None:
+                return copy, Version(copy.rev, fresh=False)
+        record = await self.store.load(self.channel, key)
+        return record, _version(record)
+
+    async def save(self, key: str, version: Version, record: SessionRecord) -> None:
+        saved = record if record.rev == version.rev + 1 else replace(record, rev=version.rev + 1)
+        try:
+            await self.store.save(self.channel, key, saved, self._ttl_s)
+        except StaleRevision as exc:
+            raise LostRace(exc.current, _version(exc.current)) from None
+
+
+def _version(record: SessionRecord | None) -> Version:
+    return Version(0 if record is None else record.rev, fresh=True)
 
 
 def _fields(flat: Sequence[bytes]) -> dict[str, bytes]:

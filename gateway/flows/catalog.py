@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from gateway.phones import normalize_phone
+from gateway.phones import normalize_phone, to_local
 from gateway.purchases.pricing import PricingRule, Quote, quote, select_rule
 from gateway.vtpass.models import Category, Service, Variation
 
@@ -82,7 +82,7 @@ _SERVICE_WORDS = {**{n.value: n for n in Network}, "9mobile": Network.NINE_MOBIL
 def network_for(phone: str) -> Network | None:
     """The network a Nigerian mobile number was allocated to, or None if unknown or invalid."""
     try:
-        local = "0" + normalize_phone(phone)[4:]
+        local = to_local(normalize_phone(phone))
     except ValueError:
         return None
     return _PREFIXES.get(local[:5]) or _PREFIXES.get(local[:4])

@@ -62,12 +62,21 @@ ALT_STEP = "alt_step"
 SUMMARY_WIDTH = 30
 PIN_REQUEST = "Enter PIN to pay:"
 RECEIVED = "Request received. You will get an SMS."
+
+
+def received(reference: str | None) -> str:
+    """The acknowledgement, naming the purchase's one customer reference (`PL-…`)."""
+    if reference is None:
+        return RECEIVED
+    return f"Request received. Ref {reference}. You will get an SMS."
+
+
 _REFUSALS = {
     RefusalReason.INSUFFICIENT_FUNDS: "Not enough money in your wallet.",
     RefusalReason.DAILY_LIMIT: "You have reached your daily limit. Try again tomorrow.",
     RefusalReason.ACCOUNT_BLOCKED: "Your account cannot buy now. Please call support.",
     RefusalReason.INVALID: "This amount is not allowed for this product.",
-    RefusalReason.PRICE_CHANGED: "The price has changed. Please dial again to see it.",
+    RefusalReason.PRICE_CHANGED: "The price has changed. Please {again} to see it.",
     RefusalReason.VERIFY_AGAIN: "Please enter your card number again to renew.",
     RefusalReason.UNAVAILABLE: "We could not take your request. Please try again later.",
 }
@@ -196,7 +205,7 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
     return replace(screen, message=_confirm_message(summary, prices, screen, ctx))
 
 
-def handle(conv: Conversation, text: str, _ctx: Ctx) -> Move:
+def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
     alt = _alt(conv)
     if text == "1" and alt is not None:
         return Move(goto(conv, alt[1], flow=alt[0]))
@@ -205,7 +214,7 @@ def handle(conv: Conversation, text: str, _ctx: Ctx) -> Move:
     order = Order.from_fields(conv.data, ORDER)
     if order is None or order.amount <= 0:  # `begin` is always given a priced order
         # cannot happen through `begin`; a hand-edited session ends politely
-        return end("Sorry, something went wrong. Please dial again.")
+        return end(f"Sorry, something went wrong. Please {ctx.profile.again}.")
     intent_id = conv.intent_id or mint_intent(conv.caller.seed, conv.minted)
     quoted = shown_quote(conv)
     total = quoted[2] if quoted is not None else None
@@ -227,13 +236,14 @@ def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
     if conv.step != PAYING:
         return Move(conv)  # a late or duplicate result: show where we are
     if isinstance(event, PurchaseAccepted):
-        return end(RECEIVED)
+        return end(received(event.reference))
     if isinstance(event, PurchaseRefused):
-        message = _REFUSALS[event.reason]
+        message = _REFUSALS[event.reason].format(again=ctx.profile.again)
         if event.reason is RefusalReason.INSUFFICIENT_FUNDS:
             message = f"{_short_of(conv, event.balance, ctx)} {ctx.funding_hint}"
         if event.reason is RefusalReason.PRICE_CHANGED and event.price is not None:
-            message = f"The price is now {ctx.money(event.price)}. Dial again to buy at it."
+            again = ctx.profile.again.capitalize()
+            message = f"The price is now {ctx.money(event.price)}. {again} to buy at it."
         return end(message)
     if isinstance(event, PinRejected):
         return Move(back(conv) or conv, hint=wrong_pin(event.attempts_left))

@@ -103,7 +103,7 @@ FLOWS: Mapping[FlowName, Flow] = {
     FlowName.CHECKOUT: checkout.FLOW,
 }
 
-EXPIRED = "Your session has ended. Please dial again."
+EXPIRED = "Your session has ended. Please {again}."  # the channel words how to start again
 BUSY = "Sorry, we cannot serve you right now. Please try again later."
 MAX_INPUT = 64  # longer inputs are cut before any flow sees them
 
@@ -127,7 +127,7 @@ def advance(
     if isinstance(event, SessionStarted):
         move = _start(event, ctx)
     elif conv is None:
-        move = end(EXPIRED)
+        move = end(EXPIRED.format(again=profile.again))
     elif conv.flow not in FLOWS or conv.step not in FLOWS[conv.flow].steps:
         move = Move(home(conv))
     elif isinstance(event, UserInput):
@@ -156,7 +156,7 @@ def _realise(move: Move, ctx: Ctx) -> Transition:
     if move.screen is not None:
         return Transition(move.state, move.screen, move.effects)
     if move.state is None:  # flows always end with a screen; this is only a safety net
-        return Transition(None, ending(EXPIRED), move.effects)
+        return Transition(None, ending(EXPIRED.format(again=ctx.profile.again)), move.effects)
     screen = FLOWS[move.state.flow].prompt(move.state, ctx)
     if move.hint:
         screen = replace(screen, hint=move.hint)

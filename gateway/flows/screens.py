@@ -13,19 +13,13 @@ The USSD budget counts the whole reply including the `CON `/`END ` prefix, in GS
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gateway.flows.model import Screen
+from gateway.gsm7 import ALPHABET, BASIC, is_gsm7, septets
 from gateway.money import format_gsm, format_rich
-
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = frozenset("^{}\\[~]|€")
 
 MORE_KEY = "98"
 BACK_KEY = "0"
@@ -46,13 +40,18 @@ class ScreenError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """How a channel shows screens. `max_chars` is in septets when `gsm7` is set."""
+    """How a channel shows screens. `max_chars` is in septets when `gsm7` is set.
+
+    `again` is how a user starts over on this channel, worded to follow "Please": flows never
+    say "dial" themselves, since on SMS or a chat there is nothing to dial.
+    """
 
     name: str
     max_chars: int
     gsm7: bool
     max_options: int  # options per page
     prefix: bool  # USSD `CON `/`END `
+    again: str = "dial again"
 
     def money(self, amount: int) -> str:
         """Kobo for this channel: `N1,500` on GSM-7 channels, `₦1,500.00` elsewhere."""
@@ -60,19 +59,10 @@ class Profile:
 
 
 USSD = Profile("ussd", max_chars=160, gsm7=True, max_options=9, prefix=True)
-SMS = Profile("sms", max_chars=160, gsm7=True, max_options=9, prefix=False)
-TELEGRAM = Profile("telegram", max_chars=4000, gsm7=False, max_options=8, prefix=False)
-
-
-GSM7 = GSM7_BASIC | GSM7_EXTENSION
-_EXTENSION = re.compile("[" + re.escape("".join(sorted(GSM7_EXTENSION))) + "]")
-
-
-def septets(text: str) -> int:
-    """Length in GSM-7 septets (extension characters count two)."""
-    # one regex pass in C: every hop sizes several lines, and a Python loop over characters
-    # (or a `count` per extension character) cost more than the rest of the check
-    return len(text) + len(_EXTENSION.findall(text))
+SMS = Profile("sms", max_chars=160, gsm7=True, max_options=9, prefix=False, again="send MENU")
+TELEGRAM = Profile(
+    "telegram", max_chars=4000, gsm7=False, max_options=8, prefix=False, again="send MENU"
+)
 
 
 def size(text: str, profile: Profile) -> int:
@@ -81,8 +71,8 @@ def size(text: str, profile: Profile) -> int:
 
 def check(text: str, profile: Profile) -> None:
     """Raise `ScreenError` if `text` cannot be sent as is on `profile`."""
-    if profile.gsm7 and not GSM7.issuperset(text):
-        ch = next(ch for ch in text if ch not in GSM7)
+    if profile.gsm7 and not is_gsm7(text):
+        ch = next(ch for ch in text if ch not in ALPHABET)
         raise ScreenError(f"non-GSM-7 character {ch!r} in screen {text!r}")
     length = size(text, profile)
     if length > profile.max_chars:
@@ -194,13 +184,13 @@ def clean(text: str) -> str:
             out.append(" ")
         elif ch in _REPLACEMENTS:
             out.append(_REPLACEMENTS[ch])
-        elif ch in GSM7_BASIC:
+        elif ch in BASIC:
             out.append(ch)
         elif unicodedata.category(ch)[0] in "CM":
             continue  # control and format characters, stray combining marks
         else:
             base = "".join(
-                c for c in unicodedata.normalize("NFKD", ch) if c in GSM7_BASIC and not c.isspace()
+                c for c in unicodedata.normalize("NFKD", ch) if c in BASIC and not c.isspace()
             )
             out.append(base or "?")
     return " ".join("".join(out).split())

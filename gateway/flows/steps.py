@@ -18,7 +18,7 @@ from gateway.flows.names import plan_name, priced
 from gateway.flows.screens import Profile, clean, clip, paginate
 from gateway.funding import FUNDING_HINT
 from gateway.money import parse_naira
-from gateway.phones import normalize_recipient
+from gateway.phones import normalize_recipient, to_local
 from gateway.vtpass.models import Service, Variation
 
 PAGE = "_p"  # data key of the current list page
@@ -313,8 +313,8 @@ def parse_phone(text: str, ctx: Ctx | None = None) -> str | None:
 
 
 def local(phone: str) -> str:
-    """`+2348031234567` -> `08031234567`; anything else is returned as is."""
-    return "0" + phone[4:] if phone.startswith("+234") else phone
+    """`+2348031234567` -> `08031234567`; anything else is returned as is (`phones.to_local`)."""
+    return to_local(phone)
 
 
 def parse_digits(text: str, low: int, high: int) -> str | None:

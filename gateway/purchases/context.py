@@ -1,4 +1,7 @@
-"""The app's `PurchaseService`, wired to wake the worker whenever a purchase is submitted."""
+"""The app's `PurchaseService`, wired to wake the worker whenever a purchase is submitted.
+
+The wake-up is the purchases' own `WakeUp` protocol, set by the worker's `wakeup_ctx`.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +12,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway.keys import (
-    clock_key,
-    db_key,
-    purchase_service_key,
-    redis_key,
-    settings_key,
-    vtpass_key,
-    wakeup_key,
-)
+from gateway.keys import clock_key, db_key, settings_key
+from gateway.purchases.keys import purchase_service_key, wakeup_key
 from gateway.purchases.ordering import OrderPricer
 from gateway.purchases.service import PurchaseService
+from gateway.security.keys import pin_service_key
 from gateway.store.purchases import PurchaseRecord
-from gateway.worker.wakeup import LocalWakeUp, RedisWakeUp, WakeUp
+from gateway.vtpass.keys import vtpass_key
 
 
 def process_worker_id() -> str:
@@ -29,22 +26,13 @@ def process_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def create_wakeup(app: web.Application) -> WakeUp:
-    """Redis pub/sub when Redis is configured (many processes), else an in-process event."""
-    redis = app.get(redis_key)
-    if redis is None:
-        return LocalWakeUp()
-    return RedisWakeUp(redis, f"{app[settings_key].redis_prefix}worker:wake")
-
-
 async def purchases_ctx(app: web.Application) -> AsyncIterator[None]:
-    """One `PurchaseService` (and the worker wake-up it pokes) for every channel and the worker."""
-    wakeup = create_wakeup(app)
+    """One `PurchaseService` for every channel and the worker; it pokes the wake-up on submit."""
+    wakeup = app[wakeup_key]
 
     async def wake_worker(_purchase: PurchaseRecord) -> None:
         await wakeup.notify()
 
-    app[wakeup_key] = wakeup
     # every order is priced by the server, whichever channel sends it (architecture.md §8)
     pricer = OrderPricer(app[vtpass_key].catalogue, app[db_key], app[clock_key])
     service = PurchaseService(
@@ -54,10 +42,10 @@ async def purchases_ctx(app: web.Application) -> AsyncIterator[None]:
         on_submitted=wake_worker,
         pricer=pricer,
         sandbox_numbers=app[settings_key].sandbox_numbers,
+        pins=app.get(pin_service_key),  # absent in `paylink worker`, which only vends
     )
     app[purchase_service_key] = service
     try:
         yield
     finally:
-        await service.drain()  # before the database closes
-        await wakeup.close()
+        await service.drain()  # before the database and the wake-up close

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gateway.vtpass.codes import ResponseCode as Code
+
 REASON_MAX = 40
 
 DUPLICATE = "same purchase was made under 30s ago"
@@ -27,32 +29,32 @@ NOT_COMPLETED = "the provider declined; check the number"  # 016: often a wrong 
 
 # VTPass code -> reason; codes about our VTPass account say only that the service is down
 REASONS: Mapping[str, str] = {
-    "019": DUPLICATE,
-    "011": INVALID_DETAILS,
-    "010": PRODUCT_GONE,
-    "012": PRODUCT_GONE,
-    "013": AMOUNT_LOW,
-    "017": AMOUNT_HIGH,
-    "031": QUANTITY,
-    "032": QUANTITY,
-    "025": RECIPIENT,
-    "026": RECIPIENT,
-    "030": PROVIDER_DOWN,
-    "034": PROVIDER_DOWN,
-    "035": PROVIDER_DOWN,
-    "018": OUR_SIDE,
-    "020": OUR_SIDE,
-    "021": OUR_SIDE,
-    "022": OUR_SIDE,
-    "023": OUR_SIDE,
-    "024": OUR_SIDE,
-    "027": OUR_SIDE,
-    "028": OUR_SIDE,
-    "085": OUR_SIDE,
-    "087": OUR_SIDE,
-    "040": REVERSED,
-    "016": NOT_COMPLETED,
-    "091": NOT_COMPLETED,
+    Code.LIKELY_DUPLICATE: DUPLICATE,
+    Code.INVALID_ARGUMENTS: INVALID_DETAILS,
+    Code.VARIATION_NOT_FOUND: PRODUCT_GONE,
+    Code.PRODUCT_NOT_FOUND: PRODUCT_GONE,
+    Code.BELOW_MINIMUM_AMOUNT: AMOUNT_LOW,
+    Code.ABOVE_MAXIMUM_AMOUNT: AMOUNT_HIGH,
+    Code.BELOW_MINIMUM_QUANTITY: QUANTITY,
+    Code.ABOVE_MAXIMUM_QUANTITY: QUANTITY,
+    Code.INVALID_BANK: RECIPIENT,
+    Code.RECIPIENT_UNVERIFIED: RECIPIENT,
+    Code.BILLER_UNREACHABLE: PROVIDER_DOWN,
+    Code.SERVICE_SUSPENDED: PROVIDER_DOWN,
+    Code.SERVICE_INACTIVE: PROVIDER_DOWN,
+    Code.LOW_WALLET_BALANCE: OUR_SIDE,
+    Code.BILLER_CONFIRMED: OUR_SIDE,
+    Code.ACCOUNT_LOCKED: OUR_SIDE,
+    Code.ACCOUNT_SUSPENDED: OUR_SIDE,
+    Code.API_ACCESS_DISABLED: OUR_SIDE,
+    Code.ACCOUNT_INACTIVE: OUR_SIDE,
+    Code.IP_NOT_WHITELISTED: OUR_SIDE,
+    Code.PRODUCT_NOT_WHITELISTED: OUR_SIDE,
+    Code.IMPROPER_REQUEST_ID: OUR_SIDE,
+    Code.INVALID_CREDENTIALS: OUR_SIDE,
+    Code.REVERSED: REVERSED,
+    Code.TRANSACTION_FAILED: NOT_COMPLETED,
+    Code.NOT_PROCESSED: NOT_COMPLETED,
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from gateway.errors import InvalidInput
+from gateway.errors import Conflict, InvalidInput
 from gateway.store.purchases import PurchaseRecord
 from gateway.vtpass.models import PayRequest, PayResult
 
@@ -29,6 +29,12 @@ class InsufficientFunds(InvalidInput):
     """The wallet does not hold the purchase's total."""
 
     code = "insufficient_funds"
+
+
+class IdempotencyKeyReused(Conflict):
+    """The idempotency key was used before for a different purchase."""
+
+    code = "idempotency_key_reused"
 
 
 class DailyLimitExceeded(InvalidInput):

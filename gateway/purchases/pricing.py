@@ -12,47 +12,19 @@ row matches. The most specific rule wins: (category, service) > (category, any) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+# the values moved below the store (issue 14); importers may keep using this path
+from gateway.domain.pricing import ANY as ANY
+from gateway.domain.pricing import PricingRule as PricingRule
+from gateway.domain.pricing import Quote as Quote
 from gateway.errors import InvalidInput
 from gateway.money import Kobo, format_gsm, format_rich
 from gateway.vtpass.models import Service, Variation
 
-ANY = "*"
 BASIS_POINTS = 10_000  # percentages are integer basis points: 150 = 1.5 %
 MAX_QUANTITY = 10  # VTPass refuses more than 10 units in one /pay (vtpass.md, code 032)
-
-
-@dataclass(frozen=True, slots=True)
-class PricingRule:
-    """How one category (or one service in it) is priced. Amounts in kobo."""
-
-    category: str = ANY
-    service_id: str = ANY
-    fee_flat: int = 0
-    fee_bp: int = 0  # percent of face, in basis points
-    fee_cap: int | None = None
-    discount_bp: int = 0
-    discount_cap: int | None = None
-    min_amount: int | None = None  # per unit
-    max_amount: int | None = None  # per unit
-
-    @property
-    def specificity(self) -> int:
-        return (self.category != ANY) * 2 + (self.service_id != ANY)
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """What the customer pays: `total = face + fee - discount`, all kobo."""
-
-    face: Kobo
-    fee: Kobo
-    discount: Kobo
-    total: Kobo
-    quantity: int = 1
 
 
 _N = 100  # kobo per naira, to keep the defaults readable

@@ -2,11 +2,12 @@
 
 One format for every product, always starting `PayLink:`: what was bought, for whom, the
 outcome, what was paid (`N1,100 (N1,000 + N100 fee)`: the fee is never hidden), the token,
-units or PINs where they apply, and the purchase's reference (its id, as in `paylink wallet
-statement` and `/api/v1/purchases/{id}`). A failure says why in words (`failure_reasons`) and
-that the wallet was refunded. GSM-7 only (`N1,500`, never `₦`) so one SMS holds 160 characters;
-a longer receipt drops the least useful words first (the fee breakdown, then long names), and
-one that still needs more (a token, several PINs) takes the fewest segments it can, never cut.
+units or PINs where they apply, and the purchase's one customer reference (`PL-…`, as in the
+USSD acknowledgement, the API, the CLI and the operator routes). A failure says why in words
+(`failure_reasons`) and that the wallet was refunded. GSM-7 only (`N1,500`, never `₦`) so one
+SMS holds 160 characters; a longer receipt drops the least useful words first (the fee
+breakdown, then long names), and one that still needs more (a token, several PINs) takes the
+fewest segments it can, never cut.
 """
 
 from __future__ import annotations
@@ -76,10 +77,10 @@ def recipient_of(purchase: PurchaseRecord) -> str:
 
 
 def facts_of(purchase: PurchaseRecord) -> ReceiptFacts:
-    """The receipt facts of a purchase as stored (its id is the reference)."""
+    """The receipt facts of a purchase as stored."""
     failed = purchase.status in (PurchaseStatus.FAILED, PurchaseStatus.REVERSED)
     return ReceiptFacts(
-        reference=str(purchase.id),
+        reference=purchase.reference,
         product=purchase.product,
         face=purchase.face_amount,
         total=purchase.total,

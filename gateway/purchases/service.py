@@ -35,6 +35,7 @@ from gateway.purchases import postings
 from gateway.purchases.models import (
     Credit,
     DailyLimitExceeded,
+    IdempotencyKeyReused,
     InsufficientFunds,
     PurchaseOrder,
     PurchasePolicy,
@@ -52,12 +53,14 @@ from gateway.purchases.pricing import (
 )
 from gateway.purchases.products import billers_code
 from gateway.purchases.receipts import facts_of, render_receipt
+from gateway.purchases.references import new_reference, normalize_reference
 from gateway.purchases.statuses import (
     Action,
     PurchaseStatus,
     plan_settlement,
     requery_delay_s,
 )
+from gateway.security.pins import PinRefused, PinService
 from gateway.store import ledger, outbox, users
 from gateway.store import pricing as pricing_store
 from gateway.store import purchases as store
@@ -159,6 +162,7 @@ class PurchaseService:
         on_submitted: Callable[[PurchaseRecord], Awaitable[None]] | None = None,
         pricer: OrderPricer | None = None,
         sandbox_numbers: bool = False,
+        pins: PinService | None = None,
     ) -> None:
         """Wire the service to its database, clock and (optionally) a submit hook.
 
@@ -169,10 +173,12 @@ class PurchaseService:
                 app wires the worker's wake-up here so every channel's purchase is vended at
                 once. Its failure is logged, never raised: the worker's sweep is the backstop.
             sandbox_numbers: recipients may be VTPass's sandbox scenario numbers (never live).
+            pins: checks the PIN of `buy` (the app always gives one).
         """
         self._db = sessionmaker
         self._on_submitted = on_submitted
         self.pricer = pricer
+        self.pins = pins
         self.sandbox_numbers = sandbox_numbers
         self._clock = clock
         self.policy = policy or PurchasePolicy()
@@ -201,6 +207,22 @@ class PurchaseService:
             found = await store.get(session, purchase_id)
         if found is None:
             raise NotFound(f"no purchase {purchase_id}")
+        return found
+
+    async def find(self, id_or_reference: str) -> PurchaseRecord:
+        """A purchase by its id (digits) or its customer reference (`PL-…`, any case).
+
+        Raises `NotFound` for neither.
+        """
+        if id_or_reference.isdigit():
+            return await self.get(int(id_or_reference))
+        reference = normalize_reference(id_or_reference)
+        found = None
+        if reference is not None:
+            async with self._db() as session:
+                found = await store.get_by_reference(session, reference)
+        if found is None:
+            raise NotFound(f"no purchase {id_or_reference}")
         return found
 
     async def wallet_balance(self, phone: str) -> int:
@@ -257,6 +279,41 @@ class PurchaseService:
 
     # -- submit ------------------------------------------------------------------------------
 
+    async def buy(
+        self,
+        user_id: int,
+        order: PurchaseOrder,
+        pin: str,
+        *,
+        idempotency_key: str,
+        expected_total: int | None = None,
+    ) -> Submission:
+        """The one way every channel buys: price, answer a replay, check the PIN, submit.
+
+        The order of checks, the same for every channel: the order is priced (reads only);
+        a key that already made a purchase answers with it when the request is the same
+        (refused otherwise) without checking the PIN, since no purchase can come of it and
+        the caller may read that purchase anyway; only then is the PIN checked (bounded
+        across channels by `PinService`), and a purchase is created only after a right PIN.
+        So a replay never creates a purchase without a PIN, and a retry after a timeout
+        costs no PIN attempt.
+
+        Raises:
+            PinRefused: wrong PIN, locked, or no PIN (`exc.check` says which); nothing moved.
+            IdempotencyKeyReused, and everything `submit` raises.
+        """
+        if self.pins is None:  # `purchases_ctx` always wires one
+            raise RuntimeError("the purchase service has no PIN service")
+        item = await self._prepare(user_id, order, idempotency_key, expected_total)
+        async with self._db() as session:
+            existing = await store.find_by_key(session, user_id, idempotency_key)
+        if existing is not None:
+            return _replay(existing, item.request_hash)
+        check = await self.pins.check(user_id, pin)
+        if not check.ok:
+            raise PinRefused(check)
+        return await self._submit_item(item)
+
     async def submit(
         self,
         user_id: int,
@@ -267,16 +324,28 @@ class PurchaseService:
     ) -> Submission:
         """Debit the wallet into clearing and record the purchase, once per idempotency key.
 
-        `expected_total` is the total the customer was shown (a USSD confirm screen): if the
-        server's total differs now (a fee rule changed meanwhile), the purchase is refused.
+        No PIN: channels call `buy`; this is for callers that authorised the purchase
+        otherwise (tests, benchmarks). `expected_total` is the total the customer was shown
+        (a USSD confirm screen): if the server's total differs now (a fee rule changed
+        meanwhile), the purchase is refused.
 
         Raises:
-            Conflict: the key was used before for a different purchase.
+            IdempotencyKeyReused: the key was used before for a different purchase.
             InsufficientFunds, DailyLimitExceeded, InvalidInput: refused; nothing changed.
             PriceMismatch (an InvalidInput): the order's amount is not the server's price, or
                 its total is not `expected_total`.
             Forbidden: the account is not active. NotFound: no such user.
         """
+        item = await self._prepare(user_id, order, idempotency_key, expected_total)
+        return await self._submit_item(item)
+
+    async def _prepare(
+        self,
+        user_id: int,
+        order: PurchaseOrder,
+        idempotency_key: str,
+        expected_total: int | None,
+    ) -> _SubmitItem:
         if order.channel not in CHANNELS:
             raise InvalidInput(f"unknown channel {order.channel!r}")
         if not idempotency_key or len(idempotency_key) > 128:
@@ -285,16 +354,23 @@ class PurchaseService:
         if expected_total is not None and priced.total != expected_total:
             raise total_changed(order, priced, expected_total)
         request_hash = order.request_hash(phone)
-        item = _SubmitItem(user_id, order, phone, priced, idempotency_key, request_hash)
-        try:
-            submission = await self.submit_batches(item)
-        except IntegrityError:
-            # A concurrent submit with the same key inserted first; answer with its purchase.
-            async with self._db() as session:
-                existing = await store.find_by_key(session, user_id, idempotency_key)
-            if existing is None:
-                raise
-            return _replay(existing, request_hash)
+        return _SubmitItem(user_id, order, phone, priced, idempotency_key, request_hash)
+
+    async def _submit_item(self, item: _SubmitItem) -> Submission:
+        for attempt in range(_SUBMIT_TRIES):
+            try:
+                submission = await self.submit_batches(item)
+                break
+            except IntegrityError:
+                # A concurrent submit with the same key inserted first: answer with its
+                # purchase. Else a minted reference was taken (rare): nothing was written,
+                # so the batch is tried again with new ones.
+                async with self._db() as session:
+                    existing = await store.find_by_key(session, item.user_id, item.key)
+                if existing is not None:
+                    return _replay(existing, item.request_hash)
+                if attempt + 1 == _SUBMIT_TRIES:
+                    raise
         if submission.created and self._on_submitted is not None:
             try:
                 await self._on_submitted(submission.purchase)
@@ -392,6 +468,7 @@ class PurchaseService:
             "total": priced.total,
             "status": PurchaseStatus.INITIATED.value,
             "request_id": new_request_id(self._clock),  # fixed now, before any /pay
+            "reference": new_reference(),  # the customer's, for good
             "idempotency_key": item.key,
             "request_hash": item.request_hash,
             "created_at": now,
@@ -855,7 +932,7 @@ def _alert_amount_mismatch(purchase: PurchaseRecord) -> None:
 
 def _replay(existing: PurchaseRecord, request_hash: str) -> Submission:
     if existing.request_hash != request_hash:
-        raise Conflict("this idempotency key was used for a different purchase")
+        raise IdempotencyKeyReused("this idempotency key was used for a different purchase")
     return Submission(existing, created=False)
 
 
@@ -864,7 +941,7 @@ def _replay_outcome(existing: PurchaseRecord | None, request_hash: str) -> Submi
         return Conflict("this idempotency key is being used by another request; retry")
     try:
         return _replay(existing, request_hash)
-    except Conflict as exc:
+    except IdempotencyKeyReused as exc:
         return exc
 
 
@@ -888,6 +965,9 @@ def total_changed(order: PurchaseOrder, priced: Quote, shown: int) -> PriceMisma
             "sent": money_detail(shown),
         },
     )
+
+
+_SUBMIT_TRIES = 3  # a batch refused for a reference minted twice is tried again
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,6 @@
-"""The purchase state machine as pure functions: which status an answer leads to, and the backoff.
+"""Settling a purchase as pure functions: which status an answer leads to, and the backoff.
+
+The statuses and their allowed transitions are `gateway.domain.purchase_status`.
 
 `initiated` means no `/pay` can have left yet; `pending` means one may have, so only a requery
 (never a second `/pay`) can tell what happened. Money moves only on the edges marked below.
@@ -13,40 +15,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from gateway.domain.purchase_status import OPEN_STATUSES, PurchaseStatus, can_transition
 from gateway.vtpass.models import Outcome
 
-
-class PurchaseStatus(StrEnum):
-    INITIATED = "initiated"  # debited into clearing; no /pay sent yet
-    PENDING = "pending"  # a /pay may have been sent; only requery or the webhook settles it
-    DELIVERED = "delivered"
-    FAILED = "failed"  # refunded
-    REVERSED = "reversed"  # delivered, then VTPass returned the money; refunded
-
-    @property
-    def is_open(self) -> bool:
-        return self in OPEN_STATUSES
-
-
-OPEN_STATUSES = frozenset({PurchaseStatus.INITIATED, PurchaseStatus.PENDING})
-
-_ALLOWED: dict[PurchaseStatus, frozenset[PurchaseStatus]] = {
-    PurchaseStatus.INITIATED: frozenset(
-        {PurchaseStatus.PENDING, PurchaseStatus.DELIVERED, PurchaseStatus.FAILED}
-    ),
-    # back to initiated only when the /pay provably never reached VTPass (connect error, 015)
-    PurchaseStatus.PENDING: frozenset(
-        {PurchaseStatus.INITIATED, PurchaseStatus.DELIVERED, PurchaseStatus.FAILED}
-    ),
-    PurchaseStatus.DELIVERED: frozenset({PurchaseStatus.REVERSED}),
-    PurchaseStatus.FAILED: frozenset(),
-    PurchaseStatus.REVERSED: frozenset(),
-}
-
-
-def can_transition(current: PurchaseStatus, target: PurchaseStatus) -> bool:
-    """Whether the state machine allows `current -> target`."""
-    return target in _ALLOWED[current]
+# the status itself moved below the store (issue 14); importers may keep using this path
+__all__ = [
+    "OPEN_STATUSES",
+    "Action",
+    "PurchaseStatus",
+    "can_transition",
+    "plan_settlement",
+    "requery_delay_s",
+    "target_status",
+]
 
 
 class Action(StrEnum):

@@ -47,6 +47,7 @@ async def reset_with_code(
     code: str,
     pin: str,
     now: datetime,
+    pepper: pins.PinPepper,
 ) -> otp.OtpCheck:
     """Set `pin` if `code` is the live reset code; a wrong code counts one of its tries.
 
@@ -55,7 +56,7 @@ async def reset_with_code(
     """
     async with db() as session:
         phone = await _phone(session, user_id)
-    pin_hash = await pins.hash_new_pin(pin, phone)
+    pin_hash = await pins.hash_new_pin(pin, phone, pepper=pepper)
     async with db.begin() as session:
         check = await otp.consume(
             session, key=key, phone=phone, purpose=PURPOSE, code=code, now=now
@@ -72,6 +73,7 @@ async def reset_with_password(
     password: str,
     pin: str,
     now: datetime,
+    pepper: pins.PinPepper,
 ) -> bool:
     """Set `pin` if `password` is the account's; False (nothing changed) otherwise.
 
@@ -83,7 +85,7 @@ async def reset_with_password(
         ).first()
     if row is None:
         raise NotFound(f"no user {user_id}")
-    pin_hash = await pins.hash_new_pin(pin, row.phone)
+    pin_hash = await pins.hash_new_pin(pin, row.phone, pepper=pepper)
     if not await verify_password(row.password_hash, password):
         return False
     async with db.begin() as session:

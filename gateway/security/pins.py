@@ -43,7 +43,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from gateway.errors import InvalidInput, NotFound
+from gateway.clock import Clock
+from gateway.errors import GatewayError, InvalidInput, NotFound
 from gateway.pin_policy import is_pin_format, weak_pin_reason
 from gateway.security.passwords import verify_secret_sync
 from gateway.security.pin_lockout import MAX_ATTEMPTS, Lockout, lock_notice
@@ -124,20 +125,6 @@ class PinPepper:
 
 
 EMBEDDED_PEPPER = PinPepper.from_secret(Secret("paylink-embedded-default-pin-pepper"))
-_installed: list[PinPepper] = []
-
-
-def install_pepper(pepper: PinPepper) -> None:
-    """Make `pepper` this process's default (the app does it at start-up from its settings)."""
-    _installed[:] = [pepper]
-
-
-def _pepper(pepper: PinPepper | None) -> PinPepper:
-    if pepper is not None:
-        return pepper
-    if not _installed:
-        raise RuntimeError("no PIN pepper: call install_pepper() or pass pepper=")
-    return _installed[0]
 
 
 def hash_pin_sync(pin: str, pepper: PinPepper) -> str:
@@ -192,23 +179,32 @@ class PinCheck:
         return self.status is PinStatus.OK
 
 
+class PinRefused(GatewayError):
+    """A purchase refused by its PIN check: `check` says why (wrong, locked or not set)."""
+
+    code = "pin_refused"
+
+    def __init__(self, check: PinCheck) -> None:
+        super().__init__(f"PIN check: {check.status}")
+        self.check = check
+
+
 class WeakPin(InvalidInput):
     """The PIN is refused at set-up; the message says why (never repeating the PIN)."""
 
     code = "weak_pin"
 
 
-async def hash_new_pin(pin: str, phone: str, *, pepper: PinPepper | None = None) -> str:
+async def hash_new_pin(pin: str, phone: str, *, pepper: PinPepper) -> str:
     """The stored form of a new PIN for the owner of `phone` (off the event loop).
 
     Raises:
         WeakPin: the PIN breaks a rule above.
     """
-    key = _pepper(pepper)
     reason = weak_pin_reason(pin, phone)
     if reason is not None:
         raise WeakPin(reason)
-    return await asyncio.to_thread(hash_pin_sync, pin, key)
+    return await asyncio.to_thread(hash_pin_sync, pin, pepper)
 
 
 async def store_pin(session: AsyncSession, user_id: int, pin_hash: str, now: datetime) -> None:
@@ -228,13 +224,12 @@ async def set_pin(
     pin: str,
     now: datetime,
     *,
-    pepper: PinPepper | None = None,
+    pepper: PinPepper,
 ) -> None:
     """Store a new PIN and clear any lockout.
 
     Callers changing an existing PIN must first prove the current one with `check_pin`, or
-    the owner's password or an SMS code (`pin_reset.py`). `pepper` defaults to the one
-    installed at start-up.
+    the owner's password or an SMS code (`pin_reset.py`).
 
     Raises:
         WeakPin: the PIN breaks a rule above. NotFound: no such user.
@@ -254,19 +249,18 @@ async def check_pin(
     pin: str,
     now: datetime,
     *,
-    pepper: PinPepper | None = None,
+    pepper: PinPepper,
 ) -> PinCheck:
     """Check `pin` for `user_id` under the user's row lock (see the module docstring).
 
     Takes a sessionmaker, not a session: the attempt must be committed whatever the caller's
     transaction does afterwards. A miss that sets a lock queues the owner's SMS notice in the
     same transaction. A right PIN under an older hash format is stored again in the current
-    one. `pepper` defaults to the installed one.
+    one. Channels call `PinService.check`, which also bounds concurrent checks.
 
     Raises:
         NotFound: no such user.
     """
-    key = _pepper(pepper)
     async with _user_transaction(db) as connection:
         row = (await connection.execute(_LOCK_USER, {"user_id": user_id})).first()
         if row is None:
@@ -277,7 +271,7 @@ async def check_pin(
         if state.locked(now):
             return _locked(state)
         if is_pin_format(pin):
-            ok, upgraded = await asyncio.to_thread(verify_pin_sync, pin_hash, pin, key)
+            ok, upgraded = await asyncio.to_thread(verify_pin_sync, pin_hash, pin, pepper)
         else:
             ok, upgraded = False, None
         if ok:
@@ -393,3 +387,41 @@ async def pin_state(session: AsyncSession, user_id: int, now: datetime) -> PinCh
     if state.locked(now):
         return _locked(state)
     return PinCheck(PinStatus.OK, state.attempts_left(now))
+
+
+class PinService:
+    """Every channel's PIN checks and changes, with the app's pepper and one bound.
+
+    Why one object: the pepper lives here and nowhere else (no process-global default), and
+    the bound on concurrent checks covers every channel. Why the bound (at most half the
+    pool's connections by default): a burst of checks otherwise checks out more connections
+    than the pool keeps, and each one past `pool_size` is opened for a statement and closed
+    again, which costs far more than the check itself. Waiting for a slot costs nothing.
+    """
+
+    def __init__(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        pepper: PinPepper,
+        *,
+        concurrency: int,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self.pepper = pepper
+        self.concurrency = max(1, concurrency)
+        self._slots = asyncio.Semaphore(self.concurrency)
+
+    async def check(self, user_id: int, pin: str) -> PinCheck:
+        """`check_pin` for `user_id` now, within the bound. Raises NotFound."""
+        async with self._slots:
+            return await check_pin(self._db, user_id, pin, self._clock.now(), pepper=self.pepper)
+
+    async def set(self, user_id: int, pin: str) -> None:
+        """`set_pin` now. Raises WeakPin, NotFound."""
+        await set_pin(self._db, user_id, pin, self._clock.now(), pepper=self.pepper)
+
+    async def hash_new(self, pin: str, phone: str) -> str:
+        """`hash_new_pin` under this service's pepper. Raises WeakPin."""
+        return await hash_new_pin(pin, phone, pepper=self.pepper)

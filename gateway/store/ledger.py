@@ -29,6 +29,7 @@ from gateway.store.tables import (
     accounts_table,
     entries_table,
     journals_table,
+    purchases_table,
 )
 
 
@@ -87,6 +88,7 @@ class StatementLine:
     side: Side
     amount: int
     created_at: datetime
+    purchase_reference: str | None = None  # the purchase's customer reference (`PL-…`)
 
 
 def transfer(source: AccountRef, target: AccountRef, amount: int) -> list[Leg]:
@@ -282,14 +284,16 @@ async def statement(
             Entry.side,
             Entry.amount,
             Journal.created_at,
+            purchases_table.c.reference,
         )
         .join(Journal, Journal.id == Entry.journal_id)
+        .outerjoin(purchases_table, purchases_table.c.id == Journal.purchase_id)
         .where(Entry.account_id == account_id)
         .order_by(Journal.id.desc(), Entry.id.desc())
         .offset(offset)
         .limit(limit)
     )
     return [
-        StatementLine(jid, kind, ref, pid, memo, Side(side), amount, at)
-        for jid, kind, ref, pid, memo, side, amount, at in rows
+        StatementLine(jid, kind, ref, pid, memo, Side(side), amount, at, purchase_ref)
+        for jid, kind, ref, pid, memo, side, amount, at, purchase_ref in rows
     ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.purchases.pricing import PricingRule
+from gateway.domain.pricing import PricingRule
 from gateway.store.tables import PricingRuleRow
 
 

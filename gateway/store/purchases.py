@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.purchases.statuses import OPEN_STATUSES, PurchaseStatus
+from gateway.domain.purchase_status import OPEN_STATUSES, PurchaseStatus
 from gateway.store.tables import PurchaseAudit, User, audit_table, purchases_table
 
 
@@ -55,6 +55,7 @@ class PurchaseRecord:
     status: PurchaseStatus
     needs_review: bool
     request_id: str
+    reference: str  # customer-facing, `PL-…`; the request id is VTPass's and may change
     idempotency_key: str
     request_hash: str
     vtpass_transaction_id: str | None
@@ -157,6 +158,12 @@ async def get(session: AsyncSession, purchase_id: int) -> PurchaseRecord | None:
 async def get_by_request_id(session: AsyncSession, request_id: str) -> PurchaseRecord | None:
     """The purchase VTPass knows as `request_id` (webhooks name purchases this way)."""
     purchase_id = await session.scalar(select(P.id).where(P.request_id == request_id))
+    return None if purchase_id is None else await get(session, purchase_id)
+
+
+async def get_by_reference(session: AsyncSession, reference: str) -> PurchaseRecord | None:
+    """The purchase the customer knows as `reference` (`PL-…`), with its buyer's phone."""
+    purchase_id = await session.scalar(select(P.id).where(P.reference == reference))
     return None if purchase_id is None else await get(session, purchase_id)
 
 

@@ -220,6 +220,8 @@ class Purchase(Base):
     status: Mapped[str] = mapped_column(String(16))
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     request_id: Mapped[str] = mapped_column(String(40), unique=True)
+    # the customer-facing reference (`gateway.purchases.references`); never changes
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(128))
     request_hash: Mapped[str] = mapped_column(String(64))
     vtpass_transaction_id: Mapped[str | None] = mapped_column(String(64))

@@ -1,4 +1,4 @@
-"""A TTL cache in front of VTPass's catalogue (categories, services, variations).
+"""A TTL cache (cachetools, single-flight) in front of VTPass's catalogue.
 
 Why: USSD menus are built from the catalogue on every hop and must answer within ~2 s, while the
 catalogue changes a few times a day. Each key expires on its own; concurrent misses for one key
@@ -10,40 +10,37 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import partial
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
+
+import cachetools
 
 from gateway.clock import Clock, SystemClock
 from gateway.vtpass.models import Category, Service, Variation
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+_MISSING = object()
+_MAXSIZE = 4096  # keys are categories, services and service ids: a few hundred in all
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry(Generic[V]):
-    value: V
-    expires_at: datetime
+class SingleFlightCache(Generic[K, V]):
+    """Per-key expiry (a `cachetools.TTLCache` on the injected clock) plus single-flight
+    fetching on a miss, which cachetools does not do for coroutines."""
 
-
-class TTLCache(Generic[K, V]):
-    """Per-key expiry plus single-flight fetching on a miss."""
-
-    def __init__(self, ttl_s: float, clock: Clock) -> None:
+    def __init__(self, ttl_s: float, clock: Clock, *, maxsize: int = _MAXSIZE) -> None:
         if ttl_s < 0:
             raise ValueError("ttl_s must not be negative")
-        self._ttl = timedelta(seconds=ttl_s)
-        self._clock = clock
-        self._entries: dict[K, _Entry[V]] = {}
+        self._entries: cachetools.TTLCache[K, V] = cachetools.TTLCache(
+            maxsize, ttl_s, timer=lambda: clock.now().timestamp()
+        )
         self._inflight: dict[K, asyncio.Task[V]] = {}
 
     async def get(self, key: K, fetch: Callable[[], Awaitable[V]]) -> V:
         """The cached value for `key`, fetching it (once, however many callers wait) if stale."""
-        entry = self._entries.get(key)
-        if entry is not None and self._clock.now() < entry.expires_at:
-            return entry.value
+        cached = self._entries.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cast(V, cached)
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.ensure_future(self._fill(key, fetch))
@@ -68,7 +65,7 @@ class TTLCache(Generic[K, V]):
     async def _fill(self, key: K, fetch: Callable[[], Awaitable[V]]) -> V:
         value = await fetch()
         if self._inflight.get(key) is asyncio.current_task():  # not invalidated meanwhile
-            self._entries[key] = _Entry(value, self._clock.now() + self._ttl)
+            self._entries[key] = value
         return value
 
     def _forget(self, key: K, task: asyncio.Task[V]) -> None:
@@ -96,9 +93,9 @@ class CachedCatalogue:
     def __init__(self, source: CatalogueSource, ttl_s: float, clock: Clock | None = None) -> None:
         clock = clock or SystemClock()
         self._source = source
-        self._categories: TTLCache[str, Sequence[Category]] = TTLCache(ttl_s, clock)
-        self._services: TTLCache[str, Sequence[Service]] = TTLCache(ttl_s, clock)
-        self._variations: TTLCache[str, Sequence[Variation]] = TTLCache(ttl_s, clock)
+        self._categories = SingleFlightCache[str, Sequence[Category]](ttl_s, clock)
+        self._services = SingleFlightCache[str, Sequence[Service]](ttl_s, clock)
+        self._variations = SingleFlightCache[str, Sequence[Variation]](ttl_s, clock)
 
     async def categories(self) -> list[Category]:
         return list(await self._categories.get("", self._source.categories))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -34,7 +33,15 @@ from tenacity import (
 from gateway.clock import Clock
 from gateway.errors import ConfigError, OutcomeUnknown, UpstreamUnavailable
 from gateway.money import Kobo, kobo_to_naira
+from gateway.phones import to_local
 from gateway.settings import Secret, Settings
+from gateway.vtpass.answers import (
+    parse_balance,
+    parse_categories,
+    parse_customer_info,
+    parse_services,
+    parse_variations,
+)
 from gateway.vtpass.breaker import CircuitBreaker, CircuitOpenError
 from gateway.vtpass.catalogue import CachedCatalogue
 from gateway.vtpass.models import (
@@ -46,22 +53,12 @@ from gateway.vtpass.models import (
     Service,
     Variation,
 )
-from gateway.vtpass.parsing import (
-    MalformedResponse,
-    classify,
-    decode_json,
-    needs_token,
-    parse_balance,
-    parse_categories,
-    parse_customer_info,
-    parse_services,
-    parse_variations,
-)
+from gateway.vtpass.pay_results import classify, needs_token
+from gateway.vtpass.reading import MalformedResponse, decode_json
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _CONNECTIONS_PER_POOL = 64
-_NG_E164 = re.compile(r"^\+?234(\d{10})$")
 
 
 class _UnreadableAnswer(OutcomeUnknown):
@@ -108,13 +105,6 @@ def _required(name: str, value: Secret | None) -> Secret:
     return value
 
 
-def local_phone(phone: str) -> str:
-    """`+2348031234567` / `2348031234567` -> `08031234567`; any other shape is sent as is."""
-    compact = re.sub(r"[\s()-]", "", phone)
-    match = _NG_E164.match(compact)
-    return "0" + match.group(1) if match else compact
-
-
 def naira_json(amount: Kobo) -> int | float:
     """Kobo as the JSON number of naira VTPass wants: 150000 -> 1500, 150050 -> 1500.5."""
     naira = kobo_to_naira(amount)
@@ -127,7 +117,7 @@ def pay_payload(request: PayRequest) -> dict[str, Any]:
     payload.update(
         request_id=request.request_id,
         serviceID=request.service_id,
-        phone=local_phone(request.phone),
+        phone=to_local(request.phone),
     )
     if request.amount is not None:
         if request.amount <= 0:
@@ -348,7 +338,7 @@ class VTPassClient:
         Retried like a GET; when every attempt fails after sending, the answer is PENDING.
 
         Args:
-            expects_token: pass True for prepaid electricity (see `parsing.classify`).
+            expects_token: pass True for prepaid electricity (see `pay_results.classify`).
 
         Raises:
             UpstreamUnavailable: VTPass could not be reached at all; nothing was learnt.

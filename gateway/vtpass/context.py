@@ -1,4 +1,4 @@
-"""Cleanup contexts for VTPass: the in-process simulator (embedded default) and the client."""
+"""The VTPass client's cleanup context; the embedded simulator's is `gateway.embedded_simulator`."""
 
 from __future__ import annotations
 
@@ -8,57 +8,29 @@ from collections.abc import AsyncIterator
 import httpx
 from aiohttp import web
 
-from gateway.keys import (
-    clock_key,
-    readiness_checks_key,
-    settings_key,
-    simulator_key,
-    vtpass_base_url_key,
-    vtpass_key,
-)
+from gateway.keys import clock_key, readiness_checks_key, settings_key
 from gateway.settings import Secret, Settings, VTPassMode
 from gateway.vtpass.breaker import BreakerState
 from gateway.vtpass.client import VTPassClient
-from gateway.vtpass.simulator import DEMO_ACCOUNT, SimAccount, SimulatorConfig, start_simulator
-
-
-def simulator_account(settings: Settings) -> SimAccount:
-    """The simulator's account: the configured VTPass keys when all are set, else demo keys."""
-    keys = (settings.vtpass_api_key, settings.vtpass_public_key, settings.vtpass_secret_key)
-    if any(key is None for key in keys):
-        return DEMO_ACCOUNT
-    api_key, public_key, secret_key = (key.value for key in keys if key is not None)
-    return dataclasses.replace(
-        DEMO_ACCOUNT, api_key=api_key, public_key=public_key, secret_key=secret_key
-    )
+from gateway.vtpass.demo import DEMO_API_KEY, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
+from gateway.vtpass.keys import vtpass_base_url_key, vtpass_key
 
 
 def client_settings(settings: Settings) -> Settings:
     """Settings whose VTPass keys a client can use: in `simulator` mode (built-in or a separate
-    `paylink simulator`), the simulator's account keys, so no keys are needed to try it."""
+    `paylink simulator`), the simulator's demo keys unless all three keys are configured, so no
+    keys are needed to try it."""
     if settings.vtpass_mode is not VTPassMode.SIMULATOR:
         return settings
-    account = simulator_account(settings)
+    keys = (settings.vtpass_api_key, settings.vtpass_public_key, settings.vtpass_secret_key)
+    if all(key is not None for key in keys):
+        return settings
     return dataclasses.replace(
         settings,
-        vtpass_api_key=Secret(account.api_key),
-        vtpass_public_key=Secret(account.public_key),
-        vtpass_secret_key=Secret(account.secret_key),
+        vtpass_api_key=Secret(DEMO_API_KEY),
+        vtpass_public_key=Secret(DEMO_PUBLIC_KEY),
+        vtpass_secret_key=Secret(DEMO_SECRET_KEY),
     )
-
-
-async def simulator_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Run the VTPass simulator in-process when no VTPass URL is configured."""
-    settings = app[settings_key]
-    if settings.vtpass_base_url is not None:
-        app[vtpass_base_url_key] = settings.vtpass_base_url
-        yield
-        return
-    config = SimulatorConfig(accounts=(simulator_account(settings),))
-    async with start_simulator(config) as running:
-        app[simulator_key] = running
-        app[vtpass_base_url_key] = running.base_url
-        yield
 
 
 async def vtpass_ctx(

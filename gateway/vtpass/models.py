@@ -1,7 +1,7 @@
 """Typed results of the VTPass API, in the gateway's terms (kobo, `service_id`, `customer_ref`).
 
 VTPass's own field names (`serviceID`, `billersCode`, `variation_code`) stop at this package's
-edge; parsing of the raw JSON lives in `gateway.vtpass.parsing`.
+edge; the raw JSON is read by `answers`, `pay_results` and `webhook_events` (codes in `codes`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ anything, so every later delivery for that purchase is a duplicate.
 
 from __future__ import annotations
 
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.vtpass.models import Outcome, PayResult
 
 PENDING = "pending"

@@ -31,9 +31,10 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import Clock
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.purchases.models import VendingGateway
-from gateway.purchases.service import PurchaseService, scrub
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.purchases.service import PurchaseService
+from gateway.scrub import scrub
 from gateway.store import purchases as store
 from gateway.store import rechecks
 from gateway.store.purchases import PurchaseRecord

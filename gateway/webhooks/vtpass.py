@@ -14,17 +14,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway.keys import (
-    clock_key,
-    purchase_service_key,
-    redis_key,
-    settings_key,
-    vtpass_key,
-    vtpass_webhooks_key,
-)
+from gateway.keys import clock_key, redis_key, settings_key
+from gateway.purchases.keys import purchase_service_key
 from gateway.security.path_tokens import token_matches
+from gateway.vtpass.keys import vtpass_key
 from gateway.vtpass.models import WebhookEvent
-from gateway.vtpass.parsing import MalformedResponse, parse_webhook
+from gateway.vtpass.reading import MalformedResponse
+from gateway.vtpass.webhook_events import parse_webhook
+from gateway.webhooks.keys import vtpass_webhooks_key
 from gateway.webhooks.outcomes import claimed_outcome, outcome_key
 from gateway.webhooks.settler import WebhookSettler
 

@@ -10,18 +10,35 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway.keys import (
-    clock_key,
-    purchase_service_key,
-    settings_key,
-    vtpass_key,
-    wakeup_key,
-    worker_config_key,
-    worker_key,
-)
+from gateway.keys import clock_key, redis_key, settings_key
+from gateway.purchases.keys import purchase_service_key, wakeup_key
 from gateway.settings import Settings
+from gateway.vtpass.keys import vtpass_key
+from gateway.worker.keys import worker_config_key, worker_key, worker_wakeup_key
 from gateway.worker.notifier import LogNotifier
 from gateway.worker.runner import Worker, WorkerConfig
+from gateway.worker.wakeup import LocalWakeUp, RedisWakeUp, WorkerWakeUp
+
+
+def create_wakeup(app: web.Application) -> WorkerWakeUp:
+    """Redis pub/sub when Redis is configured (many processes), else an in-process event."""
+    redis = app.get(redis_key)
+    if redis is None:
+        return LocalWakeUp()
+    return RedisWakeUp(redis, f"{app[settings_key].redis_prefix}worker:wake")
+
+
+async def wakeup_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The worker's wake-up for the app's lifetime, under both keys: the purchases' (which
+    notify it on every submit) and the worker's (which waits on it). After Redis, before
+    `purchases_ctx`; closed after the purchase service has drained."""
+    wakeup = create_wakeup(app)
+    app[wakeup_key] = wakeup
+    app[worker_wakeup_key] = wakeup
+    try:
+        yield
+    finally:
+        await wakeup.close()
 
 
 def runs_worker(settings: Settings) -> bool:
@@ -42,7 +59,7 @@ def build_worker(app: web.Application) -> Worker:
     return Worker(
         app[purchase_service_key],
         client,
-        wakeup=app[wakeup_key],
+        wakeup=app[worker_wakeup_key],
         notifier=LogNotifier(),  # the SMS and Telegram senders plug in here
         clock=app[clock_key],
         catalogue=client.catalogue,

@@ -22,16 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.clock import Clock
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import GatewayError
 from gateway.purchases.models import VendingGateway
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store.purchases import PurchaseRecord
 from gateway.vtpass.catalogue import CachedCatalogue
 from gateway.worker.catalogue import refresh_catalogue
 from gateway.worker.notifier import Notifier, send_queued
 from gateway.worker.recheck import recheck_delivered
-from gateway.worker.wakeup import WakeUp
+from gateway.worker.wakeup import WorkerWakeUp
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Worker:
         service: PurchaseService,
         gateway: VendingGateway,
         *,
-        wakeup: WakeUp,
+        wakeup: WorkerWakeUp,
         notifier: Notifier,
         clock: Clock,
         catalogue: CachedCatalogue | None = None,

@@ -15,15 +15,14 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from gateway.purchases.wakeup import WakeUp
+
 logger = logging.getLogger(__name__)
 
 
-class WakeUp(Protocol):
-    """Submitters call `notify`; workers `wait`; `poke` wakes only this process's waiters."""
-
-    async def notify(self) -> None:
-        """Tell every worker that work is due now."""
-        ...
+class WorkerWakeUp(WakeUp, Protocol):
+    """The purchases' `WakeUp` as the worker sees it: submitters call `notify`; workers
+    `wait`; `poke` wakes only this process's waiters."""
 
     def poke(self) -> None:
         """Wake this process's waiters without telling anyone else (shutdown, free slots)."""

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.keys import db_key, purchase_service_key
+from gateway.keys import db_key
 from gateway.phones import normalize_phone
+from gateway.purchases.keys import purchase_service_key
 from gateway.store.tables import Outbox, User
 
 PHONE = "08031234567"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from gateway.keys import api_auth_key, db_key
+from gateway.api.keys import api_auth_key
+from gateway.keys import db_key
 from gateway.store.tables import User
 from tests.api.helpers import (
     OTHER_PHONE,

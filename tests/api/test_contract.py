@@ -17,8 +17,8 @@ import pytest
 
 from gateway.api.routes import build_api_document
 from gateway.api.times import TIMESTAMP_PATTERN
-from gateway.keys import db_key
 from gateway.security import pins
+from gateway.security.keys import pin_service_key
 from tests.api.helpers import (
     PASSWORD,
     PHONE,
@@ -157,7 +157,7 @@ async def test_every_timestamp_sent_is_rfc3339_utc_with_milliseconds_and_z(clien
     statement = await client.get("/api/v1/wallet/statement", headers=bearer(tokens))
     uid = await user_id(client, "08129876543")
     for _ in range(pins.MAX_ATTEMPTS):
-        await pins.check_pin(client.app[db_key], uid, "9999", clock.now())
+        await client.app[pin_service_key].check(uid, "9999")
     locked = await client.post("/api/v1/purchases", json=body, headers={**bearer(tokens), **idem()})
     me = await client.get("/api/v1/me", headers=bearer(tokens))
 

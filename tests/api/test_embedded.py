@@ -10,9 +10,9 @@ import asyncio
 
 import pytest
 
+from gateway.api.keys import api_auth_key
 from gateway.api.tokens_store import MemoryTokenStore
 from gateway.app import create_app
-from gateway.keys import api_auth_key
 from gateway.settings import Settings
 from gateway.store.migrate import upgrade
 from tests.api.helpers import N, airtime, bearer, fund, idem, login, set_pin, signup

@@ -19,6 +19,7 @@ from gateway.clock import LAGOS
 from gateway.keys import db_key, settings_key
 from gateway.purchases.receipts import gsm7_length, to_gsm7
 from gateway.security import pin_reset, pins
+from gateway.security.keys import pin_service_key
 from gateway.security.pin_lockout import LOCK_DURATION
 from gateway.store.tables import Outbox, User
 from tests.api.helpers import (
@@ -107,8 +108,7 @@ async def relogin(client) -> dict:
 
 async def lock(client, clock, uid: int) -> pins.PinCheck:
     """Three wrong PINs (as a USSD attacker would send them); the last answer."""
-    db = client.app[db_key]
-    checks = [await pins.check_pin(db, uid, WRONG, clock.now()) for _ in range(pins.MAX_ATTEMPTS)]
+    checks = [await client.app[pin_service_key].check(uid, WRONG) for _ in range(pins.MAX_ATTEMPTS)]
     return checks[-1]
 
 
@@ -189,23 +189,23 @@ async def test_the_lock_is_shared_with_other_channels(client, clock):
     """A USSD session calls `pins.check_pin` directly; its misses lock the web too."""
     tokens = await signup(client)
     await set_pin(client, tokens)
-    db, uid = client.app[db_key], await user_id(client)
+    uid = await user_id(client)
     await lock(client, clock, uid)
 
     response = await change(client, tokens, PIN)
 
     assert response.status == 423
-    check = await pins.check_pin(db, uid, PIN, clock.now())
+    check = await client.app[pin_service_key].check(uid, PIN)
     assert check.status is pins.PinStatus.LOCKED
 
 
 async def test_parallel_guesses_cannot_check_more_than_three_pins(client, clock):
     tokens = await signup(client)
     await set_pin(client, tokens)
-    db, uid = client.app[db_key], await user_id(client)
+    uid = await user_id(client)
 
     results = await asyncio.gather(
-        *(pins.check_pin(db, uid, f"{n:04d}", clock.now()) for n in range(3000, 3008))
+        *(client.app[pin_service_key].check(uid, f"{n:04d}") for n in range(3000, 3008))
     )
 
     statuses = sorted(r.status.value for r in results)
@@ -213,18 +213,18 @@ async def test_parallel_guesses_cannot_check_more_than_three_pins(client, clock)
     assert statuses.count("locked") == 8 - (pins.MAX_ATTEMPTS - 1)
     assert (await lockout_row(client, uid)).pin_failed_count == pins.MAX_ATTEMPTS
     assert len(await texts(client)) == 2  # the sign-up code, then one lock notice
-    assert (await pins.check_pin(db, uid, PIN, clock.now())).status is pins.PinStatus.LOCKED
+    assert (await client.app[pin_service_key].check(uid, PIN)).status is pins.PinStatus.LOCKED
 
 
 async def test_a_right_pin_resets_the_count(client, clock):
     tokens = await signup(client)
     await set_pin(client, tokens)
-    db, uid = client.app[db_key], await user_id(client)
-    await pins.check_pin(db, uid, WRONG, clock.now())
-    await pins.check_pin(db, uid, WRONG, clock.now())
+    uid = await user_id(client)
+    await client.app[pin_service_key].check(uid, WRONG)
+    await client.app[pin_service_key].check(uid, WRONG)
 
-    assert (await pins.check_pin(db, uid, PIN, clock.now())).ok
-    wrong = await pins.check_pin(db, uid, WRONG, clock.now())
+    assert (await client.app[pin_service_key].check(uid, PIN)).ok
+    wrong = await client.app[pin_service_key].check(uid, WRONG)
     assert wrong.attempts_left == 2
 
 
@@ -250,11 +250,11 @@ async def test_a_third_lock_within_a_day_is_423_until_reset_without_locked_until
 async def test_a_right_pin_between_locks_does_not_wipe_the_attackers_locks(client, clock):
     tokens = await signup(client)
     await set_pin(client, tokens)
-    db, uid = client.app[db_key], await user_id(client)
+    uid = await user_id(client)
     for _ in range(2):
         await lock(client, clock, uid)
         clock.advance(LOCK_DURATION.total_seconds())
-        assert (await pins.check_pin(db, uid, PIN, clock.now())).ok  # the owner buys meanwhile
+        assert (await client.app[pin_service_key].check(uid, PIN)).ok  # the owner buys meanwhile
 
     assert (await lock(client, clock, uid)).reset_required
 
@@ -319,9 +319,8 @@ async def test_the_password_resets_a_hard_locked_pin(client, clock):
     )
 
     assert response.status == 204
-    db = client.app[db_key]
-    assert (await pins.check_pin(db, uid, PIN, clock.now())).status is pins.PinStatus.WRONG
-    assert (await pins.check_pin(db, uid, NEW_PIN, clock.now())).ok
+    assert (await client.app[pin_service_key].check(uid, PIN)).status is pins.PinStatus.WRONG
+    assert (await client.app[pin_service_key].check(uid, NEW_PIN)).ok
     assert tuple(await lockout_row(client, uid)) == (0, None, False)
     assert (await texts(client))[-1] == pin_reset.RESET_NOTICE
 
@@ -339,7 +338,7 @@ async def test_a_stolen_session_without_the_password_cannot_reset_the_pin(client
 
     assert response.status == 403
     assert (await response.json())["error"]["code"] == "password_incorrect"
-    assert (await pins.check_pin(client.app[db_key], uid, PIN, clock.now())).ok
+    assert (await client.app[pin_service_key].check(uid, PIN)).ok
 
 
 async def test_password_guesses_at_the_pin_reset_are_rate_limited(client):
@@ -375,7 +374,7 @@ async def test_an_sms_code_resets_a_hard_locked_pin(client, clock):
     assert requested.status == 202
     assert "code_expires_at" in await requested.json()
     assert confirmed.status == 204
-    assert (await pins.check_pin(client.app[db_key], uid, NEW_PIN, clock.now())).ok
+    assert (await client.app[pin_service_key].check(uid, NEW_PIN)).ok
     assert (await texts(client))[-1] == pin_reset.RESET_NOTICE
 
 
@@ -396,7 +395,7 @@ async def test_a_wrong_sms_code_does_not_reset_the_pin(client, clock):
         "message": "the code is not right",
         "details": {"attempts_left": 4},
     }
-    assert (await pins.check_pin(client.app[db_key], await user_id(client), PIN, clock.now())).ok
+    assert (await client.app[pin_service_key].check(await user_id(client), PIN)).ok
 
 
 async def test_a_pin_reset_code_works_only_for_its_own_account(client, clock):
@@ -415,7 +414,7 @@ async def test_a_pin_reset_code_works_only_for_its_own_account(client, clock):
 
     assert response.status == 422
     assert (await response.json())["error"]["code"] == "code_expired"
-    assert (await pins.check_pin(client.app[db_key], await user_id(client), PIN, clock.now())).ok
+    assert (await client.app[pin_service_key].check(await user_id(client), PIN)).ok
 
 
 async def test_pin_reset_codes_are_limited_per_account(client):

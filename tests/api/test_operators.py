@@ -93,6 +93,11 @@ async def test_look_up_and_requery_any_purchase(client):
     assert detail["buyer_phone"] == "+2348031234567"
     assert requeried.status == 200
     assert (await requeried.json())["id"] == bought["id"]
+    by_reference = await client.get(
+        f"/api/v1/operator/purchases/{bought['reference']}", headers=bearer(admin)
+    )
+    assert (await by_reference.json())["id"] == bought["id"]
+    assert detail["request_id"] != bought["reference"]  # the provider's id, shown apart
     assert missing.status == 404
 
 

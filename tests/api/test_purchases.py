@@ -6,10 +6,11 @@ purchase stays `initiated`; the embedded smoke test follows one to `delivered`.
 
 from __future__ import annotations
 
+import re
 import uuid
 
-from gateway.keys import db_key
 from gateway.security import pins
+from gateway.security.keys import pin_service_key
 from tests.api.helpers import (
     OTHER_PHONE,
     PHONE,
@@ -150,7 +151,7 @@ async def test_a_wrong_pin_is_403_then_423_once_locked(client):
 async def test_a_lock_from_ussd_blocks_web_purchases(client, clock):
     tokens = await ready_buyer(client)
     for _ in range(pins.MAX_ATTEMPTS):
-        await pins.check_pin(client.app[db_key], await user_id(client), "9999", clock.now())
+        await client.app[pin_service_key].check(await user_id(client), "9999")
 
     assert (await _buy(client, tokens, airtime(500))).status == 423
 
@@ -236,3 +237,38 @@ async def test_a_pin_is_not_needed_again_for_a_replay(client):
     again = await _buy(client, tokens, airtime(500, pin="9999"), key)
 
     assert again.status == 202
+
+
+async def test_a_new_key_with_a_wrong_pin_creates_nothing_even_after_a_replay(client):
+    """The replay answer is for a purchase already made: it never opens a PIN-less way in."""
+    tokens = await ready_buyer(client, naira=2_000)
+    key = uuid.uuid4().hex
+    await _buy(client, tokens, airtime(500), key)
+    await _buy(client, tokens, airtime(500, pin="9999"), key)  # replayed, wrong PIN
+
+    fresh = await _buy(client, tokens, airtime(500, pin="9999"))
+
+    assert fresh.status == 403
+    assert (await fresh.json())["error"]["code"] == "pin_incorrect"
+    assert await _wallet(client, tokens) == 1_500 * N
+
+
+async def test_a_purchase_is_found_by_its_reference_and_only_by_its_owner(client):
+    alice = await ready_buyer(client)
+    bob = await ready_buyer(client, OTHER_PHONE)
+    bought = await (await _buy(client, alice, airtime(500))).json()
+    await _buy(client, alice, airtime(600))
+    reference = bought["reference"]
+    assert re.fullmatch(r"PL-[2-9A-HJKMNP-TV-Z]{8}", reference)
+
+    mine = await client.get(
+        "/api/v1/transactions", params={"reference": reference.lower()}, headers=bearer(alice)
+    )
+    theirs = await client.get(
+        "/api/v1/transactions", params={"reference": reference}, headers=bearer(bob)
+    )
+
+    assert [item["id"] for item in (await mine.json())["items"]] == [bought["id"]]
+    assert (await theirs.json())["items"] == []  # another user's reference finds nothing
+    polled = await client.get(f"/api/v1/purchases/{bought['id']}", headers=bearer(alice))
+    assert (await polled.json())["reference"] == reference  # never changes

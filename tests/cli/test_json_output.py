@@ -45,9 +45,11 @@ async def test_wallet_balance_and_statement_as_json(db_url, sessionmaker, capsys
         "kind",
         "reference",
         "purchase_id",
+        "purchase_reference",
         "memo",
         "amount_kobo",
     }
+    assert newest["purchase_reference"] is None  # a credit is no purchase
     assert (newest["reference"], newest["amount_kobo"]) == ("credit:b", 10_000)
     assert (oldest["reference"], oldest["amount_kobo"]) == ("credit:a", 150_050)
     assert all(is_iso(line["created_at"]) for line in statement["lines"])
@@ -74,6 +76,7 @@ async def test_outbox_reconcile_and_requery_as_json(pg_harness, pg_url, capsys):
         "purchases": [
             {
                 "purchase_id": pending.id,
+                "reference": pending.reference,
                 "request_id": pending.request_id,
                 "status": "delivered",
                 "held_by_worker": False,

@@ -13,10 +13,12 @@ from aiohttp import web
 from sqlalchemy import text
 
 from gateway.cli.worker import create_worker_app
-from gateway.keys import clock_key, purchase_service_key, vtpass_key
+from gateway.keys import clock_key
+from gateway.purchases.keys import purchase_service_key
 from gateway.purchases.ordering import OrderRequest
 from gateway.purchases.statuses import PurchaseStatus
 from gateway.settings import Settings
+from gateway.vtpass.keys import vtpass_key
 from tests.cli.conftest import cli_env, paylink
 from tests.worker.harness import BUYER, N, electricity, eventually
 
@@ -132,7 +134,9 @@ async def test_requery_settles_pending_purchases_now(pg_harness, pg_url, capsys)
     assert await paylink(env, "requery", "--older-than", "0s", clock=harness.clock) == 0
 
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"purchase {pending.id} ({pending.request_id}): pending -> failed"
+    assert out[0] == (
+        f"purchase {pending.id} {pending.reference} ({pending.request_id}): pending -> failed"
+    )
     assert out[-1] == "requeried 1 pending purchases; 1 settled"
     assert await harness.wallet() == 20_000 * N
     await harness.reconciled()

@@ -11,7 +11,7 @@ from gateway.conversations.services import CallerInfo
 from gateway.errors import UpstreamUnavailable
 from gateway.flows.model import HistoryItem, Order
 from gateway.security.pin_lockout import LOCK_DURATION, MAX_ATTEMPTS
-from gateway.security.pins import PinCheck, PinStatus
+from gateway.security.pins import PinCheck, PinRefused, PinStatus
 from gateway.vtpass.models import Category, CustomerInfo, Service, Variation
 from tests.unit.flows import catalog_data
 
@@ -106,11 +106,17 @@ class FakeServices:
         self._call("set_pin")
         self.pins[user_id] = pin
 
-    async def submit(
-        self, user_id: int, order: Order, intent_id: str, total: int | None = None
-    ) -> None:
+    async def buy(
+        self, user_id: int, order: Order, pin: str, intent_id: str, total: int | None = None
+    ) -> str:
+        """The real order of checks: a replayed intent answers without the PIN."""
+        if intent_id not in self.submitted:
+            check = await self.check_pin(user_id, pin)
+            if not check.ok:
+                raise PinRefused(check)
         self._call("submit")
         self.submitted.setdefault(intent_id, order)
+        return "PL-ABCDEFG" + "23456789"[list(self.submitted).index(intent_id) % 8]
 
     async def total(self, user_id: int, order: Order) -> int:
         self._call("total")

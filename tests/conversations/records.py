@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.conversations.record import SessionRecord
-from gateway.flows.model import Caller, Conversation, FlowName, Order
+from gateway.flows.model import Caller, Conversation, FlowName, Option, Order, Screen
 
 PHONE = "+2348031234567"
 
@@ -19,8 +19,8 @@ def record(**changes: object) -> SessionRecord:
         "phone": PHONE,
         "conv": conversation(),
         "consumed": 1,
-        "hop": "ab" * 16,
-        "answer": "CON PayLink\n1 Airtime",
+        "delivery": "ab" * 16,
+        "answer": Screen("PayLink", (Option("1", "Airtime"),)),
         "user_id": 7,
         "at": 1_795_000_000.5,
     }

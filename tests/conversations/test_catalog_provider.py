@@ -90,4 +90,8 @@ async def test_warm_builds_in_the_background_and_close_cancels_it():
     provider = CatalogProvider(catalogue, 60)
     provider.warm()
     await asyncio.sleep(0)
-    await provider.aclose()  # must not hang or leak the task
+    building = [t for t in asyncio.all_tasks() if t.get_name() == "ussd-catalogue"]
+    assert len(building) == 1
+    assert not building[0].done()  # warm() did not wait for the build
+    await asyncio.wait_for(provider.aclose(), 1)  # must not hang (the build takes 10 s)
+    assert building[0].cancelled()  # nor leak the task

@@ -12,13 +12,18 @@ from dataclasses import replace
 import pytest
 
 from gateway.conversations.record import decode, encode
+from gateway.flows.model import Option, Screen
 from tests.conversations.records import conversation, record
 
 SAMPLES = [
     record(),
     record(rev=12, conv=None, user_id=None, at=0.0),
     record(rev=3, conv=conversation("menu", to="+2348031234567", note='é€[x]\n\t"q"')),
-    record(answer="CON Ikeja Electric\nName: Adé Ọlá\n1 Confirm", at=1_795_000_000.123456),
+    record(
+        answer=Screen("Ikeja Electric\nName: Adé Ọlá", (Option("1", "Confirm"),), hint="Hi."),
+        at=1_795_000_000.123456,
+    ),
+    record(answer=Screen("Done.", expects_input=False, ends=True), conv=None),
 ]
 
 
@@ -32,7 +37,7 @@ def _stdlib(raw: bytes) -> bytes:
 def test_bytes_are_what_the_stdlib_wrote_and_rev_leads(sample):
     raw = encode(sample)
     assert raw == _stdlib(raw)
-    assert raw.startswith(f'{{"rev":{sample.rev},"v":1,'.encode())
+    assert raw.startswith(f'{{"rev":{sample.rev},"v":2,'.encode())
 
 
 @pytest.mark.parametrize("sample", SAMPLES)

@@ -21,6 +21,7 @@ from gateway.conversations.sessions import (
     StaleRevision,
     _Lua,
 )
+from gateway.flows.model import Screen
 from gateway.store.redis_pipeline import AutoPipeline
 from tests.conversations.records import conversation, record
 
@@ -51,7 +52,7 @@ async def test_a_stale_revision_is_rejected(store):
 
 async def test_of_concurrent_saves_of_one_revision_exactly_one_lands(store):
     await store.save("ussd", "ATUid_1", record(rev=1))
-    attempts = [record(rev=2, answer=f"CON answer {n}") for n in range(10)]
+    attempts = [record(rev=2, answer=Screen(f"answer {n}")) for n in range(10)]
     results = await asyncio.gather(
         *(store.save("ussd", "ATUid_1", r) for r in attempts), return_exceptions=True
     )
@@ -64,8 +65,8 @@ async def test_of_concurrent_saves_of_one_revision_exactly_one_lands(store):
 async def test_sessions_are_scoped_by_channel(store):
     await store.save("ussd", "same-id", record(rev=1))
     assert await store.load("sms", "same-id") is None
-    await store.save("sms", "same-id", record(rev=1, answer="hello"))
-    assert (await store.load("ussd", "same-id")).answer == "CON PayLink\n1 Airtime"
+    await store.save("sms", "same-id", record(rev=1, answer=Screen("hello")))
+    assert (await store.load("ussd", "same-id")).answer == record().answer
 
 
 async def test_side_records_put_get_delete(store):
@@ -108,7 +109,7 @@ async def test_redis_keeps_json_with_a_version_under_the_prefix_with_a_ttl(redis
     raw = await redis.get(key)
     body = json.loads(raw)
     assert list(body)[:2] == ["rev", "v"]
-    assert body["v"] == 1
+    assert body["v"] == 2
     assert body["conv"]["v"] == 1
     assert 170_000 < await redis.pttl(key) <= 180_000
     await store.put("ussd:pin:ATUid_1", b"x", 30)
@@ -118,7 +119,7 @@ async def test_redis_keeps_json_with_a_version_under_the_prefix_with_a_ttl(redis
 async def test_redis_treats_another_version_or_garbage_as_no_session(redis, prefix):
     store = RedisSessionStore(redis, prefix, 180.0)
     key = f"{prefix}conv:ussd:ATUid_1"
-    old = encode(replace(record(), rev=4)).replace(b'"v":1', b'"v":0')
+    old = encode(replace(record(), rev=4)).replace(b'"v":2', b'"v":1')
     await redis.set(key, old)
     assert await store.load("ussd", "ATUid_1") is None
     await store.save("ussd", "ATUid_1", record(rev=1))  # a fresh start is allowed
@@ -167,7 +168,7 @@ async def test_memory_store_expires_and_sweeps(ticker):
 def test_records_round_trip_and_refuse_what_they_did_not_write():
     original = replace(record(), rev=3, pin_ok=True, conv=None, user_id=None)
     assert decode(encode(original)) == original
-    for bad in (b"[]", b'{"v":1}', b'{"v":2,"rev":1}', b"\xff", b'{"v":1,"rev":true}'):
+    for bad in (b"[]", b'{"v":2}', b'{"v":3,"rev":1}', b"\xff", b'{"v":2,"rev":true}'):
         with pytest.raises(ValueError):  # noqa: PT011 - the one error the contract names
             decode(bad)
     broken = json.loads(encode(record()))

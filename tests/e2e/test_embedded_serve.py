@@ -3,6 +3,7 @@ then the README's other set-up, a separately run `paylink simulator` with no key
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -113,7 +114,7 @@ def test_a_separate_simulator_and_gateway_need_no_keys_and_deliver_to_the_succes
         assert paylink(tmp_path, env, *phone, stdin="2580\n2580\n").returncode == 0  # set a PIN
         # airtime, my number, MTN (0801 is no network's prefix), N100, PIN
         bought = paylink(tmp_path, env, *phone, stdin="1\n1\n1\n100\n2580\n")
-        assert bought.stdout.rstrip().endswith("Request received. You will get an SMS.")
+        assert re.search(r"Request received\. Ref PL-\w{8}\. You will get an SMS\.$", bought.stdout)
 
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -57,7 +57,7 @@ async def test_readyz_says_not_ready_while_the_vtpass_breaker_is_open(aiohttp_cl
     settings = Settings.from_env({"PAYLINK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/g.db"})
     app = create_app(settings, vtpass_transport=httpx.MockTransport(refuse))
     client = await aiohttp_client(app)
-    from gateway.keys import vtpass_key
+    from gateway.vtpass.keys import vtpass_key
 
     vtpass = app[vtpass_key]
     for _ in range(settings.vtpass_breaker_failures):

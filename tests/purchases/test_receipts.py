@@ -27,7 +27,7 @@ DELIVERED = PurchaseStatus.DELIVERED
 
 def facts(**overrides: object) -> ReceiptFacts:
     base: dict[str, object] = {
-        "reference": "42",
+        "reference": "PL-7KQ2M9XD",
         "product": "MTN Airtime",
         "face": 500 * N,
         "total": 500 * N,
@@ -43,11 +43,11 @@ def facts(**overrides: object) -> ReceiptFacts:
     [
         (
             {},
-            "PayLink: MTN Airtime for 08031234567 successful. Paid N500. Ref 42",
+            "PayLink: MTN Airtime for 08031234567 successful. Paid N500. Ref PL-7KQ2M9XD",
         ),
         (
             {"product": "MTN Data 1.5GB 7 days"},
-            "PayLink: MTN Data 1.5GB 7 days for 08031234567 successful. Paid N500. Ref 42",
+            "PayLink: MTN Data 1.5GB 7 days for 08031234567 successful. Paid N500. Ref PL-7KQ2M9XD",
         ),
         (
             {
@@ -58,7 +58,7 @@ def facts(**overrides: object) -> ReceiptFacts:
                 "recipient": "card 1212121212",
             },
             "PayLink: DStv Yanga for card 1212121212 successful."
-            " Paid N2,665 (N2,565 + N100 fee). Ref 42",
+            " Paid N2,665 (N2,565 + N100 fee). Ref PL-7KQ2M9XD",
         ),
         (
             {
@@ -72,7 +72,7 @@ def facts(**overrides: object) -> ReceiptFacts:
             },
             "PayLink: IKEDC Prepaid for meter 1111111111111 successful."
             " Paid N1,100 (N1,000 + N100 fee). Token: 2636-2054-4059-8275-7802."
-            " Units: 79.9 kWh. Ref 42",
+            " Units: 79.9 kWh. Ref PL-7KQ2M9XD",
         ),
         (
             {
@@ -83,7 +83,7 @@ def facts(**overrides: object) -> ReceiptFacts:
                 "pins": ("WRN182736451:112233445566", "WRN182736452:665544332211"),
             },
             "PayLink: 2 x WAEC Result Checker for 08031234567 successful. Paid N1,800."
-            " PINs: WRN182736451:112233445566, WRN182736452:665544332211. Ref 42",
+            " PINs: WRN182736451:112233445566, WRN182736452:665544332211. Ref PL-7KQ2M9XD",
         ),
         (
             {
@@ -94,7 +94,7 @@ def facts(**overrides: object) -> ReceiptFacts:
                 "pins": ("367574683050773",),
             },
             "PayLink: JAMB UTME PIN (with mock) for profile 0123456789 successful."
-            " Paid N7,700. PIN: 367574683050773. Ref 42",
+            " Paid N7,700. PIN: 367574683050773. Ref PL-7KQ2M9XD",
         ),
     ],
     ids=["airtime", "data", "tv", "electricity", "waec", "jamb"],
@@ -122,7 +122,7 @@ def test_a_failed_receipt_says_why_and_that_the_total_was_refunded():
     )
     assert text == (
         "PayLink: MTN Airtime for 08031234567 failed: same purchase was made under 30s ago."
-        " N600 refunded to your wallet. Ref 42"
+        " N600 refunded to your wallet. Ref PL-7KQ2M9XD"
     )
 
 
@@ -135,7 +135,7 @@ def test_a_reversed_receipt_says_refunded():
     text = render_receipt(facts(status=PurchaseStatus.REVERSED))
     assert text == (
         "PayLink: MTN Airtime for 08031234567 was reversed by the provider."
-        " N500 refunded to your wallet. Ref 42"
+        " N500 refunded to your wallet. Ref PL-7KQ2M9XD"
     )
 
 
@@ -143,7 +143,7 @@ def test_a_pending_receipt_says_what_was_paid_and_that_a_result_follows():
     text = render_receipt(facts(status=PurchaseStatus.PENDING))
     assert text == (
         "PayLink: MTN Airtime for 08031234567 is processing. Paid N500."
-        " We will text you the result. Ref 42"
+        " We will text you the result. Ref PL-7KQ2M9XD"
     )
 
 
@@ -166,7 +166,7 @@ def test_a_long_receipt_drops_the_fee_breakdown_before_going_over_one_sms():
     assert gsm7_length(text) <= 160
     assert text.startswith("PayLink: ")
     assert "N500,100 refunded" in text
-    assert text.endswith("Ref 42")
+    assert text.endswith("Ref PL-7KQ2M9XD")
 
 
 def test_many_pins_keep_the_prefix_and_every_pin_in_the_fewest_segments():
@@ -176,13 +176,13 @@ def test_many_pins_keep_the_prefix_and_every_pin_in_the_fewest_segments():
     for pin in pins:
         assert pin in text
     assert segments(text) == 2
-    assert text.endswith("Ref 42")
+    assert text.endswith("Ref PL-7KQ2M9XD")
 
 
 def test_result_checker_cards_are_named_cards_and_kept_apart():
     pins = ("Serial No: WRN1, PIN: 111", "Serial No: WRN2, PIN: 222")
     text = render_receipt(facts(product="WAEC Result Checker", quantity=2, pins=pins))
-    assert "Cards: Serial No: WRN1, PIN: 111; Serial No: WRN2, PIN: 222. Ref 42" in text
+    assert "Cards: Serial No: WRN1, PIN: 111; Serial No: WRN2, PIN: 222. Ref PL-7KQ2M9XD" in text
     assert "PIN: Serial" not in text
 
 
@@ -222,6 +222,7 @@ def _purchase(**overrides: object) -> PurchaseRecord:
         status=PurchaseStatus.FAILED,
         needs_review=False,
         request_id="202506021000abcdefghijklmnop",
+        reference="PL-7KQ2M9XD",
         idempotency_key="k",
         request_hash="h",
         vtpass_transaction_id=None,
@@ -242,9 +243,9 @@ def _purchase(**overrides: object) -> PurchaseRecord:
     return replace(base, **overrides)  # type: ignore[arg-type]
 
 
-def test_a_stored_purchase_gives_the_facts_with_its_own_id_as_reference():
+def test_a_stored_purchase_gives_the_facts_with_its_customer_reference():
     got = facts_of(_purchase())
-    assert got.reference == "42"  # the purchase id, never the VTPass request id
+    assert got.reference == "PL-7KQ2M9XD"  # never the id, never the VTPass request id
     assert got.recipient == "card 1212121212"
     assert got.reason == failure_reasons.DUPLICATE  # VTPass 019, in customer words
     assert (got.face, got.fee, got.total) == (2_565 * N, 100 * N, 2_665 * N)

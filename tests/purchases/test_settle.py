@@ -48,7 +48,7 @@ async def test_delivered_moves_clearing_to_float_and_fee_revenue(service, sessio
     [receipt] = await _receipts(sessionmaker, purchase.id)
     assert receipt == (
         f"PayLink: Ikeja Electric for meter 1111111111111 successful. Paid N5,100 (N5,000 +"
-        f" N100 fee). Token: 2636-2054-4059-8275-7802. Units: 79.9 kWh. Ref {purchase.id}"
+        f" N100 fee). Token: 2636-2054-4059-8275-7802. Units: 79.9 kWh. Ref {purchase.reference}"
     )
     assert len(receipt) <= 160
     await assert_reconciled(sessionmaker)
@@ -94,7 +94,7 @@ async def test_pending_then_failed_refunds_the_wallet(service, sessionmaker):
     [receipt] = await _receipts(sessionmaker, purchase.id)
     assert receipt == (
         "PayLink: MTN Airtime for 08031234567 failed: the provider declined; check the number."
-        f" N1,000 refunded to your wallet. Ref {purchase.id}"
+        f" N1,000 refunded to your wallet. Ref {purchase.reference}"
     )
     await assert_reconciled(sessionmaker)
 
@@ -141,7 +141,7 @@ async def test_a_vtpass_duplicate_refusal_tells_the_customer_why(service, sessio
     [receipt] = await _receipts(sessionmaker, purchase.id)
     assert receipt == (
         "PayLink: MTN Airtime for 08031234567 failed: same purchase was made under 30s ago."
-        f" N1,000 refunded to your wallet. Ref {purchase.id}"
+        f" N1,000 refunded to your wallet. Ref {purchase.reference}"
     )
     await assert_reconciled(sessionmaker)
 

@@ -39,6 +39,26 @@ def test_to_local_gives_the_form_vtpass_and_people_use():
     assert to_local("2349031234567") == "09031234567"
 
 
+@pytest.mark.parametrize(
+    ("phone", "local"),
+    [
+        ("+2348011111111", "08011111111"),
+        ("2348011111111", "08011111111"),
+        ("+234 801 111 1111", "08011111111"),  # as typed: spaces never reach VTPass
+        ("08011111111", "08011111111"),
+        ("0801-111-1111", "08011111111"),
+        ("201000000000", "201000000000"),  # sandbox scenario numbers pass untouched
+    ],
+)
+def test_to_local_is_the_one_form_for_vtpass_screens_and_receipts(phone, local):
+    assert to_local(phone) == local
+
+
+@pytest.mark.parametrize("stored", ["+1555012345", "12345", "not a number"])
+def test_to_local_shows_a_number_it_cannot_read_as_stored_rather_than_failing_a_receipt(stored):
+    assert to_local(stored) == stored
+
+
 @pytest.mark.parametrize("number", ["201000000000", "500000000000", "400000000000", "300000000000"])
 def test_sandbox_scenario_numbers_are_recipients_only_against_a_sandbox(number):
     assert normalize_recipient(number, sandbox=True) == number

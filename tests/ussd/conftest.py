@@ -18,9 +18,10 @@ import redis.asyncio as aioredis
 
 from gateway.app import create_app
 from gateway.conversations.config import ConversationConfig
-from gateway.keys import conversations_config_key, worker_config_key
-from gateway.security.pins import set_pin
+from gateway.conversations.keys import conversations_config_key
+from gateway.security.keys import pin_service_key
 from gateway.settings import Secret
+from gateway.worker.keys import worker_config_key
 from tests.ussd.phone import Phone
 from tests.worker.conftest import (  # noqa: F401 - the embedded default's fixtures
     gateway_overrides,
@@ -122,5 +123,5 @@ async def customer(
     """A registered user with a funded wallet (and a PIN unless `pin` is None)."""
     user_id = (await gateway.service.credit_wallet(number, naira * N, f"seed-{number}")).user_id
     if pin is not None:
-        await set_pin(gateway.db, user_id, pin, gateway.clock.now())
+        await gateway.app[pin_service_key].set(user_id, pin)
     return user_id

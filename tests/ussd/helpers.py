@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 from gateway.purchases.statuses import PurchaseStatus
 from gateway.store import outbox
 from gateway.store.purchases import PurchaseRecord, list_for_user
 from tests.worker.harness import Harness, eventually
 
-RECEIVED = "END Request received. You will get an SMS."
+_ACK = r"Request received\. Ref PL-[2-9A-HJKMNP-TV-Z]{8}\. You will get an SMS\."
+
+
+class Acknowledgement:
+    """Equal to the USSD acknowledgement naming any well-formed purchase reference."""
+
+    def __init__(self, prefix: str = "END ") -> None:
+        self._pattern = re.compile(re.escape(prefix) + _ACK)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self._pattern.fullmatch(other) is not None
+
+    def __hash__(self) -> int:
+        return hash(self._pattern)
+
+    def __repr__(self) -> str:
+        return f"<USSD acknowledgement {self._pattern.pattern!r}>"
+
+
+RECEIVED = Acknowledgement()
+SHOWN_RECEIVED = Acknowledgement(prefix="")  # as `paylink ussd` prints it
 
 
 async def purchases(gateway: Harness, user_id: int) -> list[PurchaseRecord]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,10 +22,11 @@ import pytest
 from gateway.channels.ussd import ROUTE
 from gateway.cli import build_parser
 from gateway.cli.ussd import TerminalPhone, network_code, split_code
-from gateway.keys import redis_key, ussd_key
+from gateway.conversations.keys import coordinators_key
+from gateway.keys import redis_key
 from gateway.settings import Secret
 from tests.ussd.conftest import PIN, customer
-from tests.ussd.helpers import RECEIVED, delivered
+from tests.ussd.helpers import RECEIVED, SHOWN_RECEIVED, delivered
 from tests.ussd.phone import Phone
 
 AT_TOKEN = "Kq3vX9-pL2mZ8wR4tY6uN1bC5dF7hJ0s"
@@ -33,7 +35,8 @@ AT_TOKEN = "Kq3vX9-pL2mZ8wR4tY6uN1bC5dF7hJ0s"
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_the_embedded_default_sells_on_sqlite_with_in_process_sessions(harness, worker):
     assert redis_key not in harness.app
-    assert type(harness.app[ussd_key]._store).__name__ == "MemorySessionStore"
+    store = harness.app[coordinators_key]["ussd"]._sessions.store
+    assert type(store).__name__ == "MemorySessionStore"
     async with httpx.AsyncClient(base_url=harness.base_url) as client:
         handset = Phone(client, "08031234567")
         assert (await handset.dial()).startswith("CON Welcome to PayLink!")
@@ -128,7 +131,7 @@ async def test_the_terminal_phone_dials_like_africas_talking(gateway):
     shown.clear()
     assert await asyncio.to_thread(dial, PIN, code="*347*88*1*500#") == 0
     assert shown[0].startswith("MTN airtime N500\nTo 08031234567\nEnter PIN to pay:")
-    assert shown[-1] == RECEIVED[4:]
+    assert shown[-1] == SHOWN_RECEIVED
 
 
 @pytest.mark.parametrize("gateway_overrides", [{"at_callback_token": Secret(AT_TOKEN)}])
@@ -228,7 +231,7 @@ def test_a_newcomer_buys_electricity_with_paylink_ussd(served):
     _paylink(env, cwd, "wallet", "credit", "08031234567", "5000", "--reference", "first-fund")
     bought = _paylink(env, cwd, *ussd, stdin="3\n1\n1\n1111111111111\n1000\n7391\n")
     assert "TESTMETER1" in bought
-    assert "Request received. You will get an SMS." in bought
+    assert re.search(r"Request received\. Ref PL-\w{8}\. You will get an SMS\.", bought)
     for _ in range(50):  # the in-process worker vends it within moments
         history = _paylink(env, cwd, *ussd, stdin="6\n2\n1\n")
         if "Token: " in history:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from gateway.keys import api_auth_key
+from gateway.api.keys import api_auth_key
 from gateway.money import format_gsm
 from gateway.purchases.statuses import PurchaseStatus
 from gateway.store.purchases import PurchaseRecord

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gateway.security.pins import check_pin
+from gateway.security.keys import pin_service_key
 from gateway.store.tables import User
 from tests.ussd.conftest import customer
 
@@ -38,9 +38,9 @@ async def test_first_contact_sets_a_pin_then_shows_the_menu(gateway, phone, redi
             await session.execute(select(User).where(User.phone == "+2348051234567"))
         ).scalar_one()
     assert user.pin_hash.startswith("$pin2$")  # peppered argon2id, see tests/ussd/test_pins.py
-    assert (await check_pin(gateway.db, user.id, "7391", gateway.clock.now())).ok
+    assert (await gateway.app[pin_service_key].check(user.id, "7391")).ok
     for value in await redis_values(redis, redis_prefix):
-        assert b"7391" not in value.split(b'"hop":"')[0]
+        assert b"7391" not in value.split(b'"delivery":"')[0]
         assert b"+2348051234567" not in value or b'"phone"' in value
 
     assert await handset.dial() == MENU  # known now: straight to the menu

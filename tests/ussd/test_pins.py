@@ -18,20 +18,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 from sqlalchemy import event, select, update
 
-from gateway.conversations.services import GatewayServices
 from gateway.errors import ConfigError
-from gateway.keys import engine_key, vtpass_key
+from gateway.keys import engine_key
 from gateway.pin_policy import RESET_HINT
-from gateway.security import pins
+from gateway.security.keys import pin_service_key
 from gateway.security.passwords import hash_secret_sync
 from gateway.security.pin_lockout import LOCK_DURATION, MAX_ATTEMPTS
 from gateway.security.pins import (
     EMBEDDED_PEPPER,
     PinPepper,
+    PinService,
     PinStatus,
     check_pin,
     hash_pin_sync,
-    set_pin,
     verify_pin_sync,
 )
 from gateway.settings import Secret, Settings
@@ -149,17 +148,17 @@ async def test_a_right_pin_upgrades_a_first_format_hash_in_the_database(gateway)
     legacy = hash_secret_sync(PIN)
     await store_hash(gateway, user_id, legacy)
 
-    wrong = await check_pin(gateway.db, user_id, "1357", gateway.clock.now())
+    wrong = await gateway.app[pin_service_key].check(user_id, "1357")
     assert wrong.status is PinStatus.WRONG
     assert await stored_hash(gateway, user_id) == legacy  # a wrong PIN changes nothing
 
-    assert (await check_pin(gateway.db, user_id, PIN, gateway.clock.now())).ok
+    assert (await gateway.app[pin_service_key].check(user_id, PIN)).ok
     upgraded = await stored_hash(gateway, user_id)
     pepper = PinPepper.from_secret(Secret(JWT_SECRET))  # what the gateway installed
     assert upgraded.startswith(f"$pin2${pepper.id}$$argon2id$v=19$m=1024,t=1,p=1$")
-    assert (await check_pin(gateway.db, user_id, PIN, gateway.clock.now())).ok
+    assert (await gateway.app[pin_service_key].check(user_id, PIN)).ok
     assert await stored_hash(gateway, user_id) == upgraded  # current hashes stay as they are
-    assert (await check_pin(gateway.db, user_id, "1357", gateway.clock.now())).attempts_left == 2
+    assert (await gateway.app[pin_service_key].check(user_id, "1357")).attempts_left == 2
 
 
 async def test_a_first_format_pin_still_buys_on_the_handset(gateway, phone):
@@ -175,7 +174,7 @@ async def test_a_first_format_pin_still_buys_on_the_handset(gateway, phone):
 async def test_a_hash_under_another_pepper_is_a_wrong_pin_and_is_logged(gateway, caplog):
     user_id = await customer(gateway)
     await store_hash(gateway, user_id, hash_pin_sync(PIN, OTHER))
-    check = await check_pin(gateway.db, user_id, PIN, gateway.clock.now())
+    check = await gateway.app[pin_service_key].check(user_id, PIN)
     assert check.status is PinStatus.WRONG
     assert f"an unknown pepper (id {OTHER.id})" in caplog.text
     assert PIN not in caplog.text
@@ -183,27 +182,26 @@ async def test_a_hash_under_another_pepper_is_a_wrong_pin_and_is_logged(gateway,
     assert (await check_pin(gateway.db, user_id, PIN, gateway.clock.now(), pepper=OTHER)).ok
 
 
-def test_without_an_installed_pepper_nothing_is_hashed():
-    saved = list(pins._installed)
-    pins._installed.clear()
-    try:
-        with pytest.raises(RuntimeError, match="no PIN pepper"):
-            pins._pepper(None)
-    finally:
-        pins._installed[:] = saved
+async def test_two_pin_services_in_one_process_keep_their_own_pepper(gateway):
+    """No process-wide pepper: another app's PIN service (another pepper) in the same process
+    changes nothing about what this app's service accepts."""
+    user_id = await customer(gateway)
+    ours = gateway.app[pin_service_key]
+    other = PinService(gateway.db, gateway.clock, OTHER, concurrency=1)
+    await other.set(user_id, "4826")
+    assert (await other.check(user_id, "4826")).ok
+    assert (await ours.check(user_id, "4826")).status is PinStatus.WRONG
+    assert ours.pepper == PinPepper.from_secret(Secret(JWT_SECRET))
 
 
 async def test_a_burst_of_pin_checks_stays_within_the_pool(gateway):
-    """USSD PIN checks take a slot each, so a burst never opens connections past the pool."""
+    """Every channel's PIN checks take a slot each, so a burst never opens connections past
+    the pool."""
     user_id = await customer(gateway)
-    app = gateway.app
-    engine = app[engine_key]
-    services = GatewayServices(
-        engine, gateway.db, gateway.service, app[vtpass_key], gateway.clock, pin_checks=2
-    )
-    assert GatewayServices(
-        engine, gateway.db, gateway.service, app[vtpass_key], gateway.clock
-    ).pin_checks == max(1, engine.pool.size() // 2)  # half the pool by default
+    engine = gateway.app[engine_key]
+    ours = gateway.app[pin_service_key]
+    assert ours.concurrency == max(1, engine.pool.size() // 2)  # half the pool by default
+    service = PinService(gateway.db, gateway.clock, ours.pepper, concurrency=2)
     # connections inside a PIN check's transaction (the harness's worker also uses the pool)
     inside: set[int] = set()
     peak = 0
@@ -221,7 +219,7 @@ async def test_a_burst_of_pin_checks_stays_within_the_pool(gateway):
     event.listen(engine.sync_engine, "commit", done)
     event.listen(engine.sync_engine, "rollback", done)
     try:
-        checks = await asyncio.gather(*(services.check_pin(user_id, PIN) for _ in range(12)))
+        checks = await asyncio.gather(*(service.check(user_id, PIN) for _ in range(12)))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", before)
         event.remove(engine.sync_engine, "commit", done)
@@ -293,7 +291,7 @@ async def test_a_hard_lock_on_the_handset_says_how_to_reset_and_outlasts_any_wai
     user_id = await customer(gateway)
     for _ in range(3):  # three locks within 24 hours, each 30-minute lock waited out
         for _ in range(MAX_ATTEMPTS):
-            await check_pin(gateway.db, user_id, "1357", gateway.clock.now())
+            await gateway.app[pin_service_key].check(user_id, "1357")
         gateway.clock.advance(LOCK_DURATION.total_seconds())
     gateway.clock.advance(timedelta(days=2).total_seconds())
     (handset,) = await at_confirm(phone, 1)
@@ -310,9 +308,9 @@ async def test_a_reset_pin_buys_on_the_handset_again(gateway, phone):
     user_id = await customer(gateway)
     for _ in range(3):
         for _ in range(MAX_ATTEMPTS):
-            await check_pin(gateway.db, user_id, "1357", gateway.clock.now())
+            await gateway.app[pin_service_key].check(user_id, "1357")
         gateway.clock.advance(LOCK_DURATION.total_seconds())
-    await set_pin(gateway.db, user_id, "4826", gateway.clock.now())  # what both reset paths do
+    await gateway.app[pin_service_key].set(user_id, "4826")  # what both reset paths do
     (handset,) = await at_confirm(phone, 1)
 
     assert await handset.send("4826") == RECEIVED

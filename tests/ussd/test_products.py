@@ -11,8 +11,8 @@ import pytest
 
 from gateway.conversations.config import ConversationConfig
 from gateway.funding import FUNDING_HINT
-from gateway.keys import vtpass_key
 from gateway.purchases.statuses import PurchaseStatus
+from gateway.vtpass.keys import vtpass_key
 from tests.ussd.conftest import PIN, customer
 from tests.ussd.helpers import RECEIVED, delivered, purchases, receipt
 from tests.worker.harness import N, eventually
@@ -34,15 +34,18 @@ async def test_airtime_for_another_number_then_buy_again(gateway, phone):
     assert "Enter amount (N50-N50,000):" in await handset.send("1")
     confirm = await handset.send("500")
     assert confirm.startswith("CON MTN airtime N500\nTo 08011111111\nEnter PIN to pay:")
-    assert await handset.send(PIN) == RECEIVED
+    acknowledgement = await handset.send(PIN)
+    assert acknowledgement == RECEIVED
     first = await delivered(gateway, user_id)
+    # the handset, the receipt and the API name the purchase by one reference
+    assert f" Ref {first.reference}. " in acknowledgement
     assert (first.category, first.service_id, first.phone) == ("airtime", "mtn", "+2348011111111")
     assert first.face_amount == 500 * N
     assert first.channel == "ussd"
     assert await gateway.wallet() == 100_000 * N - first.total
 
     assert await receipt(gateway, first.id) == (
-        f"PayLink: MTN Airtime for 08011111111 successful. Paid N500. Ref {first.id}"
+        f"PayLink: MTN Airtime for 08011111111 successful. Paid N500. Ref {first.reference}"
     )
 
     assert await handset.dial() == MENU + "\n7 Buy again"
@@ -65,7 +68,7 @@ async def test_a_failed_purchase_says_why_and_is_not_offered_again(gateway, phon
     failed = await gateway.wait_status(bought.id, {PurchaseStatus.FAILED})
     assert await receipt(gateway, failed.id) == (
         "PayLink: MTN Airtime for 08031234567 failed: the provider declined; check the number."
-        f" N500 refunded to your wallet. Ref {failed.id}"
+        f" N500 refunded to your wallet. Ref {failed.reference}"
     )
     assert await gateway.wallet() == 100_000 * N
 
@@ -201,7 +204,7 @@ async def test_electricity_prepaid_token_reaches_the_receipt_and_history(gateway
         " Paid N1,100 (N1,000 + N100 fee). Token: "
     )
     assert done.token[-4:] in body.replace("-", "")
-    assert body.endswith(f"Ref {done.id}")
+    assert body.endswith(f"Ref {done.reference}")
 
     await handset.dial()
     await handset.send("6")
@@ -230,7 +233,7 @@ async def test_tv_renewal_of_the_current_bouquet(gateway, phone):
     assert done.face_amount == 7_900 * N
     assert await receipt(gateway, done.id) == (
         "PayLink: DStv Compact for card 1212121212 successful."
-        f" Paid N8,000 (N7,900 + N100 fee). Ref {done.id}"
+        f" Paid N8,000 (N7,900 + N100 fee). Ref {done.reference}"
     )
 
 
@@ -285,7 +288,7 @@ async def test_waec_result_checker_pins_by_quantity(gateway, phone):
     assert len(done.pins) == 3
     body = await receipt(gateway, done.id)
     assert body.startswith("PayLink: 3 x WAEC Result Checker for 08031234567 successful.")
-    assert body.endswith(f"Cards: {'; '.join(done.pins)}. Ref {done.id}")
+    assert body.endswith(f"Cards: {'; '.join(done.pins)}. Ref {done.reference}")
 
 
 async def test_waec_registration(gateway, phone):

@@ -9,7 +9,7 @@ import pytest
 
 from gateway.clock import FixedClock
 from gateway.money import Kobo
-from gateway.vtpass.catalogue import CachedCatalogue, TTLCache
+from gateway.vtpass.catalogue import CachedCatalogue, SingleFlightCache
 from gateway.vtpass.models import Category, Service, Variation
 
 
@@ -141,7 +141,7 @@ async def test_returned_lists_are_copies(clock):
 
 async def test_zero_ttl_means_no_caching(clock):
     source = FakeSource()
-    cache: TTLCache[str, int] = TTLCache(0, clock)
+    cache: SingleFlightCache[str, int] = SingleFlightCache(0, clock)
 
     async def fetch() -> int:
         source.calls.append(("x", ""))
@@ -154,4 +154,4 @@ async def test_zero_ttl_means_no_caching(clock):
 
 def test_negative_ttl_is_refused(clock):
     with pytest.raises(ValueError, match="ttl"):
-        TTLCache(-1, clock)
+        SingleFlightCache(-1, clock)

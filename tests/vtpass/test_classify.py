@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from gateway.clock import LAGOS
 from gateway.vtpass.models import Card, Outcome
-from gateway.vtpass.parsing import classify, clean_token, needs_token, parse_transaction_date
+from gateway.vtpass.pay_results import classify, clean_token, needs_token
+from gateway.vtpass.reading import parse_transaction_date
 from tests.vtpass.bodies import load, txn_body
 
 P, F, R = Outcome.PENDING, Outcome.FAILED, Outcome.REJECTED

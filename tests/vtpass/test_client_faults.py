@@ -17,7 +17,7 @@ from gateway.errors import ConfigError, OutcomeUnknown, UpstreamRejected, Upstre
 from gateway.money import Kobo
 from gateway.settings import Secret, Settings
 from gateway.vtpass.breaker import BreakerState, CircuitBreaker, CircuitOpenError
-from gateway.vtpass.client import VTPassClient, local_phone, naira_json, pay_payload
+from gateway.vtpass.client import VTPassClient, naira_json, pay_payload
 from gateway.vtpass.models import Outcome, PayRequest
 from tests.vtpass.fakes import DELIVERED, FakeTime, FakeVTPass, ok, raw
 
@@ -113,20 +113,6 @@ def test_pay_payload_for_a_plan_purchase():
         "subscription_type": "renew",
         "quantity": 1,
     }
-
-
-@pytest.mark.parametrize(
-    ("phone", "local"),
-    [
-        ("+2348011111111", "08011111111"),
-        ("2348011111111", "08011111111"),
-        ("+234 801 111 1111", "08011111111"),
-        ("08011111111", "08011111111"),
-        ("201000000000", "201000000000"),  # sandbox scenario numbers pass untouched
-    ],
-)
-def test_local_phone(phone, local):
-    assert local_phone(phone) == local
 
 
 @pytest.mark.parametrize(("kobo", "naira"), [(150_000, 1500), (150_050, 1500.5), (1, 0.01)])

@@ -24,9 +24,9 @@ from gateway.errors import UpstreamRejected
 from gateway.money import Kobo
 from gateway.vtpass.client import VTPassClient
 from gateway.vtpass.models import Outcome, PayRequest, PayResult
-from gateway.vtpass.parsing import parse_webhook
 from gateway.vtpass.request_ids import new_request_id
 from gateway.vtpass.simulator import RunningSimulator, SimulatorConfig, start_simulator
+from gateway.vtpass.webhook_events import parse_webhook
 
 D, P, F, R, N = (
     Outcome.DELIVERED,

@@ -9,17 +9,16 @@ import pytest
 
 from gateway.errors import UpstreamRejected
 from gateway.money import Kobo
-from gateway.vtpass.models import Category, Outcome, Service, Variation
-from gateway.vtpass.parsing import (
-    MalformedResponse,
-    decode_json,
+from gateway.vtpass.answers import (
     parse_balance,
     parse_categories,
     parse_customer_info,
     parse_services,
     parse_variations,
-    parse_webhook,
 )
+from gateway.vtpass.models import Category, Outcome, Service, Variation
+from gateway.vtpass.reading import MalformedResponse, decode_json
+from gateway.vtpass.webhook_events import parse_webhook
 from tests.vtpass.bodies import load
 
 # --- catalogue ---------------------------------------------------------------------------------

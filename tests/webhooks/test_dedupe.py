@@ -13,7 +13,7 @@ import uuid
 import pytest
 import redis.asyncio as aioredis
 
-from gateway.keys import vtpass_key
+from gateway.vtpass.keys import vtpass_key
 from gateway.webhooks.settler import WebhookSettler
 
 REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"

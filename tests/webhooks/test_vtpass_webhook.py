@@ -12,11 +12,11 @@ import copy
 import httpx
 import pytest
 
-from gateway.keys import vtpass_key
 from gateway.purchases.statuses import PurchaseStatus
 from gateway.security.path_tokens import token_matches
 from gateway.settings import Secret
 from gateway.store import purchases as store
+from gateway.vtpass.keys import vtpass_key
 from tests.worker.harness import TOKEN, Harness, N, electricity
 
 DELIVERED = {PurchaseStatus.DELIVERED}

@@ -21,15 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.app import create_app
 from gateway.clock import FixedClock
-from gateway.keys import (
-    db_key,
-    purchase_service_key,
-    vtpass_key,
-    vtpass_webhooks_key,
-    wakeup_key,
-    worker_config_key,
-    worker_key,
-)
+from gateway.keys import db_key
+from gateway.purchases.keys import purchase_service_key
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.reconcile import ReconcileReport, reconcile_database
 from gateway.purchases.service import PurchaseService
@@ -38,7 +31,10 @@ from gateway.settings import DatabaseUrl, Secret, Settings
 from gateway.store import ledger, outbox
 from gateway.store.outbox import OutboxMessage
 from gateway.store.purchases import PurchaseRecord
+from gateway.vtpass.keys import vtpass_key
 from gateway.vtpass.simulator import RunningSimulator
+from gateway.webhooks.keys import vtpass_webhooks_key
+from gateway.worker.keys import worker_config_key, worker_key, worker_wakeup_key
 from gateway.worker.notifier import LogNotifier
 from gateway.worker.runner import Worker, WorkerConfig
 from tests.fixtures.simulator import SIM_ACCOUNT
@@ -129,7 +125,7 @@ class Harness:
         return Worker(
             service,
             self.app[vtpass_key],
-            wakeup=self.app[wakeup_key],
+            wakeup=self.app[worker_wakeup_key],
             notifier=LogNotifier(),
             clock=self.clock,
             config=config,
@@ -183,7 +179,7 @@ class Harness:
     async def make_due(self, seconds: float = 31.0) -> None:
         """Move both clocks past a requery backoff and wake the workers."""
         self.clock.advance(seconds)
-        self.app[wakeup_key].poke()
+        self.app[worker_wakeup_key].poke()
 
     async def wallet(self, phone: str = BUYER) -> int:
         return await self.service.wallet_balance(phone)

@@ -26,6 +26,7 @@ from typing import Literal, TypeVar
 
 from gateway.clock import Clock, SystemClock
 from gateway.errors import ConfigError
+from gateway.vtpass.demo import DEMO_API_KEY, DEMO_PUBLIC_KEY, DEMO_SECRET_KEY
 from gateway.vtpass.simulator.amounts import parse_naira
 from gateway.vtpass.simulator.catalogue import (
     default_commission_rates,
@@ -74,9 +75,9 @@ class SimAccount:
 
 
 DEMO_ACCOUNT = SimAccount(
-    api_key="demo-api-key-00000000000000000000",
-    public_key="PK_demo_0000000000000000000000000000000000000",
-    secret_key="SK_demo_0000000000000000000000000000000000000",  # noqa: S106 -- fake
+    api_key=DEMO_API_KEY,
+    public_key=DEMO_PUBLIC_KEY,
+    secret_key=DEMO_SECRET_KEY,
     basic_user="sandbox@sandbox.vtpass.com",
     basic_pass="demo-password",  # noqa: S106 -- a published fake for the local simulator
 )

@@ -85,7 +85,10 @@ def test_the_pin_is_only_in_the_effect_never_in_the_session():
 @pytest.mark.parametrize(
     ("result", "screen"),
     [
-        (PurchaseAccepted("P-1"), "END Request received. You will get an SMS."),
+        (
+            PurchaseAccepted("PL-7KQ2M9XD"),
+            "END Request received. Ref PL-7KQ2M9XD. You will get an SMS.",
+        ),
         (
             PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS, 20000),
             f"END Not enough money: wallet N200, need N500. {FUNDING_HINT}",
