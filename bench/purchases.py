@@ -35,10 +35,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clock import SystemClock
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.reconcile import reconcile_database
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store.db import create_db_engine, create_sessionmaker
 from gateway.store.purchases import PurchaseRecord
 from gateway.store.tables import purchases_table

@@ -22,10 +22,11 @@ from gateway.api.schemas import (
     VariationOut,
     money,
 )
+from gateway.domain.pricing import PricingRule, select_rule
 from gateway.errors import NotFound, UpstreamRejected
 from gateway.purchases import products
 from gateway.purchases.ordering import CatalogueReader
-from gateway.purchases.pricing import PricingRule, describe_fee, select_rule
+from gateway.purchases.pricing import describe_fee
 from gateway.vtpass.models import Service
 
 ops = Operations(

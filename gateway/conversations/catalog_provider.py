@@ -1,5 +1,8 @@
 """The menu snapshot every hop reads: built from the cached VTPass catalogue, rebuilt on a TTL.
 
+The VTPass models are mapped here onto the flows' own catalogue model (`gateway.flows.catalog`),
+so the pure core never sees an upstream type.
+
 Why a snapshot of its own: building one means a call per category and per plan-bearing
 service; a hop must never pay that. The snapshot is built once (started at app start-up, and
 concurrent callers share that one build), then served as is; once it is older than the TTL the
@@ -11,14 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
+from gateway.domain.pricing import PricingRule
 from gateway.errors import GatewayError
+from gateway.flows import catalog as menu
 from gateway.flows.catalog import DATA, EDUCATION, TV, CatalogSnapshot
-from gateway.purchases.pricing import PricingRule
 from gateway.vtpass.models import Category, Service, Variation
 
 logger = logging.getLogger(__name__)
@@ -26,6 +31,25 @@ logger = logging.getLogger(__name__)
 PLAN_CATEGORIES = frozenset({DATA, TV, EDUCATION})  # their services' variations are menus
 PARALLEL_FETCHES = 8
 RETRY_AFTER_S = 15.0  # a failed background rebuild is not retried on every hop
+
+
+def menu_category(category: Category) -> menu.Category:
+    return menu.Category(category.identifier, category.name)
+
+
+def menu_service(service: Service) -> menu.Service:
+    return menu.Service(
+        service_id=service.service_id,
+        name=service.name,
+        category=service.category,
+        product_type=service.product_type,
+        min_amount=service.min_amount,
+        max_amount=service.max_amount,
+    )
+
+
+def menu_plan(variation: Variation) -> menu.Variation:
+    return menu.Variation(variation.code, variation.name, variation.amount, variation.fixed_price)
 
 
 class CatalogueReader(Protocol):
@@ -56,6 +80,7 @@ class CatalogProvider:
         self._snapshot: CatalogSnapshot | None = None
         self._fresh_until = 0.0
         self._task: asyncio.Task[CatalogSnapshot] | None = None
+        self._versions = itertools.count(1)  # each snapshot's own: caches key menus by it
 
     async def snapshot(self) -> CatalogSnapshot:
         """The current snapshot; only a cold provider makes the caller wait (for one build).
@@ -108,10 +133,14 @@ class CatalogProvider:
         # a failure fails the build and the previous snapshot stays in use
         rules = await self._rules() if self._rules is not None else ()
         snapshot = CatalogSnapshot.build(
-            categories,
-            flat,
-            {s.service_id: p for s, p in zip(plan_bearing, plans, strict=True)},
+            map(menu_category, categories),
+            map(menu_service, flat),
+            {
+                s.service_id: tuple(map(menu_plan, p))
+                for s, p in zip(plan_bearing, plans, strict=True)
+            },
             rules,
+            next(self._versions),
         )
         self._snapshot = snapshot
         self._fresh_until = self._now() + self._ttl_s

@@ -26,6 +26,7 @@ from gateway.conversations.contract import ChannelProfile, Directory, Inbound, R
 from gateway.conversations.effects import EffectRunner, HopContext
 from gateway.conversations.failures import masked_traceback
 from gateway.conversations.lines import Lines
+from gateway.conversations.memo import ValueMemo
 from gateway.conversations.record import SessionRecord
 from gateway.conversations.services import Services
 from gateway.conversations.sessions import (
@@ -99,6 +100,7 @@ class Coordinator:
         self._key = key
         self._config = config or ConversationConfig()
         self._directory = directory
+        self._memo = ValueMemo()  # what the engine derives from repeating values (flows.memo)
 
     async def handle(self, message: Inbound) -> Reply:
         """Answer one message; never raises."""
@@ -233,6 +235,7 @@ class Coordinator:
             self.profile.screen,
             sandbox_numbers=self._config.sandbox_numbers,
             funding_hint=self._config.funding_hint,
+            memo=self._memo,
         )
 
     def _seed(self, message: Inbound, delivery: str) -> str:

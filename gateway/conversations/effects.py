@@ -22,6 +22,7 @@ from gateway.flows.model import (
     ChangePin,
     CheckPin,
     CustomerInvalid,
+    CustomerVerified,
     Effect,
     Event,
     HistoryLoaded,
@@ -41,14 +42,28 @@ from gateway.flows.model import (
     StagePin,
     SubmitPurchase,
     VerifyCustomer,
-    verification_event,
 )
 from gateway.logs import mask_msisdn
 from gateway.purchases.models import DailyLimitExceeded, InsufficientFunds
 from gateway.purchases.pricing import PriceMismatch, VerificationRequired
 from gateway.security.pins import PinCheck, PinRefused, PinStatus, WeakPin
+from gateway.vtpass.models import CustomerInfo
 
 logger = logging.getLogger(__name__)
+
+
+def verification_event(info: CustomerInfo) -> CustomerVerified | CustomerInvalid:
+    """The event the flows expect for a VTPass merchant-verify answer (their own terms)."""
+    if not info.valid:
+        return CustomerInvalid(info.error)
+    return CustomerVerified(
+        name=info.customer_name,
+        address=info.address,
+        current_bouquet=info.current_bouquet,
+        current_bouquet_code=info.current_bouquet_code,
+        renewal_amount=info.renewal_amount,
+        min_amount=info.min_amount,
+    )
 
 
 @dataclass(slots=True)
@@ -157,7 +172,12 @@ class EffectRunner:
     async def _submit(self, effect: SubmitPurchase, user_id: int, ctx: HopContext) -> Event:
         try:
             reference = await self._services.buy(
-                user_id, effect.order, effect.pin, effect.intent_id, effect.total
+                user_id,
+                effect.order,
+                effect.pin,
+                effect.intent_id,
+                effect.total,
+                channel=ctx.channel,
             )
         except PinRefused as refused:
             return self._pin_event(refused.check)
@@ -169,7 +189,7 @@ class EffectRunner:
         except Forbidden:
             return PurchaseRefused(RefusalReason.ACCOUNT_BLOCKED)
         except PriceMismatch as exc:  # the catalogue or a fee changed after the confirm screen
-            price = await self._total_now(user_id, replace(effect.order, amount=exc.price))
+            price = await self._total_now(user_id, replace(effect.order, amount=exc.price), ctx)
             return PurchaseRefused(RefusalReason.PRICE_CHANGED, price=price)
         except VerificationRequired:  # the renewal's verify expired meanwhile
             return PurchaseRefused(RefusalReason.VERIFY_AGAIN)
@@ -187,11 +207,11 @@ class EffectRunner:
         await self._remember(ctx, effect.order)
         return PurchaseAccepted(reference)
 
-    async def _total_now(self, user_id: int, order: Order) -> int | None:
+    async def _total_now(self, user_id: int, order: Order, ctx: HopContext) -> int | None:
         """What `order` (at the server's unit price) costs in all now, fee included, to show
         with the refusal; None if it cannot be priced (the refusal is shown without it)."""
         try:
-            return await self._services.total(user_id, order)
+            return await self._services.total(user_id, order, channel=ctx.channel)
         except GatewayError:
             return None
 

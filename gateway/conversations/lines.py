@@ -65,9 +65,7 @@ class Lines:
         self._ttl_s = ttl_s
         # Callers parsed from line records, by the record's bytes: every dial reads the line,
         # which rarely changes, and decoding its recent orders cost more than the rest of the
-        # dial's work for callers with purchase history. Sharing one `CallerInfo` per line
-        # also makes its orders one tuple, by which the engine keeps the line's main menu
-        # (see `flows/menu.py`).
+        # dial's work for callers with purchase history.
         self._parsed: OrderedDict[bytes, tuple[float, CallerInfo]] = OrderedDict()
 
     def _name(self, channel: str, phone: str) -> str:

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 
 import orjson
 
+from gateway.conversations.memo import ValueMemo
 from gateway.flows import codec
 from gateway.flows.model import Conversation, Option, Screen
 
 RECORD_VERSION = 2  # 2: the answer is the screen itself (each channel renders it)
 NO_ANSWER = Screen("")
+# the callers' orders in JSON form, by value: every save of a line's sessions encodes the same
+_ORDERS_JSON = ValueMemo()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ def encode(record: SessionRecord) -> bytes:
         "user_id": record.user_id,
         "pin_ok": record.pin_ok,
         "at": round(record.at, 3),
-        "conv": None if record.conv is None else codec.to_dict(record.conv),
+        "conv": None if record.conv is None else codec.to_dict(record.conv, _ORDERS_JSON),
     }
     return orjson.dumps(body)
 

@@ -69,16 +69,25 @@ class Services(Protocol):
     async def set_pin(self, user_id: int, pin: str) -> None: ...
 
     async def buy(
-        self, user_id: int, order: Order, pin: str, intent_id: str, total: int | None = None
+        self,
+        user_id: int,
+        order: Order,
+        pin: str,
+        intent_id: str,
+        total: int | None = None,
+        *,
+        channel: str,
     ) -> str:
         """`PurchaseService.buy`: the PIN checked, then the purchase recorded once per
-        `intent_id` (wallet debited, worker woken); its customer reference. Raises
-        `PinRefused` for a PIN that is not right, `PriceMismatch` if its total now is not
-        `total` (the one the caller was shown), and the purchase service's refusals."""
+        `intent_id` (wallet debited, worker woken) as bought on `channel` (the coordinator's
+        profile name); its customer reference. Raises `PinRefused` for a PIN that is not
+        right, `PriceMismatch` if its total now is not `total` (the one the caller was shown),
+        and the purchase service's refusals."""
         ...
 
-    async def total(self, user_id: int, order: Order) -> int:
-        """What `order` costs in all now (server pricing, fee included); nothing is charged."""
+    async def total(self, user_id: int, order: Order, *, channel: str) -> int:
+        """What `order` costs in all now on `channel` (server pricing, fee included); nothing
+        is charged."""
         ...
 
     async def balance(self, user_id: int) -> int: ...
@@ -169,7 +178,6 @@ class GatewayServices:
         purchases: PurchaseService,
         vtpass: VTPassClient,
         clock: Clock,
-        channel: str = "ussd",
         *,
         pins: PinService,
     ) -> None:
@@ -178,7 +186,6 @@ class GatewayServices:
         self._purchases = purchases
         self._vtpass = vtpass
         self._clock = clock
-        self._channel = channel
         self._pins = pins
 
     async def caller(self, phone: str) -> CallerInfo:
@@ -235,19 +242,26 @@ class GatewayServices:
         await self._pins.set(user_id, pin)
 
     async def buy(
-        self, user_id: int, order: Order, pin: str, intent_id: str, total: int | None = None
+        self,
+        user_id: int,
+        order: Order,
+        pin: str,
+        intent_id: str,
+        total: int | None = None,
+        *,
+        channel: str,
     ) -> str:
         submission = await self._purchases.buy(
             user_id,
-            purchase_order(order, self._channel),
+            purchase_order(order, channel),
             pin,
             idempotency_key=intent_id,
             expected_total=total,
         )
         return submission.purchase.reference
 
-    async def total(self, user_id: int, order: Order) -> int:
-        priced = await self._purchases.price_order(user_id, purchase_order(order, self._channel))
+    async def total(self, user_id: int, order: Order, *, channel: str) -> int:
+        priced = await self._purchases.price_order(user_id, purchase_order(order, channel))
         return priced.quote.total
 
     async def balance(self, user_id: int) -> int:

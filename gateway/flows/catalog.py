@@ -1,8 +1,9 @@
-"""An immutable snapshot of the VTPass catalogue, and the Nigerian network prefixes.
+"""The flows' catalogue model: an immutable snapshot of what is sold, and the network prefixes.
 
 Why: menus are built from the catalogue so a disco, network, bouquet or plan VTPass adds shows up
-without new code. The coordinator builds one `CatalogSnapshot` from the cached catalogue
-(`gateway.vtpass.catalogue.CachedCatalogue`) and passes it to every `advance`; flows only read it.
+without new code. The flows own these types (they import nothing of `gateway.vtpass`): the shell
+(`gateway.conversations.catalog_provider`) maps the cached VTPass catalogue onto them, builds one
+`CatalogSnapshot` and passes it to every `advance`; flows only read it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from gateway.domain.pricing import PricingRule, Quote, quote, select_rule
+from gateway.money import Kobo
 from gateway.phones import normalize_phone, to_local
-from gateway.purchases.pricing import PricingRule, Quote, quote, select_rule
-from gateway.vtpass.models import Category, Service, Variation
 
 # VTPass category identifiers the flows serve (vtpass.md §2.1).
 AIRTIME = "airtime"
@@ -22,6 +23,36 @@ DATA = "data"
 ELECTRICITY = "electricity-bill"
 TV = "tv-subscription"
 EDUCATION = "education"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A menu's top-level choice, e.g. `airtime` / "Airtime Recharge"."""
+
+    identifier: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A product line (a network, a disco, a bouquet family); amounts in kobo."""
+
+    service_id: str
+    name: str
+    category: str
+    product_type: str  # "fix" (plan-priced) or "flexible" (free amount)
+    min_amount: Kobo | None = None
+    max_amount: Kobo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Variation:
+    """A plan of a service (a data bundle, a bouquet, an exam PIN)."""
+
+    code: str
+    name: str
+    amount: Kobo
+    fixed_price: bool
 
 
 class Network(StrEnum):
@@ -104,6 +135,8 @@ class CatalogSnapshot:
     _categories: Mapping[str, Category]  # by identifier: menus look them up on every hop
     # the purchase service's fee rules when the snapshot was built (defaults apply besides)
     rules: tuple[PricingRule, ...] = ()
+    # tells snapshots apart cheaply: what is derived from one is kept under it (`flows.memo`)
+    version: int = 0
 
     @staticmethod
     def build(
@@ -111,9 +144,11 @@ class CatalogSnapshot:
         services: Iterable[Service],
         variations: Mapping[str, Sequence[Variation]],
         rules: Iterable[PricingRule] = (),
+        version: int = 0,
     ) -> CatalogSnapshot:
-        """A snapshot from `CachedCatalogue` results: every service, plans by serviceID, and
-        the fee rules a submit charges (`PurchaseService.pricing_rules`)."""
+        """A snapshot of every service, plans by serviceID, and the fee rules a submit charges
+        (`PurchaseService.pricing_rules`). `version`: different for every snapshot one shell
+        builds, so a cache keyed by it never serves one snapshot's menus for another."""
         listed = tuple(categories)
         by_category: dict[str, list[Service]] = {}
         by_id: dict[str, Service] = {}
@@ -129,6 +164,7 @@ class CatalogSnapshot:
                 {c.identifier: c for c in reversed(listed)}  # the first one wins
             ),
             rules=tuple(rules),
+            version=version,
         )
 
     def category(self, identifier: str) -> Category | None:
@@ -151,7 +187,7 @@ class CatalogSnapshot:
 
     def quote(self, category: str, service_id: str, amount: int, quantity: int = 1) -> Quote:
         """Fee, discount and total for `quantity` units of `amount` kobo, as a submit prices
-        them (`gateway.purchases.pricing.quote` under the same rules).
+        them (`gateway.domain.pricing.quote` under the same rules).
 
         Raises:
             InvalidInput: the amount or quantity is outside the rule's bounds.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+from gateway.domain.pricing import AmountOutOfRange
 from gateway.errors import InvalidInput
 from gateway.flows import screens
 from gateway.flows.model import (
@@ -44,7 +45,6 @@ from gateway.flows.steps import (
     wrong_pin,
 )
 from gateway.pin_policy import is_pin_format
-from gateway.purchases.pricing import AmountOutOfRange
 
 CONFIRM = "confirm"
 PAYING = "paying"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from gateway.flows.memo import ByIdentity
+from gateway.flows.memo import Memo, compute
 from gateway.flows.model import Caller, Conversation, FlowName, Frame, Order
 
 SCHEMA_VERSION = 1
 
 
-def to_dict(conv: Conversation) -> dict[str, object]:
+def to_dict(conv: Conversation, memo: Memo = compute) -> dict[str, object]:
+    """`memo`: the shell's cache for the caller's orders, the same in every save of a line."""
     caller = conv.caller
     return {
         "v": SCHEMA_VERSION,
@@ -30,32 +31,24 @@ def to_dict(conv: Conversation) -> dict[str, object]:
             {"flow": f.flow.value, "step": f.step, "data": dict(f.data), "intent_id": f.intent_id}
             for f in conv.stack
         ],
-        "caller": _caller_dict(caller),
+        "caller": _caller_dict(caller, memo),
     }
 
 
-def _caller_dict(caller: Caller) -> dict[str, object]:
+def _caller_dict(caller: Caller, memo: Memo) -> dict[str, object]:
+    # every save encodes the caller again, and rebuilding the orders each time cost a fifth
+    # of a menu hop for callers with purchase history: their JSON form is kept per orders
+    orders = caller.recent
     return {
         "phone": caller.phone,
         "seed": caller.seed,
         "has_pin": caller.has_pin,
-        "recent": _recent_fields(caller.recent),
+        "recent": memo(("recent-fields", orders), lambda: _recent_fields(orders)),
     }
 
 
-# Every save encodes the conversation again, caller included, and rebuilding the recent
-# orders each time cost a fifth of a menu hop for callers with purchase history. A caller's
-# orders are one tuple shared by the sessions of a phone line (see the engine's `_start`), so
-# their JSON form is built once per line.
-_RECENT: ByIdentity[list[dict[str, str]]] = ByIdentity(4096)
-
-
 def _recent_fields(orders: tuple[Order, ...]) -> list[dict[str, str]]:
-    """The orders as JSON-ready data, shared between calls: read it, never change it."""
-    known = _RECENT.get(orders)
-    if known is not None:
-        return known
-    return _RECENT.put(orders, [order.to_fields() for order in orders])
+    return [order.to_fields() for order in orders]
 
 
 def dumps(conv: Conversation) -> str:

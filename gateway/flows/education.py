@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.flows import checkout, names
-from gateway.flows.catalog import EDUCATION
+from gateway.flows.catalog import EDUCATION, Service, Variation
 from gateway.flows.model import (
     Conversation,
     CustomerInvalid,
@@ -39,7 +39,6 @@ from gateway.flows.steps import (
     shift,
     stay,
 )
-from gateway.vtpass.models import Service, Variation
 
 EXAM = "exam"
 PLAN = "plan"

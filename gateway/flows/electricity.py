@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from gateway.flows import checkout
-from gateway.flows.catalog import ELECTRICITY
+from gateway.flows.catalog import ELECTRICITY, Service
 from gateway.flows.model import (
     Conversation,
     CustomerInvalid,
@@ -44,7 +44,6 @@ from gateway.flows.steps import (
     stay,
     to_int,
 )
-from gateway.vtpass.models import Service
 
 DISCO = "disco"
 KIND = "kind"

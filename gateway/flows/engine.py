@@ -73,7 +73,7 @@ from gateway.flows import (
     wallet,
 )
 from gateway.flows.catalog import CatalogSnapshot
-from gateway.flows.memo import ByIdentity
+from gateway.flows.memo import Memo, compute
 from gateway.flows.model import (
     Caller,
     Conversation,
@@ -116,14 +116,16 @@ def advance(
     *,
     sandbox_numbers: bool = False,
     funding_hint: str = FUNDING_HINT,
+    memo: Memo = compute,
 ) -> Transition:
     """The next state, the screen to show, and the effects to run. Never raises on any input.
 
     `conv` is None on the first hop (with `SessionStarted`) and after the conversation ended.
     `sandbox_numbers` lets recipients be VTPass's sandbox scenario numbers (`gateway.phones`);
-    `funding_hint` is what a short wallet is told (`PAYLINK_FUNDING_HINT`).
+    `funding_hint` is what a short wallet is told (`PAYLINK_FUNDING_HINT`); `memo` is the
+    shell's cache for what is derived from values that repeat across hops (`gateway.flows.memo`).
     """
-    ctx = Ctx(catalog, profile, sandbox_numbers, funding_hint)
+    ctx = Ctx(catalog, profile, sandbox_numbers, funding_hint, memo)
     if isinstance(event, SessionStarted):
         move = _start(event, ctx)
     elif conv is None:
@@ -163,24 +165,16 @@ def _realise(move: Move, ctx: Ctx) -> Transition:
     return Transition(move.state, screen, move.effects)
 
 
-# The orders a caller starts with, by the tuple they came in: a phone line's cached caller is
-# one object shared by all its sessions (`conversations/lines.py`), so its orders are one tuple
-# too, and what is kept per tuple (the main menu, their JSON form) is worked out once per line.
-_STARTING_ORDERS: ByIdentity[tuple[Order, ...]] = ByIdentity(4096)
-
-
 def _starting_orders(given: tuple[Order, ...]) -> tuple[Order, ...]:
-    known = _STARTING_ORDERS.get(given)
-    if known is not None:
-        return known
     # through their stored form, so the state is exactly what the session store reloads; kept
     # as choices, so no price a line cache still holds is ever offered again
     stored = (Order.from_fields(repeat.as_choice(order).to_fields()) for order in given)
-    return _STARTING_ORDERS.put(given, tuple(o for o in stored if o)[:3])
+    return tuple(o for o in stored if o)[:3]
 
 
 def _start(event: SessionStarted, ctx: Ctx) -> Move:
-    recent = _starting_orders(event.recent)
+    # a phone line's sessions start with the same orders: worked out once per line's orders
+    recent = ctx.memo(("starting-orders", event.recent), lambda: _starting_orders(event.recent))
     caller = Caller(event.phone, event.seed, event.has_pin, recent)
     conv = home(Conversation(FlowName.MAIN, HOME_STEP, caller))
     if not caller.has_pin:

@@ -13,7 +13,6 @@ from dataclasses import replace
 
 from gateway.flows import airtime, data, education, electricity, repeat, tv, wallet
 from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV
-from gateway.flows.memo import ByIdentity
 from gateway.flows.model import Conversation, FlowName, Frame, Option, Order, Screen
 from gateway.flows.screens import clip, safe
 from gateway.flows.steps import (
@@ -65,27 +64,20 @@ FLOW_LABELS: Mapping[FlowName, str] = {
 
 
 Entry = tuple[str, str, Callable[[Conversation, Ctx], Move]]
-# The main menu's entries depend only on the catalogue snapshot, which changes every few
-# minutes while the menu is drawn or read on most hops.
-_ENTRIES_BY_SNAPSHOT: ByIdentity[tuple[Entry, ...]] = ByIdentity(2)
 
 
 def _entries(ctx: Ctx) -> tuple[Entry, ...]:
-    known = _ENTRIES_BY_SNAPSHOT.get(ctx.catalog)
-    if known is not None:
-        return known
-    entries = tuple(
+    # they depend only on the catalogue snapshot, which changes every few minutes while the
+    # menu is drawn or read on most hops
+    return ctx.memo(("menu-entries", ctx.catalog.version), lambda: _build_entries(ctx))
+
+
+def _build_entries(ctx: Ctx) -> tuple[Entry, ...]:
+    return tuple(
         (key, label, start)
         for key, label, category, start in _ENTRIES
         if category is None or ctx.catalog.services(category)
     )
-    return _ENTRIES_BY_SNAPSHOT.put(ctx.catalog, entries)
-
-
-# The main menu, kept per tuple of recent orders (one per phone line, shared by its sessions:
-# see `conversations/lines.py` and the engine's `_start`), entries and profile: it is drawn on
-# most dials and every "00".
-_HOME: ByIdentity[Screen] = ByIdentity(4096)
 
 
 def again_label(order: Order, total: int | None, ctx: Ctx) -> str:
@@ -114,15 +106,17 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
         return Screen(f"You were {doing}.", (Option("1", "Continue"), Option("2", "Main menu")))
     if conv.step == AGAIN:
         return list_screen(conv, ctx, AGAIN_TITLE, _again_labels(conv, ctx), home=False)
-    entries, recent = _entries(ctx), conv.caller.recent
-    key = (entries, ctx.profile, bool(recent))
-    known = _HOME.get(recent, key)
-    if known is not None:
-        return known
-    options = [Option(key, label) for key, label, _ in entries]
-    if recent:
+    # drawn on most first hops and every "00": one per (catalogue, channel, has history)
+    again = bool(conv.caller.recent)
+    key = ("main-menu", ctx.catalog.version, ctx.profile, again)
+    return ctx.memo(key, lambda: _main_menu(ctx, again))
+
+
+def _main_menu(ctx: Ctx, again: bool) -> Screen:
+    options = [Option(key, label) for key, label, _ in _entries(ctx)]
+    if again:
         options.append(Option(AGAIN_KEY, "Buy again"))
-    return _HOME.put(recent, Screen(TITLE, tuple(options)), key)
+    return Screen(TITLE, tuple(options))
 
 
 def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:

@@ -13,7 +13,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from gateway.flows.catalog import ELECTRICITY
-from gateway.vtpass.models import CustomerInfo
 
 
 class FlowName(StrEnum):
@@ -422,17 +421,3 @@ class Transition:
     state: Conversation | None
     reply: Screen
     effects: tuple[Effect, ...] = ()
-
-
-def verification_event(info: CustomerInfo) -> CustomerVerified | CustomerInvalid:
-    """The event to feed back for a `gateway.vtpass` merchant-verify answer."""
-    if not info.valid:
-        return CustomerInvalid(info.error)
-    return CustomerVerified(
-        name=info.customer_name,
-        address=info.address,
-        current_bouquet=info.current_bouquet,
-        current_bouquet_code=info.current_bouquet_code,
-        renewal_amount=info.renewal_amount,
-        min_amount=info.min_amount,
-    )

@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogSnapshot, Service, Variation
+from gateway.flows.memo import Memo, compute
 from gateway.flows.model import Conversation, Effect, Event, FlowName, Frame, Option, Screen
 from gateway.flows.names import plan_name, priced
 from gateway.flows.screens import Profile, clean, clip, paginate
 from gateway.funding import FUNDING_HINT
 from gateway.money import parse_naira
 from gateway.phones import normalize_recipient, to_local
-from gateway.vtpass.models import Service, Variation
 
 PAGE = "_p"  # data key of the current list page
 STACK_LIMIT = 16  # frames kept for `0`; the oldest are dropped first
@@ -36,6 +36,7 @@ class Ctx:
     profile: Profile
     sandbox_numbers: bool = False  # recipients may be VTPass's sandbox scenario numbers
     funding_hint: str = FUNDING_HINT  # how to fund a wallet (`PAYLINK_FUNDING_HINT`)
+    memo: Memo = compute  # the shell's cache for derived values (`gateway.flows.memo`)
 
     def money(self, amount: int) -> str:
         return self.profile.money(amount)

@@ -9,7 +9,7 @@ number or another, no verify.
 from __future__ import annotations
 
 from gateway.flows import checkout, names
-from gateway.flows.catalog import TV
+from gateway.flows.catalog import TV, Service, Variation
 from gateway.flows.checkout import SUMMARY_WIDTH
 from gateway.flows.model import (
     Conversation,
@@ -45,7 +45,6 @@ from gateway.flows.steps import (
     stay,
     to_int,
 )
-from gateway.vtpass.models import Service, Variation
 
 PROVIDER = "provider"
 CARD = "card"

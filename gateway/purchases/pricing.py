@@ -1,82 +1,35 @@
-"""Pure pricing: what one unit of an order costs, and the quote (fee, discount, total) on it.
+"""Pure pricing: what one unit of an order costs (the quote on it is `gateway.domain.pricing`).
 
 The unit price comes from the server, never from the request (architecture.md §8): a plan's
 catalogue price, the verified renewal amount for a DStv/GOtv renewal, or a customer-chosen
 amount only for open-amount products, within the product's bounds. A client's figure that
 disagrees is refused (`PriceMismatch`), never charged.
 
-Fee rules live in the `pricing_rules` table (operators edit rows); these defaults apply where no
+Fee rules live in the `pricing_rules` table (operators edit rows); `DEFAULT_RULES` apply where no
 row matches. The most specific rule wins: (category, service) > (category, any) > (any, any).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any
 
-# the values moved below the store (issue 14); importers may keep using this path
+# the values and the quote arithmetic moved below the store (issue 14); importers may keep
+# using this path
 from gateway.domain.pricing import ANY as ANY
+from gateway.domain.pricing import BASIS_POINTS as BASIS_POINTS
+from gateway.domain.pricing import DEFAULT_RULES as DEFAULT_RULES
+from gateway.domain.pricing import MAX_QUANTITY as MAX_QUANTITY
+from gateway.domain.pricing import AmountOutOfRange as AmountOutOfRange
+from gateway.domain.pricing import PricingRefused as PricingRefused
 from gateway.domain.pricing import PricingRule as PricingRule
 from gateway.domain.pricing import Quote as Quote
+from gateway.domain.pricing import check_bounds as check_bounds
+from gateway.domain.pricing import money_detail as money_detail
+from gateway.domain.pricing import quote as quote
+from gateway.domain.pricing import select_rule as select_rule
 from gateway.errors import InvalidInput
-from gateway.money import Kobo, format_gsm, format_rich
+from gateway.money import format_rich
 from gateway.vtpass.models import Service, Variation
-
-BASIS_POINTS = 10_000  # percentages are integer basis points: 150 = 1.5 %
-MAX_QUANTITY = 10  # VTPass refuses more than 10 units in one /pay (vtpass.md, code 032)
-
-
-_N = 100  # kobo per naira, to keep the defaults readable
-DEFAULT_RULES: tuple[PricingRule, ...] = (
-    PricingRule(),
-    PricingRule(category="airtime", min_amount=50 * _N, max_amount=50_000 * _N),
-    PricingRule(category="data"),
-    PricingRule(
-        category="electricity-bill", fee_flat=100 * _N, min_amount=500 * _N, max_amount=500_000 * _N
-    ),
-    PricingRule(category="tv-subscription", fee_flat=100 * _N),
-)
-
-
-def select_rule(rules: Iterable[PricingRule], category: str, service_id: str) -> PricingRule:
-    """The most specific rule for (category, service_id); `rules` are tried before defaults."""
-    candidates = [
-        rule
-        for rule in (*rules, *DEFAULT_RULES)
-        if rule.category in (category, ANY) and rule.service_id in (service_id, ANY)
-    ]
-    # max() keeps the first of equals, so a database row beats a default of the same specificity
-    return max(candidates, key=lambda rule: rule.specificity)
-
-
-def _percent(amount: int, bp: int, cap: int | None) -> int:
-    value = (amount * bp + BASIS_POINTS // 2) // BASIS_POINTS  # round half up, integers only
-    return value if cap is None else min(value, cap)
-
-
-def quote(rule: PricingRule, unit_amount: int, quantity: int = 1) -> Quote:
-    """Price `quantity` units of `unit_amount` kobo under `rule`.
-
-    Raises:
-        InvalidInput: the amount or quantity is outside what the rule allows.
-    """
-    if isinstance(unit_amount, bool) or not isinstance(unit_amount, int) or unit_amount <= 0:
-        raise InvalidInput("amount must be a positive number of kobo")
-    if not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidInput(f"quantity must be between 1 and {MAX_QUANTITY}")
-    check_bounds(unit_amount, rule.min_amount, rule.max_amount)
-    face = unit_amount * quantity
-    fee = rule.fee_flat + _percent(face, rule.fee_bp, rule.fee_cap)
-    # a discount never makes a purchase free: a zero-kobo posting cannot exist in the ledger
-    discount = min(_percent(face, rule.discount_bp, rule.discount_cap), face + fee - 1)
-    return Quote(
-        face=Kobo(face),
-        fee=Kobo(fee),
-        discount=Kobo(discount),
-        total=Kobo(face + fee - discount),
-        quantity=quantity,
-    )
 
 
 def describe_fee(rule: PricingRule) -> str:
@@ -110,14 +63,6 @@ class PriceKind(StrEnum):
     OPEN = "open"  # the customer's amount, within the product's bounds
 
 
-class PricingRefused(InvalidInput):
-    """An order the server will not price; `details` say what would be accepted (422)."""
-
-    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.details = dict(details or {})
-
-
 class PriceMismatch(PricingRefused):
     """The request's amount is not the server's price; nothing is charged."""
 
@@ -141,35 +86,10 @@ class SubscriptionTypeNotAllowed(PricingRefused):
     code = "subscription_type_not_allowed"
 
 
-class AmountOutOfRange(PricingRefused):
-    """An open amount below the product's minimum or above its maximum."""
-
-    code = "amount_out_of_range"
-
-
 class QuantityNotAllowed(PricingRefused):
     """More than one unit of a product VTPass sells one at a time."""
 
     code = "quantity_not_allowed"
-
-
-def money_detail(amount: int) -> dict[str, Any]:
-    """An amount as error details carry it (the API's `Money` shape)."""
-    return {"kobo": amount, "formatted": format_rich(amount)}
-
-
-def check_bounds(amount: int, low: int | None, high: int | None) -> None:
-    """Raises `AmountOutOfRange` (naming both bounds) unless `low <= amount <= high`."""
-    if (low is None or amount >= low) and (high is None or amount <= high):
-        return
-    details = {
-        "min": None if low is None else money_detail(low),
-        "max": None if high is None else money_detail(high),
-    }
-    if low is not None and amount < low:
-        raise AmountOutOfRange(f"the minimum amount is {format_gsm(low)}", details)
-    assert high is not None  # noqa: S101 - the only other way out of the range
-    raise AmountOutOfRange(f"the maximum amount is {format_gsm(high)}", details)
 
 
 def price_kind(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from gateway.purchases.pricing import PricingRefused
+from gateway.domain.pricing import PricingRefused
 
 # VTPass category identifiers every channel sells (the USSD menu's five product lines)
 SOLD_CATEGORIES: tuple[str, ...] = (

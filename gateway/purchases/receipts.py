@@ -13,24 +13,20 @@ fewest segments it can, never cut.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gateway.domain.purchase_status import PurchaseStatus
+from gateway.gsm7 import septets, to_gsm7
 from gateway.money import format_gsm
 from gateway.phones import to_local
 from gateway.purchases.failure_reasons import customer_reason
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.store import outbox
 from gateway.store.purchases import PurchaseRecord
 
 SMS_LIMIT = 160
 SEGMENT = 153  # septets per part of a concatenated SMS (7 go to the joining header)
 PREFIX = "PayLink: "
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = frozenset("^{}\\[~]|€")  # each costs two septets
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +62,7 @@ _REF_WORDS = {
 
 def recipient_of(purchase: PurchaseRecord) -> str:
     """`08031234567`, `meter 1111111111111`, `card 1212121212`, `account 1402000567`."""
-    try:
-        phone = to_local(purchase.phone)
-    except ValueError:  # stored before today's phone rules: show it as stored
-        phone = purchase.phone
+    phone = to_local(purchase.phone)  # one stored before today's rules comes back as stored
     ref = purchase.customer_ref
     if not ref or ref == phone:
         return phone
@@ -96,24 +89,6 @@ def facts_of(purchase: PurchaseRecord) -> ReceiptFacts:
     )
 
 
-def to_gsm7(text: str) -> str:
-    """`text` with every character a GSM-7 handset shows as sent: `₦` -> `N`, accents dropped."""
-    text = text.replace("₦", "N")
-    out = []
-    for char in text:
-        if char in _GSM7_BASIC or char in _GSM7_EXTENDED:
-            out.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-        out.append(base if base and all(c in _GSM7_BASIC for c in base) else "?")
-    return "".join(out)
-
-
-def gsm7_length(text: str) -> int:
-    """Septets `text` takes in one SMS (extension characters count twice)."""
-    return sum(2 if char in _GSM7_EXTENDED else 1 for char in text)
-
-
 def _group_token(token: str) -> str:
     # a 20-digit prepaid token is read off a phone and typed into a meter: group it in fours
     if token.isdigit() and len(token) % 4 == 0 and len(token) > 8:
@@ -123,7 +98,7 @@ def _group_token(token: str) -> str:
 
 def segments(text: str) -> int:
     """SMS parts `text` is sent in (one up to 160 septets, then 153 per part)."""
-    length = gsm7_length(text)
+    length = septets(text)
     return 1 if length <= SMS_LIMIT else math.ceil(length / SEGMENT)
 
 
@@ -183,3 +158,14 @@ def render_receipt(facts: ReceiptFacts) -> str:
     ]
     fewest = min(segments(text) for text in texts)
     return next(text for text in texts if segments(text) == fewest)
+
+
+def receipt_message(purchase: PurchaseRecord, buyer: str | None) -> outbox.NewMessage:
+    """The receipt of a settled purchase as an outbox message to its buyer (else its phone)."""
+    return outbox.NewMessage(
+        phone=buyer or purchase.phone,
+        body=render_receipt(facts_of(purchase)),
+        channel="telegram" if purchase.channel == "telegram" else "sms",
+        user_id=purchase.user_id,
+        purchase_id=purchase.id,
+    )

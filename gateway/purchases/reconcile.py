@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.purchases.statuses import OPEN_STATUSES, PurchaseStatus
+from gateway.domain.purchase_status import OPEN_STATUSES, PurchaseStatus
 from gateway.store.ledger import JournalKind, Side, load_system_accounts
 from gateway.store.tables import Account, Entry, Journal, Purchase
 

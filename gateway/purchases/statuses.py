@@ -15,15 +15,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from gateway.domain.purchase_status import OPEN_STATUSES, PurchaseStatus, can_transition
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.vtpass.models import Outcome
 
-# the status itself moved below the store (issue 14); importers may keep using this path
+# `PurchaseStatus` is re-exported only for gateway/conversations/services.py (issue 14, being
+# repointed to gateway.domain.purchase_status); drop it from __all__ once nothing uses it
 __all__ = [
-    "OPEN_STATUSES",
     "Action",
     "PurchaseStatus",
-    "can_transition",
     "plan_settlement",
     "requery_delay_s",
     "target_status",

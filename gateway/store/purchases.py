@@ -283,30 +283,6 @@ def claim_is_free(now: datetime, worker: str | None = None) -> Any:
     return free if worker is None else or_(free, P.vend_claimed_by == worker)
 
 
-async def claim_for_vend(
-    session: AsyncSession, purchase_id: int, *, worker: str, now: datetime, lease_until: datetime
-) -> PurchaseRecord | None:
-    """initiated -> pending before `/pay` leaves, so nobody can ever send it a second time.
-
-    From here on only a requery may find out what happened; if this worker dies mid-call the
-    lease (and `next_requery_at`) expire and the sweep requeries.
-    """
-    return await transition(
-        session,
-        purchase_id,
-        {PurchaseStatus.INITIATED},
-        {
-            "status": PurchaseStatus.PENDING,
-            "vend_claimed_by": worker,
-            "vend_claimed_until": lease_until,
-            "pay_sent_at": now,
-            "next_requery_at": lease_until,
-            "updated_at": now,
-        },
-        extra_where=[claim_is_free(now, worker)],
-    )
-
-
 async def release_unsent(
     session: AsyncSession, purchase_id: int, *, worker: str, now: datetime, retry_at: datetime
 ) -> PurchaseRecord | None:
@@ -394,26 +370,6 @@ async def release_claim(
     )
 
 
-async def claim_due(
-    session: AsyncSession, *, now: datetime, worker: str, lease_until: datetime, limit: int = 100
-) -> list[tuple[int, PurchaseStatus]]:
-    """Lease up to `limit` open purchases that are due (to vend or to requery) to `worker`.
-
-    `FOR UPDATE SKIP LOCKED` lets many workers sweep at once without waiting on each other;
-    SQLite (one writer at a time) simply ignores it. The lease makes a crashed worker's
-    purchases due again once it expires.
-    """
-    due = await _lock_due(session, now=now, limit=limit)
-    ids = [purchase_id for purchase_id, _ in due]
-    if ids:
-        await session.execute(
-            purchases_table.update()
-            .where(P.id.in_(ids))
-            .values(vend_claimed_by=worker, vend_claimed_until=lease_until)
-        )
-    return due
-
-
 async def _lock_due(
     session: AsyncSession, *, now: datetime, limit: int
 ) -> list[tuple[int, PurchaseStatus]]:
@@ -445,10 +401,13 @@ async def _lock_due(
 async def claim_due_for_vend(
     session: AsyncSession, *, now: datetime, worker: str, lease_until: datetime, limit: int = 100
 ) -> list[tuple[PurchaseRecord, PurchaseStatus]]:
-    """`claim_due`, and in the same statement the `claim_for_vend` of each initiated one.
+    """Lease up to `limit` due purchases to `worker`, and claim each initiated one for `/pay`.
 
-    Returns (purchase as claimed, status it was due in). An initiated purchase comes back
-    pending, leased, `pay_sent_at` set: only its claimant may send its one `/pay`; if that
+    `FOR UPDATE SKIP LOCKED` lets many workers sweep at once without waiting on each other;
+    the lease makes a crashed worker's purchases due again once it expires. Returns
+    (purchase as claimed, status it was due in). An initiated purchase comes back pending
+    (initiated -> pending before `/pay` leaves, so nobody can ever send it a second time),
+    leased, `pay_sent_at` set: only its claimant may send its one `/pay`; if that
     claimant dies first, the requery sweep finds VTPass never saw it and, after
     `unsent_grace_s`, makes it initiated again (same request_id). Pending ones are only leased.
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from gateway.api.times import format_timestamp
 from gateway.clock import LAGOS
+from gateway.gsm7 import septets, to_gsm7
 from gateway.keys import db_key, settings_key
-from gateway.purchases.receipts import gsm7_length, to_gsm7
 from gateway.security import pin_reset, pins
 from gateway.security.keys import pin_service_key
 from gateway.security.pin_lockout import LOCK_DURATION
@@ -289,7 +289,7 @@ async def test_a_lock_texts_the_owner_until_when_in_lagos_time(client, clock):
     assert WRONG not in notice
     assert PIN not in notice
     assert to_gsm7(notice) == notice
-    assert gsm7_length(notice) <= 160
+    assert septets(notice) <= 160
 
 
 async def test_a_hard_lock_texts_the_owner_how_to_reset(client, clock):
@@ -303,7 +303,7 @@ async def test_a_hard_lock_texts_the_owner_how_to_reset(client, clock):
     assert "locked until you reset it" in notices[-1]
     assert "web app with your password or an SMS code" in notices[-1]
     assert to_gsm7(notices[-1]) == notices[-1]
-    assert gsm7_length(notices[-1]) <= 160
+    assert septets(notices[-1]) <= 160
 
 
 async def test_the_password_resets_a_hard_locked_pin(client, clock):

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from gateway.domain.pricing import PricingRule
 from gateway.keys import db_key
 from gateway.purchases.keys import purchase_service_key
-from gateway.purchases.pricing import PricingRule
 from gateway.store import pricing as pricing_store
 from gateway.store.tables import Purchase
 from tests.api.helpers import PIN, N, bearer, ready_buyer, signup

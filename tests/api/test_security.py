@@ -59,11 +59,11 @@ def test_otp_codes_are_six_digits_and_bound_to_phone_and_purpose():
 
 
 def test_the_otp_sms_fits_one_gsm7_message():
-    from gateway.purchases.receipts import gsm7_length, to_gsm7
+    from gateway.gsm7 import septets, to_gsm7
 
     text = otp.sms_text("123456")
     assert to_gsm7(text) == text
-    assert gsm7_length(text) <= 160
+    assert septets(text) <= 160
     assert "123456" in text
 
 
@@ -112,7 +112,7 @@ def test_a_lock_that_ran_out_gives_a_fresh_set_of_tries():
 
 
 def test_lock_notices_fit_one_gsm7_sms_and_give_lagos_time():
-    from gateway.purchases.receipts import gsm7_length, to_gsm7
+    from gateway.gsm7 import septets, to_gsm7
 
     timed = lock_notice(_locked_at(Lockout(), T0))  # 09:30 UTC is 10:30 in Lagos
     hard = lock_notice(Lockout(failed=3, reset_required=True, last_lock_at=T0))
@@ -121,4 +121,4 @@ def test_lock_notices_fit_one_gsm7_sms_and_give_lagos_time():
     assert "reset" in hard
     for notice in (timed, hard):
         assert to_gsm7(notice) == notice
-        assert gsm7_length(notice) <= 160
+        assert septets(notice) <= 160

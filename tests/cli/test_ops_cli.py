@@ -13,10 +13,10 @@ from aiohttp import web
 from sqlalchemy import text
 
 from gateway.cli.worker import create_worker_app
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.keys import clock_key
 from gateway.purchases.keys import purchase_service_key
 from gateway.purchases.ordering import OrderRequest
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.settings import Settings
 from gateway.vtpass.keys import vtpass_key
 from tests.cli.conftest import cli_env, paylink
@@ -107,7 +107,7 @@ async def test_a_delivery_vtpass_charged_differently_is_flagged_and_fails_reconc
         },
     )
 
-    with caplog.at_level(logging.ERROR, logger="gateway.purchases.service"):
+    with caplog.at_level(logging.ERROR, logger="gateway.purchases.settlement"):
         await harness.worker().run_due()
 
     done = await harness.service.get(purchase.id)

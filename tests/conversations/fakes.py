@@ -17,7 +17,8 @@ from tests.unit.flows import catalog_data
 
 
 class FakeCatalogue:
-    """`CachedCatalogue`'s three reads over the flow tests' catalogue; counts calls, can fail."""
+    """`CachedCatalogue`'s three reads over the flow tests' catalogue, as VTPass models; counts
+    calls, can fail."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
@@ -33,15 +34,23 @@ class FakeCatalogue:
 
     async def categories(self) -> list[Category]:
         await self._hit("categories")
-        return list(catalog_data.CATEGORIES)
+        return [Category(c.identifier, c.name) for c in catalog_data.CATEGORIES]
 
     async def services(self, category: str) -> list[Service]:
         await self._hit("services")
-        return list(catalog_data.CATALOG.services(category))
+        return [
+            Service(
+                s.service_id, s.name, s.category, s.product_type, s.min_amount, s.max_amount, "0 %"
+            )
+            for s in catalog_data.CATALOG.services(category)
+        ]
 
     async def variations(self, service_id: str) -> list[Variation]:
         await self._hit("variations")
-        return list(catalog_data.CATALOG.variations(service_id))
+        return [
+            Variation(v.code, v.name, v.amount, v.fixed_price)
+            for v in catalog_data.CATALOG.variations(service_id)
+        ]
 
 
 @dataclass
@@ -53,6 +62,7 @@ class FakeServices:
     failures: dict[int, int] = field(default_factory=dict)
     balances: dict[int, int] = field(default_factory=dict)
     submitted: dict[str, Order] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=dict)  # the channel each intent came on
     calls: Counter[str] = field(default_factory=Counter)
     verify_delay: float = 0.0
     broken: set[str] = field(default_factory=set)  # method names that raise
@@ -107,7 +117,14 @@ class FakeServices:
         self.pins[user_id] = pin
 
     async def buy(
-        self, user_id: int, order: Order, pin: str, intent_id: str, total: int | None = None
+        self,
+        user_id: int,
+        order: Order,
+        pin: str,
+        intent_id: str,
+        total: int | None = None,
+        *,
+        channel: str,
     ) -> str:
         """The real order of checks: a replayed intent answers without the PIN."""
         if intent_id not in self.submitted:
@@ -116,9 +133,10 @@ class FakeServices:
                 raise PinRefused(check)
         self._call("submit")
         self.submitted.setdefault(intent_id, order)
+        self.channels.setdefault(intent_id, channel)
         return "PL-ABCDEFG" + "23456789"[list(self.submitted).index(intent_id) % 8]
 
-    async def total(self, user_id: int, order: Order) -> int:
+    async def total(self, user_id: int, order: Order, *, channel: str) -> int:
         self._call("total")
         return order.total
 

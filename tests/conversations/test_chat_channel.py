@@ -99,6 +99,7 @@ async def test_a_chat_user_buys_airtime_and_a_retried_message_buys_nothing_more(
     assert services.calls["check_pin"] == 1
     (order,) = services.submitted.values()
     assert (order.service_id, order.amount, order.phone) == ("mtn", 500_00, PHONE)
+    assert list(services.channels.values()) == ["chat"]  # bought on the channel it came in on
 
 
 async def test_after_an_ending_the_same_chat_opens_a_new_conversation(chat):

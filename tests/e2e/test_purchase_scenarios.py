@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.domain.purchase_status import PurchaseStatus
 from tests.worker.harness import SUCCESS_METER, Harness, N, electricity, eventually
 
 DELIVERED = {PurchaseStatus.DELIVERED}

@@ -29,9 +29,9 @@ import pytest
 from sqlalchemy import select
 
 from gateway.clock import SystemClock
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.purchases.reconcile import reconcile_database
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store.tables import audit_table, journals_table, purchases_table
 from gateway.vtpass.simulator import DEMO_ACCOUNT
 from tests.worker.harness import SUCCESS_METER, N, electricity

@@ -7,10 +7,10 @@ import logging
 
 from sqlalchemy import func, select
 
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import Conflict, NotFound
 from gateway.purchases.models import InsufficientFunds
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store import ledger, users
 from gateway.store.purchases import PurchaseRecord
 from gateway.store.tables import Journal

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.gsm7 import to_gsm7
 from gateway.purchases import failure_reasons
 from gateway.purchases.failure_reasons import REASON_MAX, REASONS, customer_reason
-from gateway.purchases.receipts import to_gsm7
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gateway.domain.pricing import PricingRule, quote, select_rule
 from gateway.errors import InvalidInput
-from gateway.purchases.pricing import PricingRule, quote, select_rule
 from gateway.store import pricing as pricing_store
 
 N = 100

@@ -8,16 +8,10 @@ from dataclasses import replace
 
 import pytest
 
+from gateway.domain.purchase_status import PurchaseStatus
+from gateway.gsm7 import septets, to_gsm7
 from gateway.purchases import failure_reasons
-from gateway.purchases.receipts import (
-    ReceiptFacts,
-    facts_of,
-    gsm7_length,
-    render_receipt,
-    segments,
-    to_gsm7,
-)
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.purchases.receipts import ReceiptFacts, facts_of, render_receipt, segments
 from gateway.store.purchases import PurchaseRecord
 from tests.purchases.conftest import START
 
@@ -163,7 +157,7 @@ def test_a_long_receipt_drops_the_fee_breakdown_before_going_over_one_sms():
         reason=failure_reasons.NOT_COMPLETED,
     )
     text = render_receipt(long)
-    assert gsm7_length(text) <= 160
+    assert septets(text) <= 160
     assert text.startswith("PayLink: ")
     assert "N500,100 refunded" in text
     assert text.endswith("Ref PL-7KQ2M9XD")
@@ -198,7 +192,7 @@ def test_receipts_are_gsm7_only():
     text = render_receipt(facts(product="Ìkéjà ₦ Électric ✓"))
     assert to_gsm7(text) == text
     assert "₦" not in text
-    assert gsm7_length(text) <= 160
+    assert septets(text) <= 160
 
 
 def _purchase(**overrides: object) -> PurchaseRecord:

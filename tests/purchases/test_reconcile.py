@@ -7,26 +7,26 @@ from sqlalchemy import text
 
 from gateway.purchases.reconcile import reconcile_database
 from gateway.vtpass.models import Outcome, PayResult
-from tests.purchases.conftest import N, airtime, assert_reconciled, electricity, funded_user
+from tests.purchases.conftest import N, airtime, assert_reconciled, electricity, funded_user, vend
 from tests.purchases.fakes import FakeVTPass
 
 
 @pytest.fixture
 async def activity(service):
-    """One purchase in each state: initiated, pending, delivered, failed, reversed."""
+    """One purchase in each state: pending, delivered, failed, reversed, initiated."""
     user_id = await funded_user(service, 50_000)
     ids = {}
-    for name, outcome in [
-        ("initiated", None),
+    for name, outcome in [  # the initiated one last, or the worker's pass would vend it
         ("pending", Outcome.PENDING),
         ("delivered", Outcome.DELIVERED),
         ("failed", Outcome.FAILED),
         ("reversed", Outcome.DELIVERED),
+        ("initiated", None),
     ]:
         order = electricity(1_000) if name == "delivered" else airtime(1_000)
         purchase = (await service.submit(user_id, order, idempotency_key=name)).purchase
         if outcome is not None:
-            await service.vend(purchase.id, FakeVTPass(outcome))
+            await vend(service, purchase.id, FakeVTPass(outcome))
         ids[name] = purchase.id
     reversed_ = await service.get(ids["reversed"])
     await service.settle(reversed_.id, PayResult(Outcome.REVERSED, reversed_.request_id))

@@ -6,11 +6,19 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import OutcomeUnknown
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store import ledger, outbox
 from gateway.vtpass.models import Outcome, PayResult
-from tests.purchases.conftest import PHONE, N, airtime, assert_reconciled, electricity, funded_user
+from tests.purchases.conftest import (
+    PHONE,
+    N,
+    airtime,
+    assert_reconciled,
+    electricity,
+    funded_user,
+    vend,
+)
 from tests.purchases.fakes import FakeVTPass
 
 
@@ -33,7 +41,7 @@ async def test_delivered_moves_clearing_to_float_and_fee_revenue(service, sessio
     purchase = (await service.submit(user_id, electricity(5_000), idempotency_key="k")).purchase
     vtpass = FakeVTPass(Outcome.DELIVERED, token="26362054405982757802", units="79.9 kWh")
 
-    done = await service.vend(purchase.id, vtpass)
+    done = await vend(service, purchase.id, vtpass)
 
     assert done.status is PurchaseStatus.DELIVERED
     assert done.token == "26362054405982757802"
@@ -59,7 +67,7 @@ async def test_pending_then_delivered_settles_once_on_requery(service, sessionma
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
     vtpass = FakeVTPass(pay=Outcome.PENDING, requery=Outcome.DELIVERED)
 
-    pending = await service.vend(purchase.id, vtpass)
+    pending = await vend(service, purchase.id, vtpass)
     assert pending.status is PurchaseStatus.PENDING
     assert await _balances(sessionmaker) == {
         "clearing": 1_000 * N,
@@ -84,7 +92,7 @@ async def test_pending_then_failed_refunds_the_wallet(service, sessionmaker):
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
     vtpass = FakeVTPass(pay=Outcome.PENDING, requery=Outcome.FAILED)
-    await service.vend(purchase.id, vtpass)
+    await vend(service, purchase.id, vtpass)
 
     done = await service.requery(purchase.id, vtpass)
 
@@ -103,7 +111,7 @@ async def test_failed_refunds_the_wallet(service, sessionmaker):
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
 
-    done = await service.vend(purchase.id, FakeVTPass(Outcome.FAILED))
+    done = await vend(service, purchase.id, FakeVTPass(Outcome.FAILED))
 
     assert done.status is PurchaseStatus.FAILED
     assert done.failure_reason == "fake says failed"
@@ -115,7 +123,7 @@ async def test_rejected_refunds_the_wallet(service, sessionmaker):
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, electricity(1_000), idempotency_key="k")).purchase
 
-    done = await service.vend(purchase.id, FakeVTPass(Outcome.REJECTED))
+    done = await vend(service, purchase.id, FakeVTPass(Outcome.REJECTED))
 
     assert done.status is PurchaseStatus.FAILED
     assert await service.wallet_balance(PHONE) == 5_000 * N  # the fee is refunded too
@@ -149,7 +157,7 @@ async def test_a_vtpass_duplicate_refusal_tells_the_customer_why(service, sessio
 async def test_a_reversal_after_delivery_refunds_once(service, sessionmaker):
     user_id = await funded_user(service, 10_000)
     purchase = (await service.submit(user_id, electricity(2_000), idempotency_key="k")).purchase
-    await service.vend(purchase.id, FakeVTPass(Outcome.DELIVERED, token="1234"))
+    await vend(service, purchase.id, FakeVTPass(Outcome.DELIVERED, token="1234"))
 
     reversed_ = await service.settle(purchase.id, PayResult(Outcome.REVERSED, purchase.request_id))
 
@@ -171,7 +179,7 @@ async def test_a_reversal_after_delivery_refunds_once(service, sessionmaker):
 async def test_a_second_reversal_does_nothing(service, sessionmaker):
     user_id = await funded_user(service, 10_000)
     purchase = (await service.submit(user_id, airtime(2_000), idempotency_key="k")).purchase
-    await service.vend(purchase.id, FakeVTPass(Outcome.DELIVERED))
+    await vend(service, purchase.id, FakeVTPass(Outcome.DELIVERED))
     reversal = PayResult(Outcome.REVERSED, purchase.request_id)
     await service.settle(purchase.id, reversal)
 
@@ -186,7 +194,7 @@ async def test_a_second_reversal_does_nothing(service, sessionmaker):
 async def test_a_reversal_of_a_pending_purchase_refunds_from_clearing(service, sessionmaker):
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
-    await service.vend(purchase.id, FakeVTPass(Outcome.PENDING))
+    await vend(service, purchase.id, FakeVTPass(Outcome.PENDING))
 
     done = await service.settle(purchase.id, PayResult(Outcome.REVERSED, purchase.request_id))
 
@@ -198,7 +206,7 @@ async def test_a_reversal_of_a_pending_purchase_refunds_from_clearing(service, s
 async def test_two_concurrent_settles_post_one_settlement(service, sessionmaker):
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
-    await service.vend(purchase.id, FakeVTPass(Outcome.PENDING))
+    await vend(service, purchase.id, FakeVTPass(Outcome.PENDING))
 
     results = await asyncio.gather(
         service.settle(purchase.id, PayResult(Outcome.DELIVERED, purchase.request_id)),
@@ -214,7 +222,7 @@ async def test_two_concurrent_settles_post_one_settlement(service, sessionmaker)
 async def test_conflicting_concurrent_settles_apply_exactly_one(service, sessionmaker):
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
-    await service.vend(purchase.id, FakeVTPass(Outcome.PENDING))
+    await vend(service, purchase.id, FakeVTPass(Outcome.PENDING))
 
     await asyncio.gather(
         service.settle(purchase.id, PayResult(Outcome.DELIVERED, purchase.request_id)),
@@ -234,7 +242,7 @@ async def test_settlement_receipt_lists_pins(service, sessionmaker):
     order = airtime(900)
     purchase = (await service.submit(user_id, order, idempotency_key="k")).purchase
 
-    await service.vend(purchase.id, FakeVTPass(Outcome.DELIVERED, pins=("1234-5678",)))
+    await vend(service, purchase.id, FakeVTPass(Outcome.DELIVERED, pins=("1234-5678",)))
 
     [receipt] = await _receipts(sessionmaker, purchase.id)
     assert "PIN: 1234-5678" in receipt
@@ -244,7 +252,7 @@ async def test_an_unknown_outcome_stays_pending_and_is_never_refunded(service, s
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
 
-    done = await service.vend(purchase.id, FakeVTPass(OutcomeUnknown("read timeout")))
+    done = await vend(service, purchase.id, FakeVTPass(OutcomeUnknown("read timeout")))
 
     assert done.status is PurchaseStatus.PENDING
     assert await service.wallet_balance(PHONE) == 4_000 * N
@@ -258,7 +266,7 @@ async def test_the_audit_trail_records_exchanges_without_credentials(service, se
 
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
-    await service.vend(purchase.id, FakeVTPass(Outcome.DELIVERED))
+    await vend(service, purchase.id, FakeVTPass(Outcome.DELIVERED))
 
     async with sessionmaker() as session:
         [entry] = await store.audit_trail(session, purchase.id)
@@ -275,7 +283,7 @@ async def test_a_requery_of_a_delivered_purchase_confirms_a_reversal(service, se
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
     vtpass = FakeVTPass(pay=Outcome.DELIVERED, requery=Outcome.REVERSED)
-    await service.vend(purchase.id, vtpass)
+    await vend(service, purchase.id, vtpass)
 
     done = await service.requery(purchase.id, vtpass)
 
@@ -288,7 +296,7 @@ async def test_a_requery_of_a_failed_purchase_asks_nothing(service):
     user_id = await funded_user(service, 5_000)
     purchase = (await service.submit(user_id, airtime(1_000), idempotency_key="k")).purchase
     vtpass = FakeVTPass(pay=Outcome.FAILED, requery=Outcome.DELIVERED)
-    await service.vend(purchase.id, vtpass)
+    await vend(service, purchase.id, vtpass)
 
     done = await service.requery(purchase.id, vtpass)
 
@@ -297,7 +305,7 @@ async def test_a_requery_of_a_failed_purchase_asks_nothing(service):
 
 
 def test_scrub_removes_credentials_at_any_depth():
-    from gateway.purchases.service import scrub
+    from gateway.scrub import scrub
 
     body = {
         "code": "000",

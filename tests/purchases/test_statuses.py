@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.purchases.statuses import (
-    Action,
-    PurchaseStatus,
-    can_transition,
-    plan_settlement,
-    requery_delay_s,
-    target_status,
-)
+from gateway.domain.purchase_status import PurchaseStatus, can_transition
+from gateway.purchases.statuses import Action, plan_settlement, requery_delay_s, target_status
 from gateway.vtpass.models import Outcome
 
 S, OC = PurchaseStatus, Outcome

@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gateway.purchases.models import DailyLimitExceeded, InsufficientFunds, PurchasePolicy
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store import ledger
 from gateway.vtpass.request_ids import request_id_date_is_today
 from tests.purchases.conftest import PHONE, N, airtime, assert_reconciled, funded_user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.store import outbox
 from gateway.store.purchases import PurchaseRecord, list_for_user
 from tests.worker.harness import Harness, eventually

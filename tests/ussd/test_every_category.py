@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from gateway.api.keys import api_auth_key
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.money import format_gsm
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store.purchases import PurchaseRecord
 from tests.ussd.conftest import PIN, customer
 from tests.ussd.helpers import RECEIVED, purchases, receipt

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from gateway.purchases.pricing import PricingRule
+from gateway.domain.pricing import PricingRule
 from gateway.store import pricing as pricing_store
 from gateway.store.tables import Purchase
 from tests.ussd.conftest import PIN, customer

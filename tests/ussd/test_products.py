@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from gateway.conversations.config import ConversationConfig
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.funding import FUNDING_HINT
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.vtpass.keys import vtpass_key
 from tests.ussd.conftest import PIN, customer
 from tests.ussd.helpers import RECEIVED, delivered, purchases, receipt

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.settings import VTPassMode
 from tests.ussd.conftest import PIN, customer
 from tests.ussd.helpers import RECEIVED, purchases

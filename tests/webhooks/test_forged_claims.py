@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.settings import Secret
 from gateway.webhooks.settler import RECHECK_AFTER_CONTRADICTION_S
 from tests.webhooks.test_vtpass_webhook import DELIVERED, post, sent_callbacks

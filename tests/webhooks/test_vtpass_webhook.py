@@ -12,7 +12,7 @@ import copy
 import httpx
 import pytest
 
-from gateway.purchases.statuses import PurchaseStatus
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.security.path_tokens import token_matches
 from gateway.settings import Secret
 from gateway.store import purchases as store

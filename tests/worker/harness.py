@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.app import create_app
 from gateway.clock import FixedClock
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.keys import db_key
 from gateway.purchases.keys import purchase_service_key
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.reconcile import ReconcileReport, reconcile_database
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.settings import DatabaseUrl, Secret, Settings
 from gateway.store import ledger, outbox
 from gateway.store.outbox import OutboxMessage

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import InvalidInput
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.vtpass.models import Outcome
 from tests.purchases.conftest import airtime, assert_reconciled, funded_user
 from tests.purchases.fakes import FakeVTPass

@@ -15,8 +15,8 @@ from functools import partial
 
 import pytest
 
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store import purchases as store
 from gateway.worker.runner import WorkerConfig
 from tests.purchases.conftest import airtime, funded_user

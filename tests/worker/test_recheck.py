@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.purchases.models import PurchasePolicy
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.store import purchases as store
 from tests.worker.harness import FAST, N, electricity, eventually
 

@@ -14,8 +14,8 @@ import dataclasses
 
 import pytest
 
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from tests.worker.harness import FAST, N, electricity, eventually
 
 DELIVERED = {PurchaseStatus.DELIVERED}

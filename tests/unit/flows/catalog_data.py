@@ -6,9 +6,8 @@ WAEC registration and JAMB; plus an insurance category the menus do not serve.
 
 from __future__ import annotations
 
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogSnapshot, Category, Service, Variation
 from gateway.money import Kobo
-from gateway.vtpass.models import Category, Service, Variation
 
 
 def _n(naira: float) -> Kobo:
@@ -30,7 +29,6 @@ def _service(
         product_type="flexible" if flexible else "fix",
         min_amount=None if low is None else _n(low),
         max_amount=None if high is None else _n(high),
-        convenience_fee="0 %",
     )
 
 

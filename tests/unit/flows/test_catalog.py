@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows.catalog import TV, CatalogSnapshot, Network, network_for, network_of_service
+from gateway.flows.catalog import (
+    TV,
+    CatalogSnapshot,
+    Category,
+    Network,
+    Service,
+    Variation,
+    network_for,
+    network_of_service,
+)
 from gateway.money import Kobo
-from gateway.vtpass.models import Category, Service, Variation
 from tests.unit.flows.catalog_data import CATALOG
 from tests.unit.flows.helpers import start, text
 
@@ -71,7 +79,7 @@ def test_snapshot_lookups():
 
 
 def test_a_category_missing_from_the_categories_hides_its_services():
-    service = Service("mtn", "MTN", "airtime", "flexible", None, None, "0 %")
+    service = Service("mtn", "MTN", "airtime", "flexible")
     snapshot = CatalogSnapshot.build([Category("data", "Data")], [service], {})
     assert snapshot.services("airtime") == ()
     assert snapshot.service("mtn") == service

@@ -273,9 +273,9 @@ def test_another_callers_session_is_never_offered():
 
 
 def test_a_product_vtpass_adds_appears_without_new_code():
-    from gateway.vtpass.models import Service
+    from gateway.flows.catalog import Service
 
-    new = Service("ntel-data", "Ntel Data", "data", "fix", None, None, "0 %")
+    new = Service("ntel-data", "Ntel Data", "data", "fix")
     base = full_catalog()
     services = [s for c in CATEGORIES for s in base.services(c.identifier)] + [new]
     plans = {**VARIATIONS, "ntel-data": VARIATIONS["glo-data"][:1]}

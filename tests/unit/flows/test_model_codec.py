@@ -11,17 +11,13 @@ from gateway.flows import codec
 from gateway.flows.model import (
     ChangePin,
     CheckPin,
-    CustomerInvalid,
     CustomerVerified,
     Order,
     RegisterUser,
     StagePin,
     SubmitPurchase,
     Transition,
-    verification_event,
 )
-from gateway.money import Kobo
-from gateway.vtpass.models import CustomerInfo
 from tests.unit.flows.helpers import feed, walk
 
 ORDER = Order(
@@ -102,24 +98,6 @@ def test_pins_never_show_in_repr():
     assert all("7391" not in repr(e) for e in effects)
 
 
-def test_verification_event_from_a_vtpass_answer():
-    good = CustomerInfo(
-        valid=True,
-        customer_name="TEST METER",
-        current_bouquet="DStv Compact",
-        current_bouquet_code="dstv79",
-        renewal_amount=Kobo(790000),
-    )
-    assert verification_event(good) == CustomerVerified(
-        name="TEST METER",
-        current_bouquet="DStv Compact",
-        current_bouquet_code="dstv79",
-        renewal_amount=790000,
-    )
-    bad = CustomerInfo(valid=False, error="This meter is not correct")
-    assert verification_event(bad) == CustomerInvalid("This meter is not correct")
-
-
 def test_the_engine_keeps_rev_for_the_store():
     t = walk("1")
     assert t.state is not None
@@ -128,7 +106,7 @@ def test_the_engine_keeps_rev_for_the_store():
     assert t2.state.rev == 7
 
 
-def test_an_orders_encoding_is_reused_only_for_those_same_orders():
+def test_a_callers_orders_are_encoded_as_choices():
     t = walk("1", recent=(ORDER,))
     assert t.state is not None
     moved = replace(t.state, step="elsewhere")  # the next hop: the same orders
@@ -140,7 +118,7 @@ def test_an_orders_encoding_is_reused_only_for_those_same_orders():
     # a renewal is kept as a choice: no amount travels with "buy again"
     assert first["recent"] == [replace(ORDER, amount=0).to_fields()]
     assert "amt" not in first["recent"][0]
-    assert codec.to_dict(moved)["caller"]["recent"] is first["recent"]
+    assert codec.to_dict(moved)["caller"]["recent"] == first["recent"]
     assert codec.to_dict(other)["caller"] == {**first, "seed": "another-session"}
     assert codec.loads(codec.dumps(other)) == other
     assert codec.to_dict(changed)["caller"]["recent"] == [replace(ORDER, amount=1).to_fields()]

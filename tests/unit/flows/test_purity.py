@@ -17,11 +17,10 @@ ALLOWED = (
     "gateway.pin_policy",
     "gateway.phones",
     "gateway.clock",
-    "gateway.vtpass.models",
     "gateway.errors",
     "gateway.funding",  # the funding hint's default text
     "gateway.gsm7",  # the GSM-7 table screens are sized against
-    "gateway.purchases.pricing",  # pure arithmetic: confirm screens quote as a submit charges
+    "gateway.domain.pricing",  # pure arithmetic: confirm screens quote as a submit charges
 )
 FORBIDDEN = {"aiohttp", "redis", "sqlalchemy", "httpx", "asyncio", "socket", "random", "os"}
 

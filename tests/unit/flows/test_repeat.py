@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogSnapshot, Variation
 from gateway.flows.model import (
     LoadBalance,
     LoadHistory,
@@ -16,7 +16,6 @@ from gateway.flows.model import (
 )
 from gateway.flows.repeat import as_choice, refresh
 from gateway.money import Kobo
-from gateway.vtpass.models import Variation
 from tests.unit.flows.catalog_data import CATALOG, CATEGORIES, VARIATIONS, full_catalog
 from tests.unit.flows.helpers import MENU, NAV, PHONE, feed, lines, start, text
 
@@ -70,13 +69,12 @@ def test_a_long_name_gives_way_to_the_price_and_the_recipient():
     assert line == "1 Port Harcou.. N10,100 to 1111111111111"
 
 
-def test_sessions_started_with_one_lines_orders_share_them_and_their_main_menu():
-    # a phone line's cached caller is one object for all its sessions: what is worked out
-    # from its orders (the main menu, their JSON form) is then worked out once per line
+def test_sessions_started_with_one_lines_orders_start_alike():
+    # what the shell keeps per line's orders (tests/conversations/test_memo.py) relies on it
     orders = (METER, DATA)
     first, second = start(recent=orders), start(recent=orders)
-    assert first.state.caller.recent is second.state.caller.recent
-    assert first.reply is second.reply
+    assert first.state.caller.recent == second.state.caller.recent
+    assert first.reply == second.reply
     assert text(second) == lines(MENU, "7 Buy again")
 
 
