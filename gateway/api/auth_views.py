@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.api import deps
 from gateway.api.auth import Principal, RefreshClaims
 from gateway.api.errors import ApiError, Unauthorized
-from gateway.api.openapi import Operations, Reply
+from gateway.api.openapi import HttpReply, Operations
 from gateway.api.ratelimit import Limit, enforce, reset
 from gateway.api.schemas import (
     LoginIn,
@@ -73,7 +73,7 @@ def _otp_key(request: web.Request) -> bytes:
     responses={201: RegisterOut},
     errors=(409, 429),
 )
-async def register(request: web.Request, body: RegisterIn) -> Reply:
+async def register(request: web.Request, body: RegisterIn) -> HttpReply:
     """Nothing is created until the code is verified. Each call opens its own sign-up with
     its own `registration_id` and code; a later call for the same phone never changes an
     earlier one (so nobody can swap in their password for the phone's owner). 409 when the
@@ -113,7 +113,7 @@ async def register(request: web.Request, body: RegisterIn) -> Reply:
             now=now,
             user_id=existing.id if existing is not None else None,
         )
-    return Reply(
+    return HttpReply(
         RegisterOut(
             registration_id=opened.registration_id,
             phone=body.phone,
@@ -275,7 +275,7 @@ async def refresh(request: web.Request, body: RefreshIn) -> TokenOut:
     summary="End the session: revoke its refresh token and this access token",
     responses={204: None},
 )
-async def logout(request: web.Request, principal: Principal, body: LogoutIn) -> Reply:
+async def logout(request: web.Request, principal: Principal, body: LogoutIn) -> HttpReply:
     """Send `{}` or `{"refresh_token": "..."}`; the session of the access token ends either way."""
     auth = deps.authenticator(request)
     claims: RefreshClaims | None = None
@@ -285,4 +285,4 @@ async def logout(request: web.Request, principal: Principal, body: LogoutIn) -> 
         except Unauthorized:
             claims = None  # an expired or foreign refresh token changes nothing
     await auth.logout(principal, claims)
-    return Reply(None, 204)
+    return HttpReply(None, 204)

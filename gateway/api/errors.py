@@ -90,7 +90,7 @@ class PinNotSet(ApiError):
     code = "pin_not_set"
 
 
-class PinLocked(ApiError):
+class PinLockedError(ApiError):
     status = 423
     code = "pin_locked"
 

@@ -10,7 +10,7 @@ from sqlalchemy import Table, select, update
 from gateway.api import deps
 from gateway.api.auth import Principal
 from gateway.api.errors import ApiError, ValidationFailed
-from gateway.api.openapi import Operations, Reply
+from gateway.api.openapi import HttpReply, Operations
 from gateway.api.pin_errors import pin_refusal
 from gateway.api.ratelimit import Limit, enforce, reset
 from gateway.api.schemas import (
@@ -118,7 +118,7 @@ def _email_taken() -> ApiError:
 )
 async def request_email_change(
     request: web.Request, principal: Principal, body: EmailChangeIn
-) -> Reply:
+) -> HttpReply:
     """The address becomes yours only when the 6-digit code (valid 10 minutes, 5 tries) texted
     to your account's phone is confirmed at `POST /api/v1/me/email/confirm`; until then your
     profile keeps its current email and the new one is reserved for nobody. A new request
@@ -143,7 +143,7 @@ async def request_email_change(
     )
     message = "We sent a 6-digit code by SMS; confirm it with /api/v1/me/email/confirm."
     out = EmailChangeOut(pending_email=body.email, code_expires_at=expires_at, message=message)
-    return Reply(out, 202)
+    return HttpReply(out, 202)
 
 
 @ops.route(
@@ -192,7 +192,7 @@ async def confirm_email_change(
     responses={204: None},
     errors=(403, 423),
 )
-async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Reply:
+async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> HttpReply:
     """The same PIN confirms purchases on USSD, SMS, Telegram and here. Changing it needs the
     current PIN (422 `current_pin_required` without it), and wrong ones count towards the lock
     (3 wrong: 30 minutes; a locked PIN is 423, reset it with `POST /api/v1/me/pin/reset`).
@@ -226,7 +226,7 @@ async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Re
         if not check.ok:
             raise pin_refusal(check, now)
     await deps.pins(request).set(principal.user_id, body.pin)
-    return Reply(None, 204)
+    return HttpReply(None, 204)
 
 
 @ops.route(
@@ -236,7 +236,7 @@ async def put_pin(request: web.Request, principal: Principal, body: PinIn) -> Re
     responses={204: None},
     errors=(403, 429),
 )
-async def reset_pin(request: web.Request, principal: Principal, body: PinResetIn) -> Reply:
+async def reset_pin(request: web.Request, principal: Principal, body: PinResetIn) -> HttpReply:
     """For a forgotten PIN, or one locked until reset after repeated wrong PINs (423
     `pin_locked` with `details.reset_required`). Sets the new PIN and clears every lock; the
     phone gets an SMS saying the PIN changed. A wrong password is 403 `password_incorrect`;
@@ -264,7 +264,7 @@ async def reset_pin(request: web.Request, principal: Principal, body: PinResetIn
     if not done:
         raise ApiError("the password is not right", status=403, code="password_incorrect")
     await reset(store, limit, subject)
-    return Reply(None, 204)
+    return HttpReply(None, 204)
 
 
 @ops.route(
@@ -274,7 +274,7 @@ async def reset_pin(request: web.Request, principal: Principal, body: PinResetIn
     responses={202: PinResetRequestOut},
     errors=(429,),
 )
-async def request_pin_reset(request: web.Request, principal: Principal) -> Reply:
+async def request_pin_reset(request: web.Request, principal: Principal) -> HttpReply:
     """Sends a 6-digit code (valid 10 minutes, 5 tries) to the account's phone; confirm it
     with `POST /api/v1/me/pin/reset/confirm`. A new request replaces the previous code; at
     most 3 per 15 minutes (429)."""
@@ -288,7 +288,7 @@ async def request_pin_reset(request: web.Request, principal: Principal) -> Reply
         now=deps.clock(request).now(),
     )
     message = "We sent a 6-digit code by SMS; confirm it with /api/v1/me/pin/reset/confirm."
-    return Reply(PinResetRequestOut(code_expires_at=expires_at, message=message), 202)
+    return HttpReply(PinResetRequestOut(code_expires_at=expires_at, message=message), 202)
 
 
 @ops.route(
@@ -299,7 +299,7 @@ async def request_pin_reset(request: web.Request, principal: Principal) -> Reply
 )
 async def confirm_pin_reset(
     request: web.Request, principal: Principal, body: PinResetCodeIn
-) -> Reply:
+) -> HttpReply:
     """Sets the new PIN and clears every lock; the phone gets an SMS saying the PIN changed.
     422 `invalid_code` (with `attempts_left`), `code_expired` (ask for a new code) or
     `weak_pin` (the code is not used up)."""
@@ -325,4 +325,4 @@ async def confirm_pin_reset(
             status=422,
             code="code_expired",
         )
-    return Reply(None, 204)
+    return HttpReply(None, 204)

@@ -62,7 +62,7 @@ class PayloadTooLarge(ApiError):
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
+class HttpReply:
     """A response other than the operation's default status, or with extra headers."""
 
     model: BaseModel | None
@@ -228,7 +228,7 @@ def _deeper_than(value: Any, limit: int) -> bool:
 def _render(op: Operation, result: Any) -> web.StreamResponse:
     if isinstance(result, web.StreamResponse):
         return result
-    reply = result if isinstance(result, Reply) else Reply(result, op.default_status)
+    reply = result if isinstance(result, HttpReply) else HttpReply(result, op.default_status)
     declared = op.responses.get(reply.status, ...)
     actual = None if reply.model is None else type(reply.model)
     if declared is ... or declared is not actual:

@@ -9,7 +9,7 @@ from gateway.api import deps
 from gateway.api.account_status import change_account_status
 from gateway.api.auth import Principal
 from gateway.api.errors import ApiError
-from gateway.api.openapi import Operations, Reply
+from gateway.api.openapi import HttpReply, Operations
 from gateway.api.present import operator_purchase_out
 from gateway.api.schemas import (
     CreditIn,
@@ -38,7 +38,7 @@ ROLE = "operator"
     role=ROLE,
     errors=(409, 422),
 )
-async def credit_wallet(request: web.Request, principal: Principal, body: CreditIn) -> Reply:
+async def credit_wallet(request: web.Request, principal: Principal, body: CreditIn) -> HttpReply:
     """201 when money moved; 200 when this reference was already credited (nothing moved);
     409 when the reference was used for another phone or amount; 422 `credit_over_limit`
     above the per-credit ceiling (`details.max_amount`). An unknown phone gets an account
@@ -70,7 +70,7 @@ async def credit_wallet(request: web.Request, principal: Principal, body: Credit
         balance=Money.of(credit.balance),
         created=credit.created,
     )
-    return Reply(out, 201 if credit.created else 200)
+    return HttpReply(out, 201 if credit.created else 200)
 
 
 @ops.route(

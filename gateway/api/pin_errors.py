@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway.api.errors import ApiError, PinIncorrect, PinLocked, PinNotSet
+from gateway.api.errors import ApiError, PinIncorrect, PinLockedError, PinNotSet
 from gateway.api.times import format_timestamp
 from gateway.security.pins import PinCheck, PinStatus
 
@@ -24,15 +24,15 @@ def pin_refusal(check: PinCheck, now: datetime) -> ApiError:
     return PinIncorrect("the PIN is not right", details={"attempts_left": check.attempts_left})
 
 
-def pin_locked(check: PinCheck, now: datetime) -> PinLocked:
+def pin_locked(check: PinCheck, now: datetime) -> PinLockedError:
     """423 for a locked PIN; `Retry-After` only when waiting is what unlocks it."""
     if check.reset_required or check.locked_until is None:
-        return PinLocked(
+        return PinLockedError(
             f"too many wrong PINs: purchases are locked until you reset your PIN ({RESET_ROUTES})",
             details={"locked_until": None, "reset_required": True},
         )
     wait = max(1, int((check.locked_until - now).total_seconds()))
-    return PinLocked(
+    return PinLockedError(
         "too many wrong PINs: purchases are locked for now",
         details={"locked_until": format_timestamp(check.locked_until), "reset_required": False},
         headers={"Retry-After": str(wait)},

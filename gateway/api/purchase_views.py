@@ -6,7 +6,7 @@ from aiohttp import web
 
 from gateway.api import deps, queries
 from gateway.api.auth import Principal
-from gateway.api.openapi import Operations, Reply
+from gateway.api.openapi import HttpReply, Operations
 from gateway.api.pin_errors import pin_refusal
 from gateway.api.present import purchase_out
 from gateway.api.products import resolve_order
@@ -28,7 +28,7 @@ ops = Operations("purchases", "Buy airtime, data, electricity, TV and exam PINs 
 )
 async def create_purchase(
     request: web.Request, principal: Principal, body: PurchaseIn, idempotency_key: str
-) -> Reply:
+) -> HttpReply:
     """Needs your PIN and an `Idempotency-Key` header. Answers 202 with the purchase at once
     (`initiated`); poll `GET /api/v1/purchases/{purchase_id}` until it is `delivered` or
     `failed` (refunded). Sending the same key and body again returns the same purchase and
@@ -55,11 +55,11 @@ async def create_purchase(
     return _accepted(submission.purchase, replayed=not submission.created)
 
 
-def _accepted(purchase: purchase_store.PurchaseRecord, *, replayed: bool) -> Reply:
+def _accepted(purchase: purchase_store.PurchaseRecord, *, replayed: bool) -> HttpReply:
     headers = {"Location": f"/api/v1/purchases/{purchase.id}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Reply(purchase_out(purchase), 202, headers)
+    return HttpReply(purchase_out(purchase), 202, headers)
 
 
 @ops.route(

@@ -18,12 +18,12 @@ import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
 
 from gateway.domain.pricing import PricingRule
 from gateway.errors import GatewayError
 from gateway.flows import catalog as menu
-from gateway.flows.catalog import DATA, EDUCATION, TV, CatalogSnapshot
+from gateway.flows.catalog import DATA, EDUCATION, TV, CatalogueSnapshot
+from gateway.purchases.ordering import CatalogueReader
 from gateway.vtpass.models import Category, Service, Variation
 
 logger = logging.getLogger(__name__)
@@ -52,15 +52,7 @@ def menu_plan(variation: Variation) -> menu.Variation:
     return menu.Variation(variation.code, variation.name, variation.amount, variation.fixed_price)
 
 
-class CatalogueReader(Protocol):
-    """`gateway.vtpass.catalogue.CachedCatalogue` fits."""
-
-    async def categories(self) -> list[Category]: ...
-    async def services(self, category: str) -> list[Service]: ...
-    async def variations(self, service_id: str) -> list[Variation]: ...
-
-
-class CatalogProvider:
+class CatalogueProvider:
     """`await snapshot()`; `warm()` at start-up; `aclose()` at shutdown."""
 
     def __init__(
@@ -77,12 +69,12 @@ class CatalogProvider:
         self._rules = rules
         self._ttl_s = ttl_s
         self._now = now
-        self._snapshot: CatalogSnapshot | None = None
+        self._snapshot: CatalogueSnapshot | None = None
         self._fresh_until = 0.0
-        self._task: asyncio.Task[CatalogSnapshot] | None = None
+        self._task: asyncio.Task[CatalogueSnapshot] | None = None
         self._versions = itertools.count(1)  # each snapshot's own: caches key menus by it
 
-    async def snapshot(self) -> CatalogSnapshot:
+    async def snapshot(self) -> CatalogueSnapshot:
         """The current snapshot; only a cold provider makes the caller wait (for one build).
 
         Raises:
@@ -106,13 +98,13 @@ class CatalogProvider:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    def _rebuild(self) -> asyncio.Task[CatalogSnapshot]:
+    def _rebuild(self) -> asyncio.Task[CatalogueSnapshot]:
         if self._task is None:
             self._task = asyncio.create_task(self._build(), name="ussd-catalogue")
             self._task.add_done_callback(self._done)
         return self._task
 
-    def _done(self, task: asyncio.Task[CatalogSnapshot]) -> None:
+    def _done(self, task: asyncio.Task[CatalogueSnapshot]) -> None:
         if self._task is task:
             self._task = None
         if task.cancelled():
@@ -122,7 +114,7 @@ class CatalogProvider:
             self._fresh_until = self._now() + RETRY_AFTER_S
             logger.warning("menu catalogue rebuild failed: %s", exc)
 
-    async def _build(self) -> CatalogSnapshot:
+    async def _build(self) -> CatalogueSnapshot:
         categories = await self._catalogue.categories()
         limit = asyncio.Semaphore(PARALLEL_FETCHES)
         services = await asyncio.gather(*(self._services(c, limit) for c in categories))
@@ -132,7 +124,7 @@ class CatalogProvider:
         # read after the catalogue, so a snapshot's rules are never older than its prices;
         # a failure fails the build and the previous snapshot stays in use
         rules = await self._rules() if self._rules is not None else ()
-        snapshot = CatalogSnapshot.build(
+        snapshot = CatalogueSnapshot.build(
             map(menu_category, categories),
             map(menu_service, flat),
             {

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
-from gateway.conversations.catalog_provider import CatalogProvider
+from gateway.conversations.catalog_provider import CatalogueProvider
 from gateway.conversations.config import ConversationConfig, derive_key
 from gateway.conversations.contract import ChannelProfile
 from gateway.conversations.coordinator import Coordinators, Parts, build
@@ -51,7 +51,7 @@ async def conversations_ctx(
     clock = app[clock_key]
     store = create_store(app)
     vtpass = app[vtpass_key]
-    catalog = CatalogProvider(
+    catalog = CatalogueProvider(
         vtpass.catalogue,
         max(settings.vtpass_catalogue_ttl_s, config.catalogue_min_ttl_s),
         rules=app[purchase_service_key].pricing_rules,  # confirm screens show the fee charged

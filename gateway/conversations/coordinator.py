@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 
 from gateway.clock import Clock
-from gateway.conversations.catalog_provider import CatalogProvider
+from gateway.conversations.catalog_provider import CatalogueProvider
 from gateway.conversations.config import ConversationConfig, keyed_hash
 from gateway.conversations.contract import ChannelProfile, Directory, Inbound, Reply, Sender
 from gateway.conversations.effects import EffectRunner, HopContext
@@ -36,7 +36,7 @@ from gateway.conversations.sessions import (
     SessionStore,
     Version,
 )
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import Conversation, Event, Screen, SessionStarted, Transition, UserInput
 from gateway.flows.screens import ScreenError, render
@@ -80,7 +80,7 @@ class Coordinator:
         profile: ChannelProfile,
         sessions: ChannelSessions,
         services: Services,
-        catalog: CatalogProvider,
+        catalog: CatalogueProvider,
         runner: EffectRunner,
         lines: Lines,
         clock: Clock,
@@ -205,7 +205,7 @@ class Coordinator:
         phone: str,
         delivery: str,
         record: SessionRecord | None,
-        catalog: CatalogSnapshot,
+        catalog: CatalogueSnapshot,
     ) -> Reply | _Start | _Go:
         """What `message` does to `record`, before any I/O: answer as it stands (another
         sender's conversation, a repeated delivery, a message after the end, an older message
@@ -226,7 +226,7 @@ class Coordinator:
         return _Go(self._advance(conv, UserInput(decoded.input), catalog), decoded.consumed)
 
     def _advance(
-        self, conv: Conversation | None, event: Event, catalog: CatalogSnapshot
+        self, conv: Conversation | None, event: Event, catalog: CatalogueSnapshot
     ) -> Transition:
         return advance(
             conv,
@@ -253,7 +253,11 @@ class Coordinator:
         return await self._directory.phone_of(self.channel, sender.chat_user)
 
     async def _start(
-        self, message: Inbound, ctx: HopContext, catalog: CatalogSnapshot, opening: tuple[str, ...]
+        self,
+        message: Inbound,
+        ctx: HopContext,
+        catalog: CatalogueSnapshot,
+        opening: tuple[str, ...],
     ) -> Transition:
         line = await self._lines.start(self.channel, ctx.phone, message.conversation)
         caller = line.caller
@@ -273,7 +277,7 @@ class Coordinator:
         return self._advance(None, event, catalog)
 
     async def _run_effects(
-        self, transition: Transition, ctx: HopContext, catalog: CatalogSnapshot
+        self, transition: Transition, ctx: HopContext, catalog: CatalogueSnapshot
     ) -> Transition:
         for _ in range(self._config.max_rounds):
             result: Event | None = None
@@ -337,7 +341,7 @@ class Parts:
 
     store: SessionStore
     services: Services
-    catalog: CatalogProvider
+    catalog: CatalogueProvider
     runner: EffectRunner
     lines: Lines
     clock: Clock

@@ -15,13 +15,13 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.clock import Clock
+from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import NotFound
 from gateway.flows.model import HistoryItem, Order
 from gateway.flows.repeat import as_choice
 from gateway.phones import Msisdn, normalize_phone, to_local
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.service import PurchaseService
-from gateway.purchases.statuses import PurchaseStatus
 from gateway.security.pins import PinCheck, PinService
 from gateway.store import ledger, users
 from gateway.store import purchases as purchase_store

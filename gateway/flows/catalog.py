@@ -3,7 +3,7 @@
 Why: menus are built from the catalogue so a disco, network, bouquet or plan VTPass adds shows up
 without new code. The flows own these types (they import nothing of `gateway.vtpass`): the shell
 (`gateway.conversations.catalog_provider`) maps the cached VTPass catalogue onto them, builds one
-`CatalogSnapshot` and passes it to every `advance`; flows only read it.
+`CatalogueSnapshot` and passes it to every `advance`; flows only read it.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def network_of_service(service_id: str) -> Network | None:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class CatalogSnapshot:
+class CatalogueSnapshot:
     """Categories -> services -> variations, in VTPass's order; read-only."""
 
     categories: tuple[Category, ...]
@@ -145,7 +145,7 @@ class CatalogSnapshot:
         variations: Mapping[str, Sequence[Variation]],
         rules: Iterable[PricingRule] = (),
         version: int = 0,
-    ) -> CatalogSnapshot:
+    ) -> CatalogueSnapshot:
         """A snapshot of every service, plans by serviceID, and the fee rules a submit charges
         (`PurchaseService.pricing_rules`). `version`: different for every snapshot one shell
         builds, so a cache keyed by it never serves one snapshot's menus for another."""
@@ -155,7 +155,7 @@ class CatalogSnapshot:
         for service in services:
             by_category.setdefault(service.category, []).append(service)
             by_id.setdefault(service.service_id, service)
-        return CatalogSnapshot(
+        return CatalogueSnapshot(
             categories=listed,
             _services=MappingProxyType({k: tuple(v) for k, v in by_category.items()}),
             _variations=MappingProxyType({k: tuple(v) for k, v in variations.items()}),

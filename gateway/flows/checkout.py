@@ -96,7 +96,7 @@ def begin(
 ) -> Move:
     """Show the confirm screen for `order`; `alt` adds "1 <label>" going to (flow, step).
 
-    The order is quoted here, under the fee rules a submit charges (`CatalogSnapshot.quote`),
+    The order is quoted here, under the fee rules a submit charges (`CatalogueSnapshot.quote`),
     and the quote is kept: the screen shows it, and the submit is refused if its total is not
     this one. An amount the rules refuse stays on the current step with its hint.
     """

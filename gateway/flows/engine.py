@@ -48,7 +48,7 @@ Coordinator contract (what `flows/service.py` must do):
    through untouched for the store's optimistic check. Render with
    `screens.render(reply, profile)`; `advance` never raises for any input or state, and
    `render` raises `ScreenError` only on a bug (answer END with a friendly line, log it).
-7. Catalogue: build one `catalog.CatalogSnapshot.build(categories, services, variations)` from
+7. Catalogue: build one `catalog.CatalogueSnapshot.build(categories, services, variations)` from
    `CachedCatalogue` (variations of every data, TV and education service) whenever the cache
    refreshes, and pass the same snapshot to every `advance`.
 """
@@ -72,7 +72,7 @@ from gateway.flows import (
     tv,
     wallet,
 )
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogueSnapshot
 from gateway.flows.memo import Memo, compute
 from gateway.flows.model import (
     Caller,
@@ -111,7 +111,7 @@ MAX_INPUT = 64  # longer inputs are cut before any flow sees them
 def advance(
     conv: Conversation | None,
     event: Event,
-    catalog: CatalogSnapshot,
+    catalog: CatalogueSnapshot,
     profile: Profile = USSD,
     *,
     sandbox_numbers: bool = False,

@@ -36,7 +36,7 @@ from dataclasses import replace
 
 from gateway.errors import InvalidInput
 from gateway.flows import airtime, checkout, tv
-from gateway.flows.catalog import AIRTIME, EDUCATION, ELECTRICITY, TV, CatalogSnapshot
+from gateway.flows.catalog import AIRTIME, EDUCATION, ELECTRICITY, TV, CatalogueSnapshot
 from gateway.flows.model import Conversation, Order
 from gateway.flows.names import priced
 from gateway.flows.screens import safe
@@ -52,7 +52,7 @@ def as_choice(order: Order) -> Order:
     return replace(order, amount=0) if order.unpriced_choice else order
 
 
-def refresh(order: Order, catalog: CatalogSnapshot) -> Order | None:
+def refresh(order: Order, catalog: CatalogueSnapshot) -> Order | None:
     """`order` priced as it can be bought today, or None if the product or plan is gone.
 
     A plan takes today's catalogue price whatever amount the entry holds; a renewal is never
@@ -75,7 +75,7 @@ def refresh(order: Order, catalog: CatalogSnapshot) -> Order | None:
     return order
 
 
-def shown_total(order: Order, catalog: CatalogSnapshot) -> int | None:
+def shown_total(order: Order, catalog: CatalogueSnapshot) -> int | None:
     """What buying `order` again costs today, fee included, for the menu (what will be paid);
     None if not known before a verify, or not buyable today."""
     fresh = refresh(order, catalog)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from gateway.flows.catalog import CatalogSnapshot, Service, Variation
+from gateway.flows.catalog import CatalogueSnapshot, Service, Variation
 from gateway.flows.memo import Memo, compute
 from gateway.flows.model import Conversation, Effect, Event, FlowName, Frame, Option, Screen
 from gateway.flows.names import plan_name, priced
@@ -32,7 +32,7 @@ WAITING = "Please wait..."
 class Ctx:
     """What every step may read besides the conversation."""
 
-    catalog: CatalogSnapshot
+    catalog: CatalogueSnapshot
     profile: Profile
     sandbox_numbers: bool = False  # recipients may be VTPass's sandbox scenario numbers
     funding_hint: str = FUNDING_HINT  # how to fund a wallet (`PAYLINK_FUNDING_HINT`)

@@ -18,11 +18,8 @@ from enum import StrEnum
 from gateway.domain.purchase_status import PurchaseStatus
 from gateway.vtpass.models import Outcome
 
-# `PurchaseStatus` is re-exported only for gateway/conversations/services.py (issue 14, being
-# repointed to gateway.domain.purchase_status); drop it from __all__ once nothing uses it
 __all__ = [
     "Action",
-    "PurchaseStatus",
     "plan_settlement",
     "requery_delay_s",
     "target_status",

@@ -143,6 +143,7 @@ async def test_another_users_verification_does_not_price_my_renewal(client):
     )
 
     await _refused(response, "verification_required")
+    assert await _wallet(client, alice) == 10_000 * N
 
 
 async def test_an_expired_verification_no_longer_prices_a_renewal(client, clock):
@@ -158,6 +159,7 @@ async def test_an_expired_verification_no_longer_prices_a_renewal(client, clock)
     )
 
     await _refused(response, "verification_required")
+    assert await _wallet(client, fresh_tokens) == 10_000 * N
 
 
 async def test_subscription_type_on_airtime_is_refused(client):

@@ -11,13 +11,13 @@ import asyncio
 
 import pytest
 
-from gateway.conversations.catalog_provider import RETRY_AFTER_S, CatalogProvider
+from gateway.conversations.catalog_provider import RETRY_AFTER_S, CatalogueProvider
 from gateway.errors import UpstreamUnavailable
 from tests.conversations.conftest import Ticker
 from tests.conversations.fakes import FakeCatalogue
 
 
-async def idle(provider: CatalogProvider) -> None:
+async def idle(provider: CatalogueProvider) -> None:
     """Wait until no build is in flight."""
     for _ in range(400):
         if provider._task is None:
@@ -29,7 +29,7 @@ async def idle(provider: CatalogProvider) -> None:
 async def test_cold_hops_share_one_build():
     catalogue = FakeCatalogue()
     catalogue.delay = 0.01
-    provider = CatalogProvider(catalogue, 60)
+    provider = CatalogueProvider(catalogue, 60)
     snapshots = await asyncio.gather(*(provider.snapshot() for _ in range(20)))
     assert len({id(s) for s in snapshots}) == 1
     assert catalogue.calls["categories"] == 1
@@ -41,7 +41,7 @@ async def test_cold_hops_share_one_build():
 
 async def test_a_stale_snapshot_is_served_while_a_rebuild_runs():
     catalogue, ticker = FakeCatalogue(), Ticker()
-    provider = CatalogProvider(catalogue, 60, now=ticker)
+    provider = CatalogueProvider(catalogue, 60, now=ticker)
     first = await provider.snapshot()
     ticker.now += 61
     catalogue.delay = 0.005
@@ -56,7 +56,7 @@ async def test_a_stale_snapshot_is_served_while_a_rebuild_runs():
 
 async def test_a_failed_rebuild_keeps_the_old_snapshot_and_backs_off():
     catalogue, ticker = FakeCatalogue(), Ticker()
-    provider = CatalogProvider(catalogue, 60, now=ticker)
+    provider = CatalogueProvider(catalogue, 60, now=ticker)
     first = await provider.snapshot()
     ticker.now += 61
     catalogue.fail = True
@@ -76,7 +76,7 @@ async def test_a_failed_rebuild_keeps_the_old_snapshot_and_backs_off():
 async def test_a_cold_failure_raises_and_the_next_hop_tries_again():
     catalogue = FakeCatalogue()
     catalogue.fail = True
-    provider = CatalogProvider(catalogue, 60)
+    provider = CatalogueProvider(catalogue, 60)
     with pytest.raises(UpstreamUnavailable):
         await provider.snapshot()
     catalogue.fail = False
@@ -87,7 +87,7 @@ async def test_a_cold_failure_raises_and_the_next_hop_tries_again():
 async def test_warm_builds_in_the_background_and_close_cancels_it():
     catalogue = FakeCatalogue()
     catalogue.delay = 10
-    provider = CatalogProvider(catalogue, 60)
+    provider = CatalogueProvider(catalogue, 60)
     provider.warm()
     await asyncio.sleep(0)
     building = [t for t in asyncio.all_tasks() if t.get_name() == "ussd-catalogue"]

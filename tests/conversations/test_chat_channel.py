@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from gateway.clock import FixedClock
-from gateway.conversations.catalog_provider import CatalogProvider
+from gateway.conversations.catalog_provider import CatalogueProvider
 from gateway.conversations.config import ConversationConfig, derive_key
 from gateway.conversations.contract import ChannelProfile, Inbound, Reply, Sender
 from gateway.conversations.coordinator import Coordinator, Parts, build
@@ -59,7 +59,7 @@ async def chat() -> AsyncIterator[tuple[ChatAdapter, FakeServices]]:
     services.add(PHONE, "2580", balance=100_000_00)
     store = MemorySessionStore()
     clock = FixedClock(datetime(2026, 11, 27, 10, tzinfo=UTC))
-    catalog = CatalogProvider(FakeCatalogue(), 60)
+    catalog = CatalogueProvider(FakeCatalogue(), 60)
     lines = Lines(store, derive_key(SECRET, "phone-line"), clock)
     runner = EffectRunner(
         services, PinStaging(store, derive_key(SECRET, "pin-staging")), lines, clock

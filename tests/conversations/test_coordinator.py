@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import pytest
 
 from gateway.clock import FixedClock
-from gateway.conversations.catalog_provider import CatalogProvider
+from gateway.conversations.catalog_provider import CatalogueProvider
 from gateway.conversations.config import ConversationConfig, derive_key
 from gateway.conversations.contract import ChannelProfile, Decoded, Inbound, Sender
 from gateway.conversations.coordinator import Coordinator, Parts, build
@@ -70,7 +70,7 @@ class Rig:
         self.services = services
         self.store = store
         self.clock = FixedClock(datetime(2026, 11, 27, 10, tzinfo=UTC))
-        self.catalog = CatalogProvider(FakeCatalogue(), 60)
+        self.catalog = CatalogueProvider(FakeCatalogue(), 60)
         staging = PinStaging(store, derive_key(SECRET, "pin-staging"))
         self.lines = Lines(store, derive_key(SECRET, "phone-line"), self.clock)
         runner = EffectRunner(services, staging, self.lines, self.clock)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gateway.conversations.catalog_provider import CatalogProvider
+from gateway.conversations.catalog_provider import CatalogueProvider
 from gateway.conversations.memo import ValueMemo
 from gateway.flows import codec
-from gateway.flows.catalog import TV, CatalogSnapshot
+from gateway.flows.catalog import TV, CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import Order, SessionStarted, UserInput
 from gateway.flows.screens import USSD, render
@@ -23,9 +23,9 @@ AIRTIME = Order("airtime", "mtn", 50000, PHONE, label="MTN Airtime")
 DATA = Order("data", "mtn-data", 0, PHONE, variation_code="mtn-10mb-100", label="MTN 100MB")
 
 
-def _without_tv(version: int) -> CatalogSnapshot:
+def _without_tv(version: int) -> CatalogueSnapshot:
     services = [s for c in CATEGORIES if c.identifier != TV for s in CATALOG.services(c.identifier)]
-    return CatalogSnapshot.build(CATEGORIES, services, VARIATIONS, version=version)
+    return CatalogueSnapshot.build(CATEGORIES, services, VARIATIONS, version=version)
 
 
 def test_a_value_is_made_once_for_equal_keys_whichever_object_carries_them():
@@ -49,7 +49,7 @@ def test_the_least_recently_used_value_goes_first():
 
 def test_a_new_snapshots_main_menu_is_never_an_old_ones():
     memo = ValueMemo()
-    full = CatalogSnapshot.build(
+    full = CatalogueSnapshot.build(
         CATEGORIES,
         [s for c in CATEGORIES for s in CATALOG.services(c.identifier)],
         VARIATIONS,
@@ -95,7 +95,7 @@ def test_one_lines_sessions_share_their_orders_main_menu_and_orders_json():
 
 
 async def test_every_snapshot_a_provider_builds_has_a_version_of_its_own(ticker):
-    provider = CatalogProvider(FakeCatalogue(), 60, now=ticker)
+    provider = CatalogueProvider(FakeCatalogue(), 60, now=ticker)
     first = await provider.snapshot()
     ticker.now += 61
     await provider.snapshot()  # starts the rebuild

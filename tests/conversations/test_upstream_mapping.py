@@ -6,7 +6,7 @@ provider and the verify effect map every answer onto `gateway.flows` values, fie
 
 from __future__ import annotations
 
-from gateway.conversations.catalog_provider import CatalogProvider
+from gateway.conversations.catalog_provider import CatalogueProvider
 from gateway.conversations.effects import verification_event
 from gateway.flows import catalog as menu
 from gateway.flows.model import CustomerInvalid, CustomerVerified
@@ -17,7 +17,7 @@ from tests.unit.flows import catalog_data
 
 
 async def test_the_snapshot_holds_the_flows_model_with_every_field_vtpass_sent():
-    provider = CatalogProvider(FakeCatalogue(), 60)
+    provider = CatalogueProvider(FakeCatalogue(), 60)
     snapshot = await provider.snapshot()
     await provider.aclose()
     assert snapshot.categories == catalog_data.CATEGORIES

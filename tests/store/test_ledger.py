@@ -149,7 +149,14 @@ async def test_the_deferred_trigger_accepts_a_journal_balanced_by_commit(pg_engi
         await _raw_journal(
             connection, [("clearing", "debit", 500), ("vtpass_float", "credit", 500)]
         )
-        await connection.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+        await connection.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # the commit-time check
+        legs = await connection.execute(
+            text(
+                "SELECT e.side, e.amount FROM entries e JOIN journals j ON j.id = e.journal_id"
+                " WHERE j.reference = 'raw' ORDER BY e.side"
+            )
+        )
+        assert [tuple(leg) for leg in legs] == [("credit", 500), ("debit", 500)]
         await transaction.rollback()
 
 

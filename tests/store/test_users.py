@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import func, select
 
 from gateway.errors import Conflict
 from gateway.phones import normalize_phone
 from gateway.store import users
+from gateway.store.tables import User
 from tests.purchases.conftest import START
 
 PHONE = normalize_phone("08031234567")
@@ -53,6 +55,11 @@ async def test_users_without_email_do_not_collide(db):
     await users.create_user(db, phone=PHONE, now=START)
     await users.create_user(db, phone=normalize_phone("08051234567"), now=START)
 
+    without_email = await db.scalar(
+        select(func.count()).select_from(User).where(User.email.is_(None))
+    )
+    assert without_email == 2
+
 
 async def test_a_phone_registers_once(db):
     await users.create_user(db, phone=PHONE, now=START)
@@ -61,10 +68,6 @@ async def test_a_phone_registers_once(db):
 
 
 async def test_timestamps_come_back_timezone_aware_in_utc(db):
-    from sqlalchemy import select
-
-    from gateway.store.tables import User
-
     await users.create_user(db, phone=PHONE, now=START)
     created_at = await db.scalar(select(User.created_at))
     assert created_at == START

@@ -6,7 +6,7 @@ WAEC registration and JAMB; plus an insurance category the menus do not serve.
 
 from __future__ import annotations
 
-from gateway.flows.catalog import CatalogSnapshot, Category, Service, Variation
+from gateway.flows.catalog import CatalogueSnapshot, Category, Service, Variation
 from gateway.money import Kobo
 
 
@@ -233,7 +233,7 @@ VARIATIONS = {
 }
 
 
-def full_catalog() -> CatalogSnapshot:
+def full_catalog() -> CatalogueSnapshot:
     services = (
         *AIRTIME_SERVICES,
         *DATA_SERVICES,
@@ -242,7 +242,7 @@ def full_catalog() -> CatalogSnapshot:
         *EDUCATION_SERVICES,
         *INSURANCE_SERVICES,
     )
-    return CatalogSnapshot.build(CATEGORIES, services, VARIATIONS)
+    return CatalogueSnapshot.build(CATEGORIES, services, VARIATIONS)
 
 
 CATALOG = full_catalog()

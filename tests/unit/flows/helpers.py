@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import Conversation, Event, Order, SessionStarted, Transition, UserInput
 from gateway.flows.screens import USSD, Profile, render
@@ -24,7 +24,7 @@ def start(
     recent: tuple[Order, ...] = (),
     shortcut: tuple[str, ...] = (),
     resumable: Conversation | None = None,
-    catalog: CatalogSnapshot = CATALOG,
+    catalog: CatalogueSnapshot = CATALOG,
     profile: Profile = USSD,
 ) -> Transition:
     event = SessionStarted(phone, SEED, has_pin, recent, shortcut, resumable)
@@ -34,7 +34,7 @@ def start(
 def feed(
     t: Transition,
     *steps: str | Event,
-    catalog: CatalogSnapshot = CATALOG,
+    catalog: CatalogueSnapshot = CATALOG,
     profile: Profile = USSD,
 ) -> Transition:
     """Feed inputs (strings) and effect results (events) one after another."""

@@ -6,7 +6,7 @@ import pytest
 
 from gateway.flows.catalog import (
     TV,
-    CatalogSnapshot,
+    CatalogueSnapshot,
     Category,
     Network,
     Service,
@@ -80,19 +80,19 @@ def test_snapshot_lookups():
 
 def test_a_category_missing_from_the_categories_hides_its_services():
     service = Service("mtn", "MTN", "airtime", "flexible")
-    snapshot = CatalogSnapshot.build([Category("data", "Data")], [service], {})
+    snapshot = CatalogueSnapshot.build([Category("data", "Data")], [service], {})
     assert snapshot.services("airtime") == ()
     assert snapshot.service("mtn") == service
 
 
 def test_snapshot_is_read_only():
-    snapshot = CatalogSnapshot.build([], [], {"x": [Variation("a", "A", Kobo(100), True)]})
+    snapshot = CatalogueSnapshot.build([], [], {"x": [Variation("a", "A", Kobo(100), True)]})
     with pytest.raises(TypeError):
         snapshot._variations["y"] = ()  # type: ignore[index]
 
 
 def test_categories_are_found_by_identifier_from_any_iterable():
-    snapshot = CatalogSnapshot.build(
+    snapshot = CatalogueSnapshot.build(
         (c for c in [Category("data", "Data"), Category("tv", "TV"), Category("data", "Again")]),
         [],
         {},
@@ -104,7 +104,7 @@ def test_categories_are_found_by_identifier_from_any_iterable():
 
 
 def test_the_main_menu_follows_each_new_catalogue_snapshot():
-    without_tv = CatalogSnapshot.build(
+    without_tv = CatalogueSnapshot.build(
         [category for category in CATALOG.categories if category.identifier != TV],
         [service for c in CATALOG.categories for service in CATALOG.services(c.identifier)],
         {},

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from gateway.domain.pricing import PricingRule
 from gateway.flows.model import CustomerVerified, Order, PinRejected, SubmitPurchase, Transition
 from gateway.flows.repeat import shown_total
 from gateway.flows.screens import USSD
-from gateway.purchases.pricing import PricingRule
 from tests.unit.flows.catalog_data import CATALOG
 from tests.unit.flows.helpers import feed, start, text, walk
 

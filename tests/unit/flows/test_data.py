@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogueSnapshot
 from gateway.flows.model import Order, SubmitPurchase, Transition
 from gateway.flows.screens import USSD
 from gateway.flows.steps import Ctx, plan_label
@@ -150,7 +150,7 @@ def test_a_network_without_plans_says_so():
     plans = {**VARIATIONS, "glo-data": ()}
     base = full_catalog()
     services = [s for c in CATEGORIES for s in base.services(c.identifier)]
-    catalog = CatalogSnapshot.build(CATEGORIES, services, plans)
+    catalog = CatalogueSnapshot.build(CATEGORIES, services, plans)
     t = feed(start(catalog=catalog), "2", "2", catalog=catalog)
     assert text(t) == lines("CON No Glo Data plans now.", NAV)
     assert text(feed(t, "1", catalog=catalog)).startswith("CON Invalid choice.\nNo Glo Data")

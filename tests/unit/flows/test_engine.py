@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.flows.catalog import CatalogSnapshot
+from gateway.flows.catalog import CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import (
     BalanceLoaded,
@@ -43,7 +43,7 @@ def test_first_contact_of_a_registered_caller_shows_the_main_menu():
 
 
 def test_the_main_menu_follows_the_catalogue():
-    no_exams = CatalogSnapshot.build(
+    no_exams = CatalogueSnapshot.build(
         [c for c in CATEGORIES if c.identifier != "education"],
         [s for c in CATEGORIES for s in CATALOG.services(c.identifier)],
         VARIATIONS,
@@ -279,7 +279,7 @@ def test_a_product_vtpass_adds_appears_without_new_code():
     base = full_catalog()
     services = [s for c in CATEGORIES for s in base.services(c.identifier)] + [new]
     plans = {**VARIATIONS, "ntel-data": VARIATIONS["glo-data"][:1]}
-    catalog = CatalogSnapshot.build(CATEGORIES, services, plans)
+    catalog = CatalogueSnapshot.build(CATEGORIES, services, plans)
     t = feed(start(catalog=catalog), "2", "98", catalog=catalog)
     assert "Ntel Data" in text(t)
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from gateway.flows.catalog import CatalogSnapshot, Variation
+from gateway.flows.catalog import CatalogueSnapshot, Variation
 from gateway.flows.model import (
     LoadBalance,
     LoadHistory,
@@ -116,10 +116,10 @@ def test_a_line_without_a_purchase_is_an_invalid_choice():
     assert text(t).startswith("CON Invalid choice.\nBuy again:")
 
 
-def _catalog_with(service_id: str, plans: tuple[Variation, ...]) -> CatalogSnapshot:
+def _catalog_with(service_id: str, plans: tuple[Variation, ...]) -> CatalogueSnapshot:
     base = full_catalog()
     services = [s for c in CATEGORIES for s in base.services(c.identifier)]
-    return CatalogSnapshot.build(CATEGORIES, services, {**VARIATIONS, service_id: plans})
+    return CatalogueSnapshot.build(CATEGORIES, services, {**VARIATIONS, service_id: plans})
 
 
 def test_a_plan_bought_again_takes_todays_price():
