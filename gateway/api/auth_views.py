@@ -22,6 +22,7 @@ from gateway.api import deps
 from gateway.api.auth import Principal, RefreshClaims
 from gateway.api.errors import ApiError, Unauthorized
 from gateway.api.openapi import HttpReply, Operations
+from gateway.api.otp_errors import refuse_unless_verified
 from gateway.api.ratelimit import Limit, enforce, reset
 from gateway.api.schemas import (
     LoginIn,
@@ -158,19 +159,12 @@ async def verify_phone(request: web.Request, body: VerifyPhoneIn) -> TokenOut:
         )
     # raised after the commit above, so the failed try stays counted
     if user is None:
-        if check.status is otp.OtpStatus.WRONG:
-            raise ApiError(
-                "the code is not right",
-                status=422,
-                code="invalid_code",
-                details={"attempts_left": check.attempts_left},
-            )
-        raise ApiError(
-            "no valid code for this sign-up (expired, used, unknown or too many tries); "
+        refuse_unless_verified(
+            check,
+            gone="no valid code for this sign-up (expired, used, unknown or too many tries); "
             "register again",
-            status=422,
-            code="code_expired",
         )
+        raise AssertionError("a verified code always completes the sign-up")
     return _tokens(await deps.authenticator(request).issue(user.id, user.role))
 
 

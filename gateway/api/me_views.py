@@ -11,6 +11,7 @@ from gateway.api import deps
 from gateway.api.auth import Principal
 from gateway.api.errors import ApiError, ValidationFailed
 from gateway.api.openapi import HttpReply, Operations
+from gateway.api.otp_errors import refuse_unless_verified
 from gateway.api.pin_errors import pin_refusal
 from gateway.api.ratelimit import Limit, enforce, reset
 from gateway.api.schemas import (
@@ -167,19 +168,7 @@ async def confirm_email_change(
         now=deps.clock(request).now(),
     )
     check = confirmed.check
-    if check.status is otp.OtpStatus.WRONG:
-        raise ApiError(
-            "the code is not right",
-            status=422,
-            code="invalid_code",
-            details={"attempts_left": check.attempts_left},
-        )
-    if not check.ok:
-        raise ApiError(
-            "no valid code (expired, used or too many tries); ask for a new one",
-            status=422,
-            code="code_expired",
-        )
+    refuse_unless_verified(check)
     if confirmed.taken:
         raise _email_taken()
     return await _profile(request, principal.user_id)
@@ -312,17 +301,5 @@ async def confirm_pin_reset(
         now=deps.clock(request).now(),
         pepper=deps.pins(request).pepper,
     )
-    if check.status is otp.OtpStatus.WRONG:
-        raise ApiError(
-            "the code is not right",
-            status=422,
-            code="invalid_code",
-            details={"attempts_left": check.attempts_left},
-        )
-    if not check.ok:
-        raise ApiError(
-            "no valid code (expired, used or too many tries); ask for a new one",
-            status=422,
-            code="code_expired",
-        )
+    refuse_unless_verified(check)
     return HttpReply(None, 204)
