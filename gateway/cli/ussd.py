@@ -26,7 +26,7 @@ import httpx
 from gateway.channels.ussd import EVENTS_SUFFIX, ROUTE
 from gateway.cli.common import err, out, phone_arg
 from gateway.clock import Clock, SystemClock
-from gateway.flows.catalog import Network, network_for
+from gateway.flows.catalogue import Network, network_for
 from gateway.settings import Settings
 
 DEFAULT_CODE = "*347*88#"

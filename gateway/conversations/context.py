@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
-from gateway.conversations.catalog_provider import CatalogueProvider
+from gateway.conversations.catalogue_provider import CatalogueProvider
 from gateway.conversations.config import ConversationConfig, derive_key
 from gateway.conversations.contract import ChannelProfile
 from gateway.conversations.coordinator import Coordinators, Parts, build

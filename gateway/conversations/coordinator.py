@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 
 from gateway.clock import Clock
-from gateway.conversations.catalog_provider import CatalogueProvider
+from gateway.conversations.catalogue_provider import CatalogueProvider
 from gateway.conversations.config import ConversationConfig, keyed_hash
 from gateway.conversations.contract import ChannelProfile, Directory, Inbound, Reply, Sender
 from gateway.conversations.effects import EffectRunner, HopContext
@@ -36,7 +36,7 @@ from gateway.conversations.sessions import (
     SessionStore,
     Version,
 )
-from gateway.flows.catalog import CatalogueSnapshot
+from gateway.flows.catalogue import CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import Conversation, Event, Screen, SessionStarted, Transition, UserInput
 from gateway.flows.screens import ScreenError, render

@@ -7,7 +7,7 @@ The network list is the catalogue's airtime services, so a network VTPass adds a
 from __future__ import annotations
 
 from gateway.flows import checkout
-from gateway.flows.catalog import AIRTIME, Service, network_for, network_of_service
+from gateway.flows.catalogue import AIRTIME, Service, network_for, network_of_service
 from gateway.flows.model import Conversation, FlowName, Option, Order, Screen
 from gateway.flows.screens import safe
 from gateway.flows.steps import (

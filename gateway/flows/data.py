@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.flows import checkout, names
-from gateway.flows.catalog import DATA, Service, Variation, network_of_service
+from gateway.flows.catalogue import DATA, Service, Variation, network_of_service
 from gateway.flows.model import Conversation, FlowName, Option, Order, Screen
 from gateway.flows.screens import clip
 from gateway.flows.steps import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.flows import checkout, names
-from gateway.flows.catalog import EDUCATION, Service, Variation
+from gateway.flows.catalogue import EDUCATION, Service, Variation
 from gateway.flows.model import (
     Conversation,
     CustomerInvalid,

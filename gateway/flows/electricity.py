@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from gateway.flows import checkout
-from gateway.flows.catalog import ELECTRICITY, Service
+from gateway.flows.catalogue import ELECTRICITY, Service
 from gateway.flows.model import (
     Conversation,
     CustomerInvalid,

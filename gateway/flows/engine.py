@@ -72,7 +72,7 @@ from gateway.flows import (
     tv,
     wallet,
 )
-from gateway.flows.catalog import CatalogueSnapshot
+from gateway.flows.catalogue import CatalogueSnapshot
 from gateway.flows.memo import Memo, compute
 from gateway.flows.model import (
     Caller,

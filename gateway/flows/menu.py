@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from gateway.flows import airtime, data, education, electricity, repeat, tv, wallet
-from gateway.flows.catalog import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV
+from gateway.flows.catalogue import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV
 from gateway.flows.model import Conversation, FlowName, Frame, Option, Order, Screen
 from gateway.flows.screens import clip, safe
 from gateway.flows.steps import (

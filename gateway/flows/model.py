@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from gateway.flows.catalog import ELECTRICITY
+from gateway.flows.catalogue import ELECTRICITY
 
 
 class FlowName(StrEnum):

@@ -36,7 +36,7 @@ from dataclasses import replace
 
 from gateway.errors import InvalidInput
 from gateway.flows import airtime, checkout, tv
-from gateway.flows.catalog import AIRTIME, EDUCATION, ELECTRICITY, TV, CatalogueSnapshot
+from gateway.flows.catalogue import AIRTIME, EDUCATION, ELECTRICITY, TV, CatalogueSnapshot
 from gateway.flows.model import Conversation, Order
 from gateway.flows.names import priced
 from gateway.flows.screens import safe

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from gateway.flows.catalog import CatalogueSnapshot, Service, Variation
+from gateway.flows.catalogue import CatalogueSnapshot, Service, Variation
 from gateway.flows.memo import Memo, compute
 from gateway.flows.model import Conversation, Effect, Event, FlowName, Frame, Option, Screen
 from gateway.flows.names import plan_name, priced

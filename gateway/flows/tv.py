@@ -9,7 +9,7 @@ number or another, no verify.
 from __future__ import annotations
 
 from gateway.flows import checkout, names
-from gateway.flows.catalog import TV, Service, Variation
+from gateway.flows.catalogue import TV, Service, Variation
 from gateway.flows.checkout import SUMMARY_WIDTH
 from gateway.flows.model import (
     Conversation,

@@ -13,7 +13,7 @@ from gateway.flows.model import HistoryItem, Order
 from gateway.security.pin_lockout import LOCK_DURATION, MAX_ATTEMPTS
 from gateway.security.pins import PinCheck, PinRefused, PinStatus
 from gateway.vtpass.models import Category, CustomerInfo, Service, Variation
-from tests.unit.flows import catalog_data
+from tests.unit.flows import catalogue_data
 
 
 class FakeCatalogue:
@@ -34,7 +34,7 @@ class FakeCatalogue:
 
     async def categories(self) -> list[Category]:
         await self._hit("categories")
-        return [Category(c.identifier, c.name) for c in catalog_data.CATEGORIES]
+        return [Category(c.identifier, c.name) for c in catalogue_data.CATEGORIES]
 
     async def services(self, category: str) -> list[Service]:
         await self._hit("services")
@@ -42,14 +42,14 @@ class FakeCatalogue:
             Service(
                 s.service_id, s.name, s.category, s.product_type, s.min_amount, s.max_amount, "0 %"
             )
-            for s in catalog_data.CATALOG.services(category)
+            for s in catalogue_data.CATALOG.services(category)
         ]
 
     async def variations(self, service_id: str) -> list[Variation]:
         await self._hit("variations")
         return [
             Variation(v.code, v.name, v.amount, v.fixed_price)
-            for v in catalog_data.CATALOG.variations(service_id)
+            for v in catalogue_data.CATALOG.variations(service_id)
         ]
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import pytest
 
 from gateway.clock import FixedClock
-from gateway.conversations.catalog_provider import CatalogueProvider
+from gateway.conversations.catalogue_provider import CatalogueProvider
 from gateway.conversations.config import ConversationConfig, derive_key
 from gateway.conversations.contract import ChannelProfile, Decoded, Inbound, Sender
 from gateway.conversations.coordinator import Coordinator, Parts, build

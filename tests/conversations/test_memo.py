@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gateway.conversations.catalog_provider import CatalogueProvider
+from gateway.conversations.catalogue_provider import CatalogueProvider
 from gateway.conversations.memo import ValueMemo
 from gateway.flows import codec
-from gateway.flows.catalog import TV, CatalogueSnapshot
+from gateway.flows.catalogue import TV, CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import Order, SessionStarted, UserInput
 from gateway.flows.screens import USSD, render
 from tests.conversations.fakes import FakeCatalogue
-from tests.unit.flows.catalog_data import CATALOG, CATEGORIES, VARIATIONS
+from tests.unit.flows.catalogue_data import CATALOG, CATEGORIES, VARIATIONS
 
 PHONE = "+2348031234567"
 AIRTIME = Order("airtime", "mtn", 50000, PHONE, label="MTN Airtime")

@@ -6,27 +6,27 @@ provider and the verify effect map every answer onto `gateway.flows` values, fie
 
 from __future__ import annotations
 
-from gateway.conversations.catalog_provider import CatalogueProvider
+from gateway.conversations.catalogue_provider import CatalogueProvider
 from gateway.conversations.effects import verification_event
-from gateway.flows import catalog as menu
+from gateway.flows import catalogue as menu
 from gateway.flows.model import CustomerInvalid, CustomerVerified
 from gateway.money import Kobo
 from gateway.vtpass.models import CustomerInfo
 from tests.conversations.fakes import FakeCatalogue
-from tests.unit.flows import catalog_data
+from tests.unit.flows import catalogue_data
 
 
 async def test_the_snapshot_holds_the_flows_model_with_every_field_vtpass_sent():
     provider = CatalogueProvider(FakeCatalogue(), 60)
     snapshot = await provider.snapshot()
     await provider.aclose()
-    assert snapshot.categories == catalog_data.CATEGORIES
+    assert snapshot.categories == catalogue_data.CATEGORIES
     assert all(type(c) is menu.Category for c in snapshot.categories)
     mtn = snapshot.service("mtn")
     assert type(mtn) is menu.Service
-    assert mtn == catalog_data.CATALOG.service("mtn")  # bounds and product type kept
+    assert mtn == catalogue_data.CATALOG.service("mtn")  # bounds and product type kept
     plans = snapshot.variations("mtn-data")
-    assert plans == catalog_data.CATALOG.variations("mtn-data")
+    assert plans == catalogue_data.CATALOG.variations("mtn-data")
     assert all(type(p) is menu.Variation for p in plans)
 
 

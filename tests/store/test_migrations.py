@@ -32,7 +32,7 @@ def empty_url(request):
 
 
 def test_revisions_form_one_line_of_history():
-    assert REVISIONS == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013"]
+    assert [f"{n:04d}" for n in range(1, 14)] == REVISIONS
 
 
 @pytest.mark.parametrize("revision", REVISIONS)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gateway.flows.catalog import CatalogueSnapshot
+from gateway.flows.catalogue import CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import Conversation, Event, Order, SessionStarted, Transition, UserInput
 from gateway.flows.screens import USSD, Profile, render
-from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.catalogue_data import CATALOG
 
 PHONE = "+2348031234567"  # MTN prefix 0803
 SEED = "ATUid_test"

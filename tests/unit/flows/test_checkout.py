@@ -16,7 +16,7 @@ from gateway.flows.model import (
     Transition,
 )
 from gateway.funding import FUNDING_HINT, FUNDING_HINT_MAX
-from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.catalogue_data import CATALOG
 from tests.unit.flows.helpers import NAV, SEED, feed, lines, text, walk
 
 CONFIRM = lines(

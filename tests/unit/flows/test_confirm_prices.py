@@ -13,7 +13,7 @@ from gateway.domain.pricing import PricingRule
 from gateway.flows.model import CustomerVerified, Order, PinRejected, SubmitPurchase, Transition
 from gateway.flows.repeat import shown_total
 from gateway.flows.screens import USSD
-from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.catalogue_data import CATALOG
 from tests.unit.flows.helpers import feed, start, text, walk
 
 METER = ("3", "1", "1", "1111111111111")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows.catalog import CatalogueSnapshot
+from gateway.flows.catalogue import CatalogueSnapshot
 from gateway.flows.model import Order, SubmitPurchase, Transition
 from gateway.flows.screens import USSD
 from gateway.flows.steps import Ctx, plan_label
-from tests.unit.flows.catalog_data import (
+from tests.unit.flows.catalogue_data import (
     CATALOG,
     CATEGORIES,
     MTN_DATA,

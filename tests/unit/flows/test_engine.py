@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.flows.catalog import CatalogueSnapshot
+from gateway.flows.catalogue import CatalogueSnapshot
 from gateway.flows.engine import advance
 from gateway.flows.model import (
     BalanceLoaded,
@@ -27,7 +27,7 @@ from gateway.flows.model import (
 from gateway.flows.screens import TELEGRAM
 from gateway.flows.steps import STACK_LIMIT
 from gateway.pin_policy import RESET_HINT
-from tests.unit.flows.catalog_data import CATALOG, CATEGORIES, VARIATIONS, full_catalog
+from tests.unit.flows.catalogue_data import CATALOG, CATEGORIES, VARIATIONS, full_catalog
 from tests.unit.flows.helpers import MENU, NAV, feed, lines, start, text, walk
 
 AIRTIME_FOR = lines("CON Buy airtime for:", "1 My number", "2 Another number", NAV)
@@ -273,7 +273,7 @@ def test_another_callers_session_is_never_offered():
 
 
 def test_a_product_vtpass_adds_appears_without_new_code():
-    from gateway.flows.catalog import Service
+    from gateway.flows.catalogue import Service
 
     new = Service("ntel-data", "Ntel Data", "data", "fix")
     base = full_catalog()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows.catalog import Variation
+from gateway.flows.catalogue import Variation
 from gateway.flows.names import plan_name, priced, product_label, service_name
 from gateway.flows.screens import USSD, check
 from gateway.flows.steps import Ctx, plan_label
 from gateway.money import naira_to_kobo
 from gateway.vtpass.simulator.catalogue import SEED_VARIATIONS, SERVICES
-from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.catalogue_data import CATALOG
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ from gateway.flows.model import (
     VerifyCustomer,
 )
 from gateway.flows.screens import SMS, TELEGRAM, USSD, Profile, render
-from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.catalogue_data import CATALOG
 
 PLAUSIBLE = [
     "0", "00", "98", "99", "*", "", " ", "#", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10",

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from gateway.flows.catalog import CatalogueSnapshot, Variation
+from gateway.flows.catalogue import CatalogueSnapshot, Variation
 from gateway.flows.model import (
     LoadBalance,
     LoadHistory,
@@ -16,7 +16,7 @@ from gateway.flows.model import (
 )
 from gateway.flows.repeat import as_choice, refresh
 from gateway.money import Kobo
-from tests.unit.flows.catalog_data import CATALOG, CATEGORIES, VARIATIONS, full_catalog
+from tests.unit.flows.catalogue_data import CATALOG, CATEGORIES, VARIATIONS, full_catalog
 from tests.unit.flows.helpers import MENU, NAV, PHONE, feed, lines, start, text
 
 AIRTIME = Order("airtime", "mtn", 50000, PHONE, label="MTN Airtime")

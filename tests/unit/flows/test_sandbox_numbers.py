@@ -8,7 +8,7 @@ import pytest
 
 from gateway.flows.engine import advance
 from gateway.flows.model import SessionStarted, Transition, UserInput
-from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.catalogue_data import CATALOG
 from tests.unit.flows.helpers import PHONE, SEED, text
 
 PENDING = "201000000000"

@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from gateway.conversations.catalog_provider import RETRY_AFTER_S, CatalogueProvider
+from gateway.conversations.catalogue_provider import RETRY_AFTER_S, CatalogueProvider
 from gateway.errors import UpstreamUnavailable
 from tests.conversations.conftest import Ticker
 from tests.conversations.fakes import FakeCatalogue

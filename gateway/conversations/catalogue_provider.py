@@ -1,6 +1,6 @@
 """The menu snapshot every hop reads: built from the cached VTPass catalogue, rebuilt on a TTL.
 
-The VTPass models are mapped here onto the flows' own catalogue model (`gateway.flows.catalog`),
+The VTPass models are mapped here onto the flows' own catalogue model (`gateway.flows.catalogue`),
 so the pure core never sees an upstream type.
 
 Why a snapshot of its own: building one means a call per category and per plan-bearing
@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.domain.pricing import PricingRule
 from gateway.errors import GatewayError
-from gateway.flows import catalog as menu
-from gateway.flows.catalog import DATA, EDUCATION, TV, CatalogueSnapshot
+from gateway.flows import catalogue as menu
+from gateway.flows.catalogue import DATA, EDUCATION, TV, CatalogueSnapshot
 from gateway.purchases.ordering import CatalogueReader
 from gateway.vtpass.models import Category, Service, Variation
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.flows.catalog import (
+from gateway.flows.catalogue import (
     TV,
     CatalogueSnapshot,
     Category,
@@ -15,7 +15,7 @@ from gateway.flows.catalog import (
     network_of_service,
 )
 from gateway.money import Kobo
-from tests.unit.flows.catalog_data import CATALOG
+from tests.unit.flows.catalogue_data import CATALOG
 from tests.unit.flows.helpers import start, text
 
 

@@ -6,7 +6,7 @@ WAEC registration and JAMB; plus an insurance category the menus do not serve.
 
 from __future__ import annotations
 
-from gateway.flows.catalog import CatalogueSnapshot, Category, Service, Variation
+from gateway.flows.catalogue import CatalogueSnapshot, Category, Service, Variation
 from gateway.money import Kobo
 
 

@@ -2,7 +2,7 @@
 
 Why: menus are built from the catalogue so a disco, network, bouquet or plan VTPass adds shows up
 without new code. The flows own these types (they import nothing of `gateway.vtpass`): the shell
-(`gateway.conversations.catalog_provider`) maps the cached VTPass catalogue onto them, builds one
+(`gateway.conversations.catalogue_provider`) maps the cached VTPass catalogue onto them, builds one
 `CatalogueSnapshot` and passes it to every `advance`; flows only read it.
 """
 
