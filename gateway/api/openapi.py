@@ -99,9 +99,10 @@ Authenticate = Callable[[web.Request, str], Awaitable[Any]]
 class Operations:
     """The operations of one area (one OpenAPI tag), registered on the app by `routes.py`."""
 
-    def __init__(self, tag: str, description: str = "") -> None:
+    def __init__(self, tag: str, description: str = "", *, role: str | None = None) -> None:
         self.tag = tag
         self.description = description
+        self.role = role  # the role every route of the area needs, unless a route names its own
         self.operations: list[Operation] = []
 
     def route(
@@ -115,6 +116,8 @@ class Operations:
         errors: Iterable[int] = (),
         operation_id: str | None = None,
     ) -> Callable[[Handler], Handler]:
+        role = role or self.role
+
         def register(handler: Handler) -> Handler:
             hints = typing.get_type_hints(handler)
             names = set(inspect.signature(handler).parameters)

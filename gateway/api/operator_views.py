@@ -26,8 +26,7 @@ from gateway.client_address import client_ip
 from gateway.purchases.operator_credit import Actor, CreditOverLimit, operator_credit
 from gateway.purchases.reconcile import reconcile_database
 
-ops = Operations("operators", "Back office: needs the `operator` or `admin` role.")
-ROLE = "operator"
+ops = Operations("operators", "Back office: needs the `operator` or `admin` role.", role="operator")
 
 
 @ops.route(
@@ -35,7 +34,6 @@ ROLE = "operator"
     "/api/v1/operator/wallet-credits",
     summary="Credit a wallet (idempotent by reference)",
     responses={201: CreditOut, 200: CreditOut},
-    role=ROLE,
     errors=(409, 422),
 )
 async def credit_wallet(request: web.Request, principal: Principal, body: CreditIn) -> HttpReply:
@@ -78,7 +76,6 @@ async def credit_wallet(request: web.Request, principal: Principal, body: Credit
     "/api/v1/operator/purchases/{purchase_id}",
     summary="Any purchase, with its provider details",
     responses={200: OperatorPurchaseOut},
-    role=ROLE,
 )
 async def operator_get_purchase(
     request: web.Request, _principal: Principal, path: OperatorPurchasePath
@@ -92,7 +89,6 @@ async def operator_get_purchase(
     "/api/v1/operator/purchases/{purchase_id}/requery",
     summary="Ask the provider about a purchase now and settle the answer",
     responses={200: OperatorPurchaseOut},
-    role=ROLE,
     errors=(502, 503),
 )
 async def operator_requery(
@@ -111,7 +107,6 @@ async def operator_requery(
     "/api/v1/operator/reconciliation",
     summary="Check every ledger invariant now",
     responses={200: ReconciliationOut},
-    role=ROLE,
 )
 async def reconciliation(request: web.Request, _principal: Principal) -> ReconciliationOut:
     """Runs `paylink reconcile` on one consistent snapshot; `ok: false` lists discrepancies."""
@@ -133,7 +128,6 @@ async def reconciliation(request: web.Request, _principal: Principal) -> Reconci
     "/api/v1/operator/users/{user_id}/suspend",
     summary="Suspend an account: its tokens stop working now, its sessions end",
     responses={200: UserStatusOut},
-    role=ROLE,
     errors=(404, 409),
 )
 async def suspend_user(request: web.Request, principal: Principal, path: UserPath) -> UserStatusOut:
@@ -149,7 +143,6 @@ async def suspend_user(request: web.Request, principal: Principal, path: UserPat
     "/api/v1/operator/users/{user_id}/reactivate",
     summary="Reactivate a suspended account (the user logs in again)",
     responses={200: UserStatusOut},
-    role=ROLE,
     errors=(404, 409),
 )
 async def reactivate_user(

@@ -87,7 +87,7 @@ async def api_ctx(app: web.Application) -> AsyncIterator[None]:
                 "PAYLINK_REDIS_URL is not set: token revocations and login limits are kept "
                 "per process; run one gateway process or configure Redis"
             )
-        store = MemoryTokenStore()
+        store = MemoryTokenStore(app[clock_key])
     app[api_auth_key] = Authenticator(
         settings.jwt_secret,
         store,

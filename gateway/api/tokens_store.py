@@ -1,6 +1,6 @@
 """Where token state and rate-limit counters live: Redis, or this process on the embedded default.
 
-Three things, all with a TTL so nothing needs sweeping:
+Four things, all with a TTL so nothing needs sweeping:
 - refresh-token families: family id -> the jti of its one live refresh token. Rotation is a
   compare-and-set; presenting any other jti of the family is reuse, and reuse deletes the
   family (every token minted from it dies, access tokens included);
@@ -14,13 +14,15 @@ one process; the embedded default is one process, and its JWT secret changes on 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import math
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
+from cachetools import TLRUCache
 from redis.asyncio import Redis
+
+from gateway.clock import Clock
 
 
 class Rotation(StrEnum):
@@ -161,97 +163,79 @@ class RedisTokenStore:
 
 
 class MemoryTokenStore:
-    """The same semantics in a dict with expiry times; one process only (embedded default).
+    """The same semantics in `cachetools.TLRUCache`s on the injected clock; one process only
+    (the embedded default).
 
-    Expired keys are dropped when read and in a sweep every `sweep_every` writes, so memory
-    stays bounded by what is live. The event loop runs one coroutine at a time and none of
-    these methods awaits, so each is atomic, like the Redis scripts.
+    Each entry carries its own expiry (families, blacklisted jtis and counters live for
+    different times), and every write drops what has expired, so memory stays bounded by what
+    is live. Unbounded in count on purpose: evicting a live blacklist entry early would make a
+    revoked token valid again. The event loop runs one coroutine at a time and none of these
+    methods awaits, so each is atomic, like the Redis scripts.
     """
 
-    def __init__(
-        self, *, now: Callable[[], float] = time.monotonic, sweep_every: int = 1000
-    ) -> None:
-        self._now = now
-        self._values: dict[str, tuple[str, float]] = {}
-        self._counters: dict[str, tuple[int, float]] = {}
-        self._user_families: dict[int, set[str]] = {}
-        self._writes = 0
-        self._sweep_every = sweep_every
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        # the cached value is (payload, expires at); the timer is the injected clock
+        self._families: TLRUCache[str, tuple[str, float]] = self._cache()
+        self._revoked: TLRUCache[str, tuple[str, float]] = self._cache()
+        self._counters: TLRUCache[str, tuple[int, float]] = self._cache()
+        self._user_families: TLRUCache[int, tuple[frozenset[str], float]] = self._cache()
 
-    def _get(self, key: str) -> str | None:
-        item = self._values.get(key)
-        if item is None:
-            return None
-        if item[1] <= self._now():
-            del self._values[key]
-            return None
-        return item[0]
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
 
-    def _set(self, key: str, value: str, ttl_s: int) -> None:
-        self._values[key] = (value, self._now() + ttl_s)
-        self._writes += 1
-        if self._writes % self._sweep_every == 0:
-            self._sweep()
-
-    def _sweep(self) -> None:
-        now = self._now()
-        self._values = {k: v for k, v in self._values.items() if v[1] > now}
-        self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
-        live = {key[len("family:") :] for key in self._values if key.startswith("family:")}
-        self._user_families = {
-            user: kept
-            for user, families in self._user_families.items()
-            if (kept := families & live)
-        }
+    def _cache(self) -> TLRUCache[Any, tuple[Any, float]]:
+        return TLRUCache(math.inf, _expires_at, timer=self._now)
 
     async def open_family(
         self, family: str, jti: str, ttl_s: int, *, user_id: int | None = None
     ) -> None:
-        self._set(f"family:{family}", jti, ttl_s)
+        expires_at = self._now() + ttl_s
+        self._families[family] = (jti, expires_at)
         if user_id is not None:
-            self._user_families.setdefault(user_id, set()).add(family)
+            # as in Redis: the list lives as long as the newest family put in it
+            listed, _ = self._user_families.get(user_id, (frozenset[str](), 0.0))
+            self._user_families[user_id] = (listed | {family}, expires_at)
 
     async def revoke_user_families(self, user_id: int) -> int:
-        families = self._user_families.pop(user_id, set())
+        families, _ = self._user_families.pop(user_id, (frozenset[str](), 0.0))
         for family in families:
-            self._values.pop(f"family:{family}", None)
+            self._families.pop(family, None)
         return len(families)
 
     async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
-        key = f"family:{family}"
-        live = self._get(key)
-        if live is None:
+        entry = self._families.get(family)
+        if entry is None:
             return Rotation.UNKNOWN
-        if live != presented:
-            del self._values[key]
+        if entry[0] != presented:
+            self._families.pop(family, None)
             return Rotation.REUSED
-        self._set(key, replacement, ttl_s)
+        self._families[family] = (replacement, self._now() + ttl_s)
         return Rotation.ROTATED
 
     async def revoke_family(self, family: str) -> None:
-        self._values.pop(f"family:{family}", None)
+        self._families.pop(family, None)
 
     async def revoke_token(self, jti: str, ttl_s: int) -> None:
-        self._set(f"revoked:{jti}", "1", max(1, ttl_s))
+        self._revoked[jti] = ("1", self._now() + max(1, ttl_s))
 
     async def is_revoked(self, jti: str, family: str) -> bool:
-        return self._get(f"revoked:{jti}") is not None or self._get(f"family:{family}") is None
+        return jti in self._revoked or family not in self._families
 
     async def hit(self, key: str, window_s: int) -> Hit:
         now = self._now()
-        count, reset_at = self._counters.get(key, (0, 0.0))
-        if reset_at <= now:
-            count, reset_at = 0, now + window_s
+        count, reset_at = self._counters.get(key, (0, now + window_s))
         self._counters[key] = (count + 1, reset_at)
-        self._writes += 1
-        if self._writes % self._sweep_every == 0:
-            self._sweep()
         return Hit(count + 1, max(1, round(reset_at - now)))
 
     async def clear(self, key: str) -> None:
         self._counters.pop(key, None)
 
     async def close(self) -> None:
-        self._values.clear()
-        self._counters.clear()
-        self._user_families.clear()
+        for cache in (self._families, self._revoked, self._counters, self._user_families):
+            cache.clear()
+
+
+def _expires_at(_key: object, entry: tuple[object, float], _now: float) -> float:
+    """`TLRUCache`'s time-to-use: the expiry each entry carries."""
+    return entry[1]

@@ -5,12 +5,8 @@ input with the channel's decoder, advance the engine, run the effects it asks fo
 result back (bounded rounds), save. A save that loses the race to another message of the same
 conversation is worked out once more from what that message stored; if effects already ran
 (a PIN check, a purchase), they never run again and the stored answer is given instead.
-
-`ChannelSessions.load` may answer from this process's copy (a menu hop then costs one Redis
-round trip, the save). Two things happen only on what the store holds, so the coordinator
-loads `fresh` before them: answering without a save (a repeated or older message is judged by
-the stored record) and running effects. Any failure answers a friendly ending and logs the
-conversation key and the masked phone, never the input.
+Any failure answers a friendly ending and logs the conversation key and the masked phone,
+never the input.
 """
 
 from __future__ import annotations
@@ -120,7 +116,7 @@ class Coordinator:
         """The channel says conversation `key` dropped mid-way: keep it for resuming (True if
         there was an open one to keep). Never raises."""
         try:
-            record, _ = await self._sessions.load(key, fresh=True)
+            record, _ = await self._sessions.load(key)
             return record is not None and await self._lines.dropped(self.channel, record)
         except Exception as exc:
             logger.error("could not keep dropped session %s\n%s", key, masked_traceback(exc))
@@ -163,9 +159,6 @@ class Coordinator:
     ) -> _Turn:
         catalog = await self._catalog.snapshot()
         decided = self._decide(message, phone, delivery, record, catalog)
-        if not version.fresh and _acts(decided):
-            record, version = await self._sessions.load(message.conversation, fresh=True)
-            decided = self._decide(message, phone, delivery, record, catalog)
         if isinstance(decided, Reply):
             return _Turn(decided)
         conv = None if isinstance(decided, _Start) else _open(record)
@@ -368,11 +361,6 @@ def build(profile: ChannelProfile, parts: Parts, key: bytes) -> Coordinator:
 
 def _open(record: SessionRecord | None) -> Conversation | None:
     return None if record is None else record.conv
-
-
-def _acts(decided: Reply | _Start | _Go) -> bool:
-    """Whether acting on `decided` needs the record as stored (see the module docstring)."""
-    return not isinstance(decided, _Go) or bool(decided.transition.effects)
 
 
 def _stored(record: SessionRecord) -> Reply:

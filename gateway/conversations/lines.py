@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
+
+import cachetools
 
 from gateway.clock import Clock
 from gateway.conversations.config import keyed_hash
@@ -36,6 +37,7 @@ from gateway.flows.repeat import as_choice
 logger = logging.getLogger(__name__)
 
 RECENT_KEPT = 3
+_PARSED_KEPT = 4096  # parsed callers kept: the recently active lines, with room
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +67,11 @@ class Lines:
         self._ttl_s = ttl_s
         # Callers parsed from line records, by the record's bytes: every dial reads the line,
         # which rarely changes, and decoding its recent orders cost more than the rest of the
-        # dial's work for callers with purchase history.
-        self._parsed: OrderedDict[bytes, tuple[float, CallerInfo]] = OrderedDict()
+        # dial's work for callers with purchase history. Keyed by value, so a changed record
+        # is a new entry; the least recently dialled lines leave first.
+        self._parsed: cachetools.LRUCache[bytes, tuple[float, CallerInfo]] = cachetools.LRUCache(
+            _PARSED_KEPT
+        )
 
     def _name(self, channel: str, phone: str) -> str:
         return f"{channel}:line:{keyed_hash(self._key, 'phone', phone)}"
@@ -130,8 +135,6 @@ class Lines:
             if parsed is None:
                 return None
             self._parsed[raw] = parsed
-            if len(self._parsed) > _PARSED_KEPT:
-                self._parsed.popitem(last=False)
         at, caller = parsed
         if self._clock.now().timestamp() - at > self._ttl_s:
             return None
@@ -147,9 +150,6 @@ class Lines:
         except (ValueError, TypeError, KeyError):
             return None
         return conv if self._fresh(at) else None
-
-
-_PARSED_KEPT = 4096
 
 
 def _parse_caller(raw: bytes) -> tuple[float, CallerInfo] | None:

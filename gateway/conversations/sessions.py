@@ -13,23 +13,23 @@ compare-and-set is one Lua script, which reads `rev` from the front of the JSON
 (`record.encode` puts it there) instead of decoding it, and answers a refusal with the stored
 record, so a refused save costs no second round trip.
 
-Why a local copy: a session's next hop usually reaches the process that saved the last one, so
-each store remembers the records it saved or read (`RecordCache`). `ChannelSessions.load`
-starts a message from that copy without reading Redis, and the revision check on `save`
-catches a copy that another process has overtaken: a menu hop costs one round trip, the
-compare-and-set. The coordinator sees only `load() -> (record, version)` and
-`save(version, record)`, plus `load(fresh=True)` before it acts on what it loaded.
+Every message loads its record from the store: a process-local copy that spared that read was
+measured at no gain on the menu journey (bench/RESULTS.md, "Optimisations audited") and cost
+the coordinator a second, "fresh" read before acting, so it went. What stays is recognising
+bytes read back that are identical to a record this process saved or read (`DecodedRecords`):
+that read costs no JSON decode. The coordinator sees only `load() -> (record, version)` and
+`save(version, record)`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+import cachetools
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
@@ -50,14 +50,12 @@ class StaleRevision(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """What a save must find stored: revision `rev` (0: nothing). `fresh`: read from the store
-    in this message (or new); otherwise it may be this process's copy, overtaken elsewhere."""
+    """What a save must find stored: revision `rev` (0: nothing)."""
 
     rev: int
-    fresh: bool
 
 
-NEW = Version(0, fresh=True)  # a conversation under a new key: nothing may be stored yet
+NEW = Version(0)  # a conversation under a new key: nothing may be stored yet
 
 
 class LostRace(Exception):
@@ -71,11 +69,6 @@ class LostRace(Exception):
 
 class SessionStore(Protocol):
     """Where conversations live between hops."""
-
-    def recall(self, channel: str, session_id: str) -> SessionRecord | None:
-        """The record as this process last saved or read it, without any I/O; it may be stale
-        (another process may have saved since) or gone from the store (expired)."""
-        ...
 
     async def load(self, channel: str, session_id: str) -> SessionRecord | None:
         """The record, or None if there is none (expired, never made, unreadable)."""
@@ -177,48 +170,30 @@ return {before, record}
 """
 
 
-class RecordCache:
+class DecodedRecords:
     """The records this process saved or read last, by key, with the bytes they were stored as.
 
-    Two uses: `recall` (a copy to start the next hop from without reading Redis; `expires`
-    drops it once the store's TTL would have), and `decode` (bytes read back that are
-    identical to a remembered record skip the JSON decode, most of a menu hop's CPU; anything
-    another process wrote is decoded). Records are immutable, so sharing them is safe. Bounded,
-    least recently used out first. `now` is a monotonic clock in seconds.
+    Bytes read back that are identical to a remembered record skip the JSON decode (a menu
+    hop's record was most often saved by this very process); anything another process wrote
+    is decoded. Records are immutable, so sharing them is safe. Bounded, least recently used
+    out first. `raw` gives the bytes a hop started from, for the compare-and-set.
     """
 
-    def __init__(
-        self, ttl_s: float, size: int = 8192, *, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._ttl = ttl_s
-        self._size = size
-        self._now = now
-        self._items: OrderedDict[str, tuple[float, bytes, SessionRecord]] = OrderedDict()
+    def __init__(self, size: int = 8192) -> None:
+        self._items: cachetools.LRUCache[str, tuple[bytes, SessionRecord]] = cachetools.LRUCache(
+            size
+        )
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def remember(
-        self, key: str, raw: bytes, record: SessionRecord, ttl_s: float | None = None
-    ) -> None:
-        self._items[key] = (self._now() + (self._ttl if ttl_s is None else ttl_s), raw, record)
-        self._items.move_to_end(key)
-        if len(self._items) > self._size:
-            self._items.popitem(last=False)
-
-    def recall(self, key: str) -> SessionRecord | None:
-        item = self._items.get(key)
-        if item is None:
-            return None
-        if item[0] <= self._now():
-            del self._items[key]
-            return None
-        return item[2]
+    def remember(self, key: str, raw: bytes, record: SessionRecord) -> None:
+        self._items[key] = (raw, record)
 
     def raw(self, key: str) -> bytes | None:
         """The bytes the remembered record of `key` was stored as."""
         item = self._items.get(key)
-        return None if item is None else item[1]
+        return None if item is None else item[0]
 
     def decode(self, key: str, raw: bytes | None) -> SessionRecord | None:
         """`raw` as read from the store, decoded (or recognised) and remembered."""
@@ -226,9 +201,8 @@ class RecordCache:
             self._items.pop(key, None)
             return None
         known = self._items.get(key)
-        if known is not None and known[1] == raw:
-            self._items.move_to_end(key)
-            return known[2]
+        if known is not None and known[0] == raw:
+            return known[1]
         record = _decode(raw)
         if record is None:
             self._items.pop(key, None)
@@ -276,13 +250,10 @@ class RedisSessionStore:
         self._cas = _Lua(redis, self._pipeline, _CAS)
         self._exchange = _Lua(redis, self._pipeline, _EXCHANGE)
         self._repoint = _Lua(redis, self._pipeline, _REPOINT)
-        self._records = RecordCache(ttl_s)
+        self._records = DecodedRecords()
 
     def _key(self, channel: str, session_id: str) -> str:
         return f"{self._prefix}{channel}:{session_id}"
-
-    def recall(self, channel: str, session_id: str) -> SessionRecord | None:
-        return self._records.recall(self._key(channel, session_id))
 
     async def load(self, channel: str, session_id: str) -> SessionRecord | None:
         key = self._key(channel, session_id)
@@ -292,13 +263,13 @@ class RedisSessionStore:
         self, channel: str, session_id: str, record: SessionRecord, ttl_s: float | None = None
     ) -> None:
         key, raw = self._key(channel, session_id), encode(record)
-        # every hop starts from a record this store remembered (saved, read or recalled)
+        # every hop starts from a record this store read (and so remembered)
         started_from = self._records.raw(key) if record.rev > 1 else None
         digest = hashlib.sha1(started_from).hexdigest() if started_from else ""  # noqa: S324
         ttl_ms = self._ttl_ms if ttl_s is None else b"%d" % _ms(ttl_s)
         answer = await self._cas(key, record.rev - 1, raw, ttl_ms, _REV_PATTERN, digest)
         if answer == 1:
-            self._records.remember(key, raw, record, ttl_s)
+            self._records.remember(key, raw, record)
             return
         raise StaleRevision(session_id, self._records.decode(key, _bytes(answer)))
 
@@ -357,7 +328,7 @@ class MemorySessionStore:
         self._now = now
         self._entries: dict[str, tuple[float, bytes]] = {}
         self._fields: dict[str, tuple[float, dict[str, bytes]]] = {}
-        self._records = RecordCache(ttl_s, now=now)
+        self._records = DecodedRecords()
         self._writes = 0
         self._sweep_every = sweep_every
 
@@ -389,9 +360,6 @@ class MemorySessionStore:
     def _record(self, key: str) -> SessionRecord | None:
         return self._records.decode(key, self._read(key))
 
-    def recall(self, channel: str, session_id: str) -> SessionRecord | None:
-        return self._record(f"{channel}:{session_id}")  # one process: never stale
-
     async def load(self, channel: str, session_id: str) -> SessionRecord | None:
         return self._record(f"{channel}:{session_id}")
 
@@ -405,7 +373,7 @@ class MemorySessionStore:
         raw = encode(record)
         ttl = self._ttl if ttl_s is None else ttl_s
         self._write(key, raw, ttl)
-        self._records.remember(key, raw, record, ttl)
+        self._records.remember(key, raw, record)
 
     async def put(self, name: str, value: bytes, ttl_s: float) -> None:
         self._write(f"side:{name}", value, ttl_s)
@@ -448,7 +416,6 @@ class MemorySessionStore:
 class ChannelSessions:
     """One channel's conversations in a `SessionStore`, kept for the channel's TTL.
 
-    `load` may answer from this process's copy (no I/O); `load(fresh=True)` reads the store.
     `save` lands only on the version loaded; otherwise `LostRace` carries what is stored.
     """
 
@@ -457,11 +424,7 @@ class ChannelSessions:
         self.channel = channel
         self._ttl_s = ttl_s
 
-    async def load(self, key: str, *, fresh: bool = False) -> tuple[SessionRecord | None, Version]:
-        if not fresh:
-            copy = self.store.recall(self.channel, key)
-            if copy is not None:
-                return copy, Version(copy.rev, fresh=False)
+    async def load(self, key: str) -> tuple[SessionRecord | None, Version]:
         record = await self.store.load(self.channel, key)
         return record, _version(record)
 
@@ -474,7 +437,7 @@ class ChannelSessions:
 
 
 def _version(record: SessionRecord | None) -> Version:
-    return Version(0 if record is None else record.rev, fresh=True)
+    return Version(0 if record is None else record.rev)
 
 
 def _fields(flat: Sequence[bytes]) -> dict[str, bytes]:

@@ -7,26 +7,20 @@ disagrees is refused (`PriceMismatch`), never charged.
 
 Fee rules live in the `pricing_rules` table (operators edit rows); `DEFAULT_RULES` apply where no
 row matches. The most specific rule wins: (category, service) > (category, any) > (any, any).
+The rules, the defaults and the fee arithmetic are `gateway.domain.pricing`; import them there.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-# the values and the quote arithmetic moved below the store (issue 14); importers may keep
-# using this path
-from gateway.domain.pricing import ANY as ANY
-from gateway.domain.pricing import BASIS_POINTS as BASIS_POINTS
-from gateway.domain.pricing import DEFAULT_RULES as DEFAULT_RULES
-from gateway.domain.pricing import MAX_QUANTITY as MAX_QUANTITY
-from gateway.domain.pricing import AmountOutOfRange as AmountOutOfRange
-from gateway.domain.pricing import PricingRefused as PricingRefused
-from gateway.domain.pricing import PricingRule as PricingRule
-from gateway.domain.pricing import Quote as Quote
-from gateway.domain.pricing import check_bounds as check_bounds
-from gateway.domain.pricing import money_detail as money_detail
-from gateway.domain.pricing import quote as quote
-from gateway.domain.pricing import select_rule as select_rule
+from gateway.domain.pricing import (
+    MAX_QUANTITY,
+    PricingRefused,
+    PricingRule,
+    check_bounds,
+    money_detail,
+)
 from gateway.errors import InvalidInput
 from gateway.money import format_rich
 from gateway.vtpass.models import Service, Variation

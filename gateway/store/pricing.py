@@ -1,4 +1,4 @@
-"""Pricing rules as stored, operator-editable rows; the arithmetic is in `purchases.pricing`."""
+"""Pricing rules as stored, operator-editable rows; the arithmetic is in `domain.pricing`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from gateway.store.tables import PricingRuleRow
 
 
 async def active_rules(session: AsyncSession) -> list[PricingRule]:
-    """Every active rule; `gateway.purchases.pricing.select_rule` picks among them."""
+    """Every active rule; `gateway.domain.pricing.select_rule` picks among them."""
     rows = await session.execute(select(PricingRuleRow).where(PricingRuleRow.active.is_(True)))
     return [
         PricingRule(

@@ -54,59 +54,58 @@ class ResponseCode(StrEnum):
 
 
 _C = ResponseCode
-_P, _F, _R = Outcome.PENDING, Outcome.FAILED, Outcome.REJECTED
 
-# code -> (outcome, why, for operators); anything not listed and not decided by `classify` is
-# PENDING, VTPass's own rule for an unclear answer
-PAY_OUTCOMES: Mapping[str, tuple[Outcome, str]] = {
-    _C.PROCESSING: (_P, "VTPass is still processing the transaction"),
+# Codes by the outcome they mean, each with why (for operators). Anything not listed and not
+# decided by `classify` is PENDING, VTPass's own rule for an unclear answer.
+_OPEN: Mapping[str, str] = {  # PENDING: charged or maybe charged; settle by requery, never refund
+    _C.PROCESSING: "VTPass is still processing the transaction",
     _C.EARLIER_REQUEST_PROCESSING: (
-        _P,
-        "VTPass is still processing an earlier request; wait, then requery",
+        "VTPass is still processing an earlier request; wait, then requery"
     ),
-    _C.SYSTEM_ERROR: (_P, "VTPass reported a system error; the transaction may still go through"),
+    _C.SYSTEM_ERROR: "VTPass reported a system error; the transaction may still go through",
     _C.RESOLVED_BY_HAND: (
-        _P,
-        "VTPass staff resolved the transaction by hand; contact VTPass to settle it",
+        "VTPass staff resolved the transaction by hand; contact VTPass to settle it"
     ),
-    _C.REQUEST_ID_USED: (_P, "this request_id was already used; requery it to learn that outcome"),
-    _C.TRANSACTION_FAILED: (_F, "VTPass reports the transaction failed"),
-    _C.NOT_PROCESSED: (_F, "VTPass did not process the transaction and did not charge us"),
-    _C.VARIATION_NOT_FOUND: (_R, "the plan (variation_code) does not exist"),
-    _C.INVALID_ARGUMENTS: (_R, "the request had missing or invalid fields"),
-    _C.PRODUCT_NOT_FOUND: (_R, "the product (serviceID) does not exist"),
-    _C.BELOW_MINIMUM_AMOUNT: (_R, "the amount is below the minimum allowed"),
-    _C.ABOVE_MAXIMUM_AMOUNT: (_R, "the amount is above the maximum allowed"),
-    _C.LOW_WALLET_BALANCE: (_R, "our VTPass wallet balance is too low"),
-    _C.LIKELY_DUPLICATE: (
-        _R,
-        "VTPass suspects a duplicate: same product and number within 30 seconds",
-    ),
-    _C.BILLER_CONFIRMED: (
-        _R,
-        "VTPass answered a purchase with a verification code; treat it as refused",
-    ),
-    _C.ACCOUNT_LOCKED: (_R, "our VTPass account is locked"),
-    _C.ACCOUNT_SUSPENDED: (_R, "our VTPass account is suspended"),
-    _C.API_ACCESS_DISABLED: (_R, "API access is not enabled on our VTPass account"),
-    _C.ACCOUNT_INACTIVE: (_R, "our VTPass account is inactive"),
-    _C.INVALID_BANK: (_R, "the recipient bank is invalid"),
-    _C.RECIPIENT_UNVERIFIED: (_R, "the recipient account could not be verified"),
-    _C.IP_NOT_WHITELISTED: (_R, "our server's IP address is not whitelisted at VTPass"),
-    _C.PRODUCT_NOT_WHITELISTED: (
-        _R,
-        "this product is not enabled (whitelisted) on our VTPass account",
-    ),
-    _C.BILLER_UNREACHABLE: (_R, "the biller cannot be reached at the moment; nothing was charged"),
-    _C.BELOW_MINIMUM_QUANTITY: (_R, "the quantity is below the minimum allowed"),
-    _C.ABOVE_MAXIMUM_QUANTITY: (_R, "the quantity is above the maximum allowed"),
-    _C.SERVICE_SUSPENDED: (_R, "the service is suspended at VTPass"),
-    _C.SERVICE_INACTIVE: (_R, "the service is inactive at VTPass"),
-    _C.IMPROPER_REQUEST_ID: (
-        _R,
-        "the request_id is not dated today in Lagos time (YYYYMMDDHHII)",
-    ),
-    _C.INVALID_CREDENTIALS: (_R, "VTPass rejected our API credentials"),
+    _C.REQUEST_ID_USED: "this request_id was already used; requery it to learn that outcome",
+}
+_FAILED: Mapping[str, str] = {  # FAILED: a definitive failure after processing
+    _C.TRANSACTION_FAILED: "VTPass reports the transaction failed",
+    _C.NOT_PROCESSED: "VTPass did not process the transaction and did not charge us",
+}
+_REFUSED: Mapping[str, str] = {  # REJECTED: refused before processing
+    _C.VARIATION_NOT_FOUND: "the plan (variation_code) does not exist",
+    _C.INVALID_ARGUMENTS: "the request had missing or invalid fields",
+    _C.PRODUCT_NOT_FOUND: "the product (serviceID) does not exist",
+    _C.BELOW_MINIMUM_AMOUNT: "the amount is below the minimum allowed",
+    _C.ABOVE_MAXIMUM_AMOUNT: "the amount is above the maximum allowed",
+    _C.LOW_WALLET_BALANCE: "our VTPass wallet balance is too low",
+    _C.LIKELY_DUPLICATE: "VTPass suspects a duplicate: same product and number within 30 seconds",
+    _C.BILLER_CONFIRMED: "VTPass answered a purchase with a verification code; treat it as refused",
+    _C.ACCOUNT_LOCKED: "our VTPass account is locked",
+    _C.ACCOUNT_SUSPENDED: "our VTPass account is suspended",
+    _C.API_ACCESS_DISABLED: "API access is not enabled on our VTPass account",
+    _C.ACCOUNT_INACTIVE: "our VTPass account is inactive",
+    _C.INVALID_BANK: "the recipient bank is invalid",
+    _C.RECIPIENT_UNVERIFIED: "the recipient account could not be verified",
+    _C.IP_NOT_WHITELISTED: "our server's IP address is not whitelisted at VTPass",
+    _C.PRODUCT_NOT_WHITELISTED: "this product is not enabled (whitelisted) on our VTPass account",
+    _C.BILLER_UNREACHABLE: "the biller cannot be reached at the moment; nothing was charged",
+    _C.BELOW_MINIMUM_QUANTITY: "the quantity is below the minimum allowed",
+    _C.ABOVE_MAXIMUM_QUANTITY: "the quantity is above the maximum allowed",
+    _C.SERVICE_SUSPENDED: "the service is suspended at VTPass",
+    _C.SERVICE_INACTIVE: "the service is inactive at VTPass",
+    _C.IMPROPER_REQUEST_ID: "the request_id is not dated today in Lagos time (YYYYMMDDHHII)",
+    _C.INVALID_CREDENTIALS: "VTPass rejected our API credentials",
+}
+# code -> (outcome, why): the decision matrix `classify` reads
+PAY_OUTCOMES: Mapping[str, tuple[Outcome, str]] = {
+    code: (outcome, why)
+    for outcome, table in (
+        (Outcome.PENDING, _OPEN),
+        (Outcome.FAILED, _FAILED),
+        (Outcome.REJECTED, _REFUSED),
+    )
+    for code, why in table.items()
 }
 
 # `transactions.status` values under code 000 that leave the outcome open

@@ -8,17 +8,12 @@ that cannot be bought (insurance, empty categories, data without its billersCode
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
-from sqlalchemy import func, select
-
 from gateway.domain.pricing import PricingRule
-from gateway.keys import db_key
+from gateway.keys import clock_key, db_key
 from gateway.purchases.keys import purchase_service_key
 from gateway.store import pricing as pricing_store
-from gateway.store.tables import Purchase
-from tests.api.helpers import PIN, N, bearer, ready_buyer, signup
+from tests.api.helpers import N, bearer, ready_buyer, signup
+from tests.api.purchasing import buy, purchase_count, refused, wallet_kobo
 
 METER = "1111111111111"  # the simulator's prepaid meter
 CARD = "1212121212"  # the simulator's DStv card
@@ -38,28 +33,6 @@ async def _quote(client, tokens, body):
     return await client.post("/api/v1/quotes", json=body, headers=bearer(tokens))
 
 
-async def _buy(client, tokens, body):
-    headers = {**bearer(tokens), "Idempotency-Key": uuid.uuid4().hex}
-    return await client.post("/api/v1/purchases", json={"pin": PIN, **body}, headers=headers)
-
-
-async def _wallet(client, tokens) -> int:
-    body = await (await client.get("/api/v1/wallet", headers=bearer(tokens))).json()
-    return body["balance"]["kobo"]
-
-
-async def _purchases(client) -> int:
-    async with client.app[db_key]() as session:
-        return int(await session.scalar(select(func.count(Purchase.id))) or 0)
-
-
-async def _refused(response, code: str) -> dict:
-    assert response.status == 422, await response.text()
-    error = (await response.json())["error"]
-    assert error["code"] == code, error
-    return error
-
-
 async def _services(client, category: str) -> dict[str, dict]:
     response = await client.get(f"/api/v1/catalogue/categories/{category}/services")
     assert response.status == 200, await response.text()
@@ -68,7 +41,7 @@ async def _services(client, category: str) -> dict[str, dict]:
 
 async def _put_rule(client, rule: PricingRule) -> None:
     async with client.app[db_key].begin() as session:
-        await pricing_store.put_rule(session, rule, at=datetime.now(UTC))
+        await pricing_store.put_rule(session, rule, at=client.app[clock_key].now())
     client.app[purchase_service_key].forget_pricing()
 
 
@@ -85,15 +58,15 @@ async def test_a_quote_names_the_fee_the_purchase_then_debits(client):
     assert quote["total"] == _money(1_100 * N)
     assert quote["unit_price"] == _money(1_000 * N)
     assert quote["product"]
-    assert await _wallet(client, tokens) == 10_000 * N  # a quote charges nothing
-    assert await _purchases(client) == 0
-    bought = await (await _buy(client, tokens, IKEJA)).json()
+    assert await wallet_kobo(client, tokens) == 10_000 * N  # a quote charges nothing
+    assert await purchase_count(client) == 0
+    bought = await (await buy(client, tokens, IKEJA)).json()
     assert (bought["amount"], bought["fee"], bought["total"]) == (
         quote["face_amount"],
         quote["fee"],
         quote["total"],
     )
-    assert await _wallet(client, tokens) == 10_000 * N - 1_100 * N
+    assert await wallet_kobo(client, tokens) == 10_000 * N - 1_100 * N
 
 
 async def test_a_fee_rule_an_operator_sets_is_in_the_quote_and_the_catalogue(client):
@@ -108,7 +81,7 @@ async def test_a_fee_rule_an_operator_sets_is_in_the_quote_and_the_catalogue(cli
     assert quote["total"] == _money(505 * N)
     assert mtn["convenience_fee"] == "1.5 % (max ₦5.00)"
     assert mtn["fee"] == {"flat": _money(0), "percent_bp": 150, "percent_cap": _money(5 * N)}
-    bought = await (await _buy(client, tokens, body)).json()
+    bought = await (await buy(client, tokens, body)).json()
     assert bought["total"] == quote["total"]
 
 
@@ -123,13 +96,13 @@ async def test_a_quote_refuses_what_the_purchase_refuses_without_charging(client
     )
     no_meter = await _quote(client, tokens, {**IKEJA, "customer_ref": None})
 
-    error = await _refused(cheap_plan, "price_mismatch")
+    error = await refused(cheap_plan, "price_mismatch")
     assert error["details"]["price"]["kobo"] == 150_000 * N
-    await _refused(renewal, "verification_required")
-    error = await _refused(no_meter, "missing_field")
+    await refused(renewal, "verification_required")
+    error = await refused(no_meter, "missing_field")
     assert error["details"]["fields"] == ["customer_ref"]
-    assert await _wallet(client, tokens) == 10_000 * N
-    assert await _purchases(client) == 0
+    assert await wallet_kobo(client, tokens) == 10_000 * N
+    assert await purchase_count(client) == 0
 
 
 async def test_a_quote_needs_a_logged_in_caller(client):
@@ -155,7 +128,7 @@ async def test_insurance_and_empty_categories_are_not_listed_and_insurance_is_no
     listed = await (await client.get("/api/v1/catalogue/categories")).json()
     hidden = await client.get("/api/v1/catalogue/categories/insurance/services")
     plans = await client.get("/api/v1/catalogue/services/ui-insure/variations")
-    bought = await _buy(
+    bought = await buy(
         client, tokens, {"service_id": "ui-insure", "variation_code": "1", "customer_ref": "ABC123"}
     )
 
@@ -164,29 +137,29 @@ async def test_insurance_and_empty_categories_are_not_listed_and_insurance_is_no
     assert identifiers == ["airtime", "data", "tv-subscription", "electricity-bill", "education"]
     assert hidden.status == 404
     assert plans.status == 404
-    error = await _refused(bought, "missing_field")
+    error = await refused(bought, "missing_field")
     assert "Insured_Name" in error["details"]["fields"]
     assert "Insured_Name" in error["message"]
-    assert await _wallet(client, tokens) == 10_000 * N
-    assert await _purchases(client) == 0
+    assert await wallet_kobo(client, tokens) == 10_000 * N
+    assert await purchase_count(client) == 0
 
 
 async def test_products_billed_to_an_account_are_refused_without_it(client):
     tokens = await ready_buyer(client)
 
-    jamb = await _buy(client, tokens, {"service_id": "jamb", "variation_code": "de"})
-    smile = await _buy(client, tokens, {"service_id": "smile-direct", "variation_code": "516"})
+    jamb = await buy(client, tokens, {"service_id": "jamb", "variation_code": "de"})
+    smile = await buy(client, tokens, {"service_id": "smile-direct", "variation_code": "516"})
 
-    error = await _refused(jamb, "missing_field")
+    error = await refused(jamb, "missing_field")
     assert "JAMB profile ID" in error["message"]
-    await _refused(smile, "missing_field")
-    assert await _wallet(client, tokens) == 10_000 * N
+    await refused(smile, "missing_field")
+    assert await wallet_kobo(client, tokens) == 10_000 * N
 
 
 async def test_a_bouquet_bought_without_subscription_type_is_sent_as_a_change(client):
     tokens = await ready_buyer(client)
 
-    response = await _buy(
+    response = await buy(
         client, tokens, {"service_id": "dstv", "variation_code": "dstv-yanga", "customer_ref": CARD}
     )
 

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import redis.asyncio as aioredis
 
 from gateway.api.tokens_store import MemoryTokenStore, RedisTokenStore, Rotation
+from gateway.clock import FixedClock
 from tests.api.conftest import REDIS_URL
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture(params=["redis", "memory"])
-async def store(request, redis_prefix):
+async def store(request, redis_prefix, clock):
     if request.param == "memory":
-        yield MemoryTokenStore()
+        yield MemoryTokenStore(clock)
         return
     client = aioredis.Redis.from_url(REDIS_URL)
     try:
@@ -79,29 +78,36 @@ async def test_fixed_window_counters(store):
     assert (await store.hit(key, 60)).count == 1
 
 
-async def test_memory_entries_expire_and_are_swept():
-    clock = FakeTime()
-    store = MemoryTokenStore(now=clock, sweep_every=2)
+async def test_memory_entries_expire_on_the_injected_clock(clock):
+    store = MemoryTokenStore(clock)
     await store.open_family("f", "r1", 10)
     await store.revoke_token("a1", 10)
     assert (await store.hit("k", 10)).count == 1
 
-    clock.now += 11
+    clock.advance(11)
 
     assert await store.is_revoked("a2", "f")  # the family expired
     await store.open_family("g", "r1", 10)
     assert not await store.is_revoked("a1", "g")  # the blacklist entry expired
-    assert (await store.hit("k", 10)).count == 1
-    await store.revoke_token("a3", 10)  # a write triggers the sweep
-    assert len(store._values) == 2  # family g and a3; the expired ones are gone
+    assert (await store.hit("k", 10)).count == 1  # a new window
 
 
-async def test_memory_sweep_forgets_dead_families_of_a_user():
-    clock = FakeTime()
-    store = MemoryTokenStore(now=clock, sweep_every=1)
+async def test_a_counter_keeps_its_window_until_it_resets(clock):
+    store = MemoryTokenStore(clock)
+    await store.hit("k", 60)
+    clock.advance(45)
+
+    hit = await store.hit("k", 60)
+
+    assert (hit.count, hit.reset_in_s) == (2, 15)
+
+
+async def test_memory_forgets_dead_families_of_a_user(clock):
+    store = MemoryTokenStore(clock)
     await store.open_family("old", "r1", 10, user_id=7)
-    clock.now += 11
+    clock.advance(11)
 
-    await store.open_family("new", "r2", 10, user_id=7)  # a write triggers the sweep
+    await store.open_family("new", "r2", 10, user_id=7)
 
-    assert store._user_families == {7: {"new"}}
+    assert await store.revoke_user_families(7) == 1  # only "new" was still listed
+    assert await store.is_revoked("a", "new")

@@ -54,10 +54,7 @@ WRONG_PHONE = PROFILE.wrong_sender
 
 
 class SlowStore(MemorySessionStore):
-    """Reads every hop from the store and yields after it, so two hops really interleave."""
-
-    def recall(self, channel, session_id):
-        return None  # no process copy: every message reads the store
+    """Yields after every read, so two hops really interleave."""
 
     async def load(self, channel, session_id):
         found = await super().load(channel, session_id)
@@ -277,7 +274,7 @@ async def test_of_two_racing_hops_one_lands_and_both_answer_its_screen(services)
         await rig.catalog.aclose()
 
 
-async def test_two_hops_racing_from_the_process_copy_both_answer_the_one_that_landed(services):
+async def test_two_hops_racing_to_save_both_answer_the_one_that_landed(services):
     class SlowSaves(MemorySessionStore):
         async def save(self, channel, session_id, record, ttl_s=None):
             await asyncio.sleep(0.01)

@@ -51,7 +51,7 @@ _PREPAID_PADDING: dict[str, Any] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
+class DeliveredExtras:
     """Top-level extras for the `/pay` and `/requery` bodies, and `purchased_code`."""
 
     extras: dict[str, Any]
@@ -68,7 +68,7 @@ class ExtrasMaker:
     def digits(self, count: int) -> str:
         return "".join(self._rng.choices(string.digits, k=count))
 
-    def for_transaction(self, txn: Transaction) -> Delivery:
+    def for_transaction(self, txn: Transaction) -> DeliveredExtras:
         kind = txn.service.kind
         if kind == Kind.ELECTRICITY:
             if txn.meter_type == "postpaid":
@@ -80,23 +80,23 @@ class ExtrasMaker:
             return self._waec_registration(txn.quantity)
         if kind == Kind.JAMB:
             pin = f"Pin : {self.digits(16)}"
-            return Delivery({"Pin": pin}, pin)
+            return DeliveredExtras({"Pin": pin}, pin)
         if kind == Kind.SHOWMAX:
             vouchers = [self._voucher() for _ in range(txn.quantity)]
-            return Delivery({"Voucher": vouchers}, "||".join(vouchers))
+            return DeliveredExtras({"Voucher": vouchers}, "||".join(vouchers))
         if kind == Kind.INSURANCE:
             url = f"{txn.origin}/certificates/{txn.transaction_id}.pdf"
-            return Delivery({"certUrl": url}, "")
-        return Delivery({}, "")
+            return DeliveredExtras({"certUrl": url}, "")
+        return DeliveredExtras({}, "")
 
-    def _prepaid(self, txn: Transaction) -> Delivery:
+    def _prepaid(self, txn: Transaction) -> DeliveredExtras:
         token = self.digits(20)
         units = (txn.amount / NAIRA_PER_KWH).quantize(Decimal("0.1"))
         reference = self.digits(16)
         service_id = txn.service.service_id
         if self._disco_variants and service_id == "jos-electric":
             dashed = "-".join(token[i : i + 4] for i in range(0, 20, 4))
-            return Delivery(
+            return DeliveredExtras(
                 {"Token": dashed, "Units": json_number(units), "exchangeReference": reference},
                 f"Token : {dashed}",
             )
@@ -113,7 +113,7 @@ class ExtrasMaker:
                 "FixedAmount": 0,
                 "FixedRemaining": 0,
             }
-            return Delivery(extras, f"Token : {token}")
+            return DeliveredExtras(extras, f"Token : {token}")
         if self._disco_variants and service_id == "eko-electric":
             bonus = self.digits(20)
             extras = {
@@ -131,7 +131,7 @@ class ExtrasMaker:
                 "debtDescription": "N/A",
                 "exchangeReference": reference,
             }
-            return Delivery(extras, f"Token : {token} Bonus Token : {bonus}")
+            return DeliveredExtras(extras, f"Token : {token} Bonus Token : {bonus}")
         code = f"Token : {token}"
         extras = {
             "token": code,
@@ -140,9 +140,9 @@ class ExtrasMaker:
             "exchangeReference": reference,
             **_PREPAID_PADDING,
         }
-        return Delivery(extras, code)
+        return DeliveredExtras(extras, code)
 
-    def _postpaid(self, txn: Transaction) -> Delivery:
+    def _postpaid(self, txn: Transaction) -> DeliveredExtras:
         extras = {
             "customerName": TEST_CUSTOMER,
             "customerAddress": TEST_ADDRESS,
@@ -151,18 +151,18 @@ class ExtrasMaker:
             "exchangeReference": self.digits(16),
             "balance": None,
         }
-        return Delivery(extras, "")
+        return DeliveredExtras(extras, "")
 
-    def _waec(self, quantity: int) -> Delivery:
+    def _waec(self, quantity: int) -> DeliveredExtras:
         cards = [
             {"Serial": f"WRN{self.digits(9)}", "Pin": self.digits(12)} for _ in range(quantity)
         ]
         code = "||".join(f"Serial No:{c['Serial']}, pin: {c['Pin']}" for c in cards)
-        return Delivery({"cards": cards}, code)
+        return DeliveredExtras({"cards": cards}, code)
 
-    def _waec_registration(self, quantity: int) -> Delivery:
+    def _waec_registration(self, quantity: int) -> DeliveredExtras:
         tokens = [self.digits(19) for _ in range(quantity)]
-        return Delivery({"tokens": tokens}, "||".join(f"Token: {t}" for t in tokens))
+        return DeliveredExtras({"tokens": tokens}, "||".join(f"Token: {t}" for t in tokens))
 
     def _voucher(self) -> str:
         return "SHM" + "".join(self._rng.choices(_VOUCHER_ALPHABET, k=12))

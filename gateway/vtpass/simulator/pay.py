@@ -1,6 +1,6 @@
 """`/pay` validation, steps 2-9 of spec §E in order (first failure wins), then the scenario.
 
-Nothing here stores or debits: a `Rejected` leaves no trace, a `Quote` is what `state.record`
+Nothing here stores or debits: a `Rejected` leaves no trace, a `PricedPay` is what `state.record`
 stores. Auth (step 1) is the API middleware's job.
 """
 
@@ -21,7 +21,7 @@ from gateway.vtpass.simulator.envelopes import (
 from gateway.vtpass.simulator.fields import JSONObject, missing_fields, text_field
 from gateway.vtpass.simulator.products import Kind, Service
 from gateway.vtpass.simulator.request_ids import request_id_problem
-from gateway.vtpass.simulator.state import Quote, SimulatorState
+from gateway.vtpass.simulator.state import PricedPay, SimulatorState
 from gateway.vtpass.simulator.transactions import (
     POSTPAID_METER,
     PREPAID_METER,
@@ -61,7 +61,7 @@ class Rejected:
 
 def check_pay(
     state: SimulatorState, account: AccountState, body: Mapping[str, Any]
-) -> Rejected | Quote:
+) -> Rejected | PricedPay:
     """Run spec §E steps 2-9 for an authenticated account."""
     config = state.config
     service_id = text_field(body, "serviceID")
@@ -173,7 +173,7 @@ def check_pay(
     if account.balance < total:
         return Rejected(error_body("018"))
 
-    return Quote(
+    return PricedPay(
         request_id=request_id,
         service=service,
         variation=variation,

@@ -73,7 +73,7 @@ class SimClock:
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class PricedPay:
     """A `/pay` that passed validation steps 1-9: priced, and its scenario chosen."""
 
     request_id: str
@@ -203,7 +203,7 @@ class SimulatorState:
 
     def record(
         self,
-        quote: Quote,
+        priced: PricedPay,
         account: AccountState,
         *,
         origin: str,
@@ -211,37 +211,37 @@ class SimulatorState:
     ) -> Transaction:
         """Store a transaction (debiting the wallet unless it failed) and start its timer."""
         now = self.clock.now()
-        final = status if status is not None else _SCENARIO_STATUS[quote.scenario]
+        final = status if status is not None else _SCENARIO_STATUS[priced.scenario]
         txn = Transaction(
-            request_id=quote.request_id,
+            request_id=priced.request_id,
             account_index=account.index,
             api_key=account.config.api_key,
-            service=quote.service,
-            variation_code=quote.variation_code,
-            variation_name=quote.variation.name if quote.variation else None,
-            unique_element=quote.unique_element,
-            phone=quote.phone,
-            billers_code=quote.billers_code,
-            subscription_type=quote.subscription_type,
-            quantity=quote.quantity,
-            unit_price=quote.unit_price,
-            amount=quote.amount,
-            commission_rate=quote.commission_rate,
-            commission=quote.commission,
-            convenience_fee=quote.convenience_fee,
-            total_amount=quote.total_amount,
+            service=priced.service,
+            variation_code=priced.variation_code,
+            variation_name=priced.variation.name if priced.variation else None,
+            unique_element=priced.unique_element,
+            phone=priced.phone,
+            billers_code=priced.billers_code,
+            subscription_type=priced.subscription_type,
+            quantity=priced.quantity,
+            unit_price=priced.unit_price,
+            amount=priced.amount,
+            commission_rate=priced.commission_rate,
+            commission=priced.commission,
+            convenience_fee=priced.convenience_fee,
+            total_amount=priced.total_amount,
             transaction_id=self._transaction_id(now),
             created_at=now,
-            scenario=Scenario.OVERRIDE if status is not None else quote.scenario,
+            scenario=Scenario.OVERRIDE if status is not None else priced.scenario,
             status=final,
             origin=origin,
             email=account.config.email,
             account_phone=account.config.phone,
         )
         self.transactions[txn.request_id] = txn
-        if quote.duplicate_key is not None:
+        if priced.duplicate_key is not None:
             self._recent[
-                (account.config.api_key, quote.service.service_id, quote.duplicate_key)
+                (account.config.api_key, priced.service.service_id, priced.duplicate_key)
             ] = now
         if final.charges_wallet:
             account.balance -= txn.total_amount
