@@ -45,7 +45,6 @@ from gateway.store.tables import purchases_table
 from gateway.vtpass.client import VTPassClient
 from gateway.vtpass.models import PayRequest, PayResult
 from gateway.vtpass.simulator import DEMO_ACCOUNT
-from gateway.worker.notifier import LogNotifier
 from gateway.worker.runner import Worker, WorkerConfig
 from gateway.worker.wakeup import RedisWakeUp
 
@@ -211,8 +210,7 @@ async def _worker_main(
         service,
         CountingGateway(client, slot),
         wakeup=wakeup,
-        notifier=LogNotifier(),
-        clock=clock,
+        clock=clock,  # the outbox goes to the log (`Notifiers()`'s default)
         config=config,
     )
 

@@ -11,17 +11,24 @@ from prometheus_client import CollectorRegistry
 from gateway.api.middleware import cors_middleware, error_middleware, security_headers
 from gateway.api.routes import api_ctx, setup_api_routes
 from gateway.channels.registry import PROFILES, setup_channel_routes
+from gateway.channels.telegram_notifier import telegram_notifier_ctx
 from gateway.clock import Clock, SystemClock
 from gateway.conversations.context import conversations_ctx
+from gateway.embedded_paystack import paystack_simulator_ctx
 from gateway.embedded_simulator import simulator_ctx
 from gateway.health import setup_health_routes
 from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
+from gateway.paystack.context import paystack_ctx, setup_paystack_routes
 from gateway.purchases.context import purchases_ctx
 from gateway.security.context import pins_ctx
 from gateway.settings import Settings
+from gateway.sms.context import sms_ctx
+from gateway.sms.routes import setup_sms_routes
 from gateway.store.db import db_ctx
 from gateway.store.redis import redis_ctx
 from gateway.vtpass.context import vtpass_ctx
+from gateway.web.demo import setup_demo_routes
+from gateway.web.serve import bundled_app, fallback_middleware, setup_web_routes
 from gateway.webhooks.vtpass import setup_vtpass_webhook_routes, vtpass_webhooks_ctx
 from gateway.worker.context import wakeup_ctx, worker_ctx
 
@@ -40,7 +47,11 @@ def create_app(
         clock: the clock for request ids, lockouts and TTLs.
     """
     # Both act on /api only; CORS is outermost so error responses carry its headers too.
-    app = web.Application(middlewares=[cors_middleware, error_middleware])
+    # The web app's fallback is innermost: a GET no route matched may be a client-side route.
+    web_files = bundled_app()
+    app = web.Application(
+        middlewares=[cors_middleware, error_middleware, fallback_middleware(web_files)]
+    )
     app.on_response_prepare.append(security_headers)  # every route, errors and 404s too
     app[settings_key] = settings
     app[clock_key] = clock or SystemClock()
@@ -51,6 +62,7 @@ def create_app(
     app.cleanup_ctx.extend(
         [
             simulator_ctx,
+            paystack_simulator_ctx,  # before paystack_ctx, whose client talks to it
             db_ctx,
             redis_ctx,
             pins_ctx,
@@ -60,11 +72,18 @@ def create_app(
             partial(conversations_ctx, channels=PROFILES),
             api_ctx,
             vtpass_webhooks_ctx,
+            paystack_ctx,  # wallet funding: client, webhook processor, sweep (issue 19)
+            sms_ctx,  # registers the AT sender for the worker's "sms" lane
+            telegram_notifier_ctx,  # registers the receipt sender for the "telegram" lane
             worker_ctx,  # last up, first down: stops before anything it uses closes
         ]
     )
     setup_health_routes(app)
     setup_api_routes(app)
     setup_vtpass_webhook_routes(app)
+    setup_paystack_routes(app)
     setup_channel_routes(app)
+    setup_sms_routes(app)
+    setup_web_routes(app, web_files)  # the browser app at `/` (gateway/web/dist)
+    setup_demo_routes(app)  # the phone page's SMS tab, embedded default only
     return app

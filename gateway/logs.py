@@ -6,8 +6,8 @@ import logging
 import re
 
 # Libraries whose DEBUG/INFO lines quote SQL parameters (OTP and PIN hashes, electricity tokens),
-# HTTP bodies and headers (VTPass keys, tokens in URLs) or callback reprs: held at WARNING
-# whatever PAYLINK_LOG_LEVEL says. `sqlalchemy` covers its engine, pool, orm and dialects.
+# HTTP bodies and headers (VTPass keys, tokens in URLs), chat updates or callback reprs: held at
+# WARNING whatever PAYLINK_LOG_LEVEL says. `sqlalchemy` covers its engine, pool, orm and dialects.
 QUIET_LOGGERS = (
     "aiosqlite",
     "sqlalchemy",
@@ -19,6 +19,7 @@ QUIET_LOGGERS = (
     "hpack",
     "asyncio",
     "aiohttp.access",
+    "telegram",  # python-telegram-bot: DEBUG lines quote updates (a typed PIN) and replies
 )
 
 # +2348031234567 / 2348031234567 / 08031234567 -> keep the network prefix and last 3 digits.

@@ -7,6 +7,7 @@ a dict and nothing patches `os.environ`. A bad value fails at start-up naming it
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gateway.errors import ConfigError
 from gateway.funding import FUNDING_HINT, parse_funding_hint
+from gateway.funding_settings import FundingSettings
 from gateway.money import parse_naira
 from gateway.secret_strength import KEY_MIN_LENGTH, PATH_TOKEN_MIN_LENGTH, weakness
 
@@ -52,6 +54,10 @@ class VTPassMode(StrEnum):
     SANDBOX = "sandbox"
     LIVE = "live"
 
+
+# Africa's Talking's API host; the SDK appends `/version1/...` (channels.md B1)
+AT_API_BASE_URL = "https://api.africastalking.com"
+AT_SANDBOX_API_BASE_URL = "https://api.sandbox.africastalking.com"
 
 VTPASS_BASE_URLS = {
     VTPassMode.SANDBOX: "https://sandbox.vtpass.com/api/",
@@ -112,6 +118,7 @@ class Settings:
     at_username: str | None = None
     at_api_key: Secret | None = None
     at_sender_id: str | None = None
+    at_api_base_url: str | None = None  # unset: AT's live host, or its sandbox for `sandbox`
     telegram_bot_token: Secret | None = None
     telegram_webhook_secret: Secret | None = None
     telegram_api_base_url: str | None = None
@@ -128,8 +135,15 @@ class Settings:
     at_allowed_networks: tuple[IpNetwork, ...] = ()
     at_callback_open: bool = False  # production: the operator guards the route elsewhere
     ussd_reply_budget_s: float = 2.0
+    ussd_code: str = "*347*88#"  # how customers reach the USSD menu (SMS replies name it)
+    # messages one phone may send by SMS per window; past it they get no reply (a looping handset)
+    sms_inbound_limit: int = 10
+    sms_inbound_window_s: int = 600
     log_level: str = "INFO"
     funding_hint: str = FUNDING_HINT  # shown when a wallet is short (GSM-7, <= 80 characters)
+    funding: FundingSettings = field(default_factory=FundingSettings)  # Paystack (issue 19)
+    # seconds after submit before a still-pending purchase gets its one SMS notice; 0: never
+    pending_notice_after_s: float = 600.0
 
     @property
     def embedded(self) -> bool:
@@ -139,6 +153,18 @@ class Settings:
     @property
     def uses_builtin_simulator(self) -> bool:
         return self.vtpass_mode is VTPassMode.SIMULATOR and self.vtpass_base_url is None
+
+    @property
+    def sends_sms(self) -> bool:
+        """Whether SMS leave through Africa's Talking (else they stay in the outbox, logged)."""
+        return self.at_username is not None and self.at_api_key is not None
+
+    @property
+    def at_api_base(self) -> str:
+        """AT's API host without a trailing slash: the setting, else live or sandbox."""
+        if self.at_api_base_url is not None:
+            return self.at_api_base_url.rstrip("/")
+        return AT_SANDBOX_API_BASE_URL if self.at_username == "sandbox" else AT_API_BASE_URL
 
     @property
     def sandbox_numbers(self) -> bool:
@@ -224,9 +250,10 @@ class Settings:
             at_username=env.get("AT_USERNAME"),
             at_api_key=secret("AT_API_KEY"),
             at_sender_id=env.get("AT_SENDER_ID"),
+            at_api_base_url=get("AT_API_BASE_URL", _parse_http_url, None),
             telegram_bot_token=secret("TELEGRAM_BOT_TOKEN"),
             telegram_webhook_secret=secret("TELEGRAM_WEBHOOK_SECRET"),
-            telegram_api_base_url=get("TELEGRAM_API_BASE_URL", _parse_http_url, None),
+            telegram_api_base_url=get("TELEGRAM_API_BASE_URL", _parse_api_base_url, None),
             cors_origins=get("PAYLINK_CORS_ORIGINS", _parse_origins, ()),
             login_limit_per_account=get(
                 "PAYLINK_LOGIN_LIMIT_PER_ACCOUNT", _positive_int, defaults.login_limit_per_account
@@ -247,8 +274,19 @@ class Settings:
             ussd_reply_budget_s=get(
                 "PAYLINK_USSD_REPLY_BUDGET", _positive_float, defaults.ussd_reply_budget_s
             ),
+            ussd_code=get("PAYLINK_USSD_CODE", _parse_ussd_code, defaults.ussd_code),
+            sms_inbound_limit=get(
+                "PAYLINK_SMS_INBOUND_LIMIT", _positive_int, defaults.sms_inbound_limit
+            ),
+            sms_inbound_window_s=get(
+                "PAYLINK_SMS_INBOUND_WINDOW", _positive_int, defaults.sms_inbound_window_s
+            ),
             log_level=get("PAYLINK_LOG_LEVEL", _parse_log_level, defaults.log_level),
             funding_hint=get("PAYLINK_FUNDING_HINT", parse_funding_hint, defaults.funding_hint),
+            funding=FundingSettings.from_env(env, secret),
+            pending_notice_after_s=get(
+                "PAYLINK_PENDING_NOTICE_AFTER", _non_negative_float, defaults.pending_notice_after_s
+            ),
         )
         _check_required(settings, embedded=embedded)
         return settings
@@ -334,6 +372,13 @@ def _parse_http_url(raw: str) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
+def _parse_api_base_url(raw: str) -> str:
+    """An http(s) URL kept exactly as given: python-telegram-bot appends the bot token to it
+    (`https://api.telegram.org/bot` + token), so no `/` may be added."""
+    _parse_http_url(raw)
+    return raw
+
+
 def _parse_database_url(raw: str) -> DatabaseUrl:
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     allowed = {"sqlite+aiosqlite", "postgresql+psycopg", "postgresql"}
@@ -372,6 +417,13 @@ def _positive_naira(raw: str) -> int:
     if value <= 0:
         raise ValueError(f"expected a positive naira amount, got {raw!r}")
     return value
+
+
+def _parse_ussd_code(raw: str) -> str:
+    """A USSD service code as dialled, e.g. `*347*88#`."""
+    if not re.fullmatch(r"\*[0-9]+(\*[0-9]+)*#", raw):
+        raise ValueError(f"expected a USSD code such as *347*88#, got {raw!r}")
+    return raw
 
 
 def _positive_int(raw: str) -> int:

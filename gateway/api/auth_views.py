@@ -18,7 +18,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.api import deps
+from gateway.api import deps, web_session
 from gateway.api.auth import Principal, RefreshClaims
 from gateway.api.errors import ApiError, Unauthorized
 from gateway.api.openapi import HttpReply, Operations
@@ -61,6 +61,12 @@ def _tokens(pair: Any) -> TokenOut:
         expires_in=pair.expires_in,
         refresh_expires_in=pair.refresh_expires_in,
     )
+
+
+def _answer(request: web.Request, tokens: TokenOut) -> HttpReply:
+    """The token answer, with the refresh token as a cookie when the web app asks for one."""
+    body, headers = web_session.deliver(request, tokens)
+    return HttpReply(body, 200, headers)
 
 
 def _otp_key(request: web.Request) -> bytes:
@@ -139,11 +145,13 @@ async def _check_email_free(session: AsyncSession, email: str, phone: str) -> No
     responses={200: TokenOut},
     errors=(409,),
 )
-async def verify_phone(request: web.Request, body: VerifyPhoneIn) -> TokenOut:
+async def verify_phone(request: web.Request, body: VerifyPhoneIn) -> HttpReply:
     """Applies only the sign-up named by `registration_id` (its password, name and email) and
     voids the phone's other pending sign-ups. A code allows 5 tries in 10 minutes, counted per
     registration; after that ask `register` for a new one. An unknown, expired or used
-    `registration_id` is `code_expired`, like an expired code."""
+    `registration_id` is `code_expired`, like an expired code. With the header
+    `X-PayLink-Session: cookie` (the web app) the refresh token comes as the httpOnly
+    `paylink_refresh` cookie and the body's `refresh_token` is empty."""
     now = deps.clock(request).now()
     async with deps.db(request).begin() as session:
         check = await registrations.consume(
@@ -165,7 +173,7 @@ async def verify_phone(request: web.Request, body: VerifyPhoneIn) -> TokenOut:
             "register again",
         )
         raise AssertionError("a verified code always completes the sign-up")
-    return _tokens(await deps.authenticator(request).issue(user.id, user.role))
+    return _answer(request, _tokens(await deps.authenticator(request).issue(user.id, user.role)))
 
 
 async def _complete_sign_up(
@@ -209,10 +217,12 @@ async def _complete_sign_up(
     responses={200: TokenOut},
     errors=(401, 403, 429),
 )
-async def login(request: web.Request, body: LoginIn) -> TokenOut:
+async def login(request: web.Request, body: LoginIn) -> HttpReply:
     """Rate-limited per account, however it is named (its phone in any form or its email
     count as one), and per client address (429 with `Retry-After`). Wrong phone, wrong email
-    and wrong password are one answer, `invalid_credentials`, in the same time."""
+    and wrong password are one answer, `invalid_credentials`, in the same time. With the
+    header `X-PayLink-Session: cookie` (the web app) the refresh token comes as the httpOnly,
+    SameSite=Strict `paylink_refresh` cookie and the body's `refresh_token` is empty."""
     settings = deps.settings(request)
     auth = deps.authenticator(request)
     account = Limit("login-account", settings.login_limit_per_account, settings.login_window_s)
@@ -240,7 +250,7 @@ async def login(request: web.Request, body: LoginIn) -> TokenOut:
         fresh = await hash_password(body.password)
         async with db.begin() as session:
             await session.execute(update(_USERS).where(_U.id == row.id).values(password_hash=fresh))
-    return _tokens(await auth.issue(row.id, row.role))
+    return _answer(request, _tokens(await auth.issue(row.id, row.role)))
 
 
 @ops.route(
@@ -250,17 +260,22 @@ async def login(request: web.Request, body: LoginIn) -> TokenOut:
     responses={200: TokenOut},
     errors=(401,),
 )
-async def refresh(request: web.Request, body: RefreshIn) -> TokenOut:
+async def refresh(request: web.Request, body: RefreshIn) -> HttpReply:
     """Each refresh token works once. Presenting one that was already swapped ends the whole
-    session (every token from that login), since someone else must hold a copy."""
+    session (every token from that login), since someone else must hold a copy. The web app
+    sends `{}` with the header `X-PayLink-Session: cookie`: the token is read from, and the
+    new one written to, the `paylink_refresh` cookie."""
     auth = deps.authenticator(request)
-    claims = auth.read_refresh(body.refresh_token)
+    token = body.refresh_token or web_session.cookie_token(request)
+    if token is None:
+        raise Unauthorized("no refresh token: log in again", code="invalid_token")
+    claims = auth.read_refresh(token)
     async with deps.db(request)() as session:
         user = await users.get(session, claims.user_id)
     if user is None or user.status != "active":
         await auth.end_family(claims.family)
         raise Unauthorized("this account is not active", code="account_inactive")
-    return _tokens(await auth.rotate(claims, user.role))
+    return _answer(request, _tokens(await auth.rotate(claims, user.role)))
 
 
 @ops.route(
@@ -270,13 +285,15 @@ async def refresh(request: web.Request, body: RefreshIn) -> TokenOut:
     responses={204: None},
 )
 async def logout(request: web.Request, principal: Principal, body: LogoutIn) -> HttpReply:
-    """Send `{}` or `{"refresh_token": "..."}`; the session of the access token ends either way."""
+    """Send `{}` or `{"refresh_token": "..."}`; the session of the access token ends either way.
+    With `X-PayLink-Session: cookie` the `paylink_refresh` cookie is revoked and deleted."""
     auth = deps.authenticator(request)
     claims: RefreshClaims | None = None
-    if body.refresh_token is not None:
+    token = body.refresh_token or web_session.cookie_token(request)
+    if token is not None:
         try:
-            claims = auth.read_refresh(body.refresh_token)
+            claims = auth.read_refresh(token)
         except Unauthorized:
             claims = None  # an expired or foreign refresh token changes nothing
     await auth.logout(principal, claims)
-    return HttpReply(None, 204)
+    return HttpReply(None, 204, web_session.clearing(request))

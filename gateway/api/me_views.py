@@ -1,4 +1,5 @@
-"""The caller's own profile (a new email only through an SMS code) and transaction PIN."""
+"""The caller's own profile (a new email only through an SMS code), transaction PIN and SMS
+settings."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ from gateway.api.schemas import (
     PinState,
     ProfileOut,
     ProfileUpdateIn,
+    SmsPurchasesIn,
+    SmsSettingsOut,
 )
 from gateway.errors import NotFound
 from gateway.pin_policy import weak_pin_reason
 from gateway.security import email_change, otp, pin_reset, pins
-from gateway.store import users
+from gateway.store import sms_settings, users
 from gateway.store.tables import User
 
 ops = Operations("me", "Your profile and transaction PIN.")
@@ -303,3 +306,42 @@ async def confirm_pin_reset(
     )
     refuse_unless_verified(check)
     return HttpReply(None, 204)
+
+
+async def _sms_settings(request: web.Request, user_id: int) -> SmsSettingsOut:
+    async with deps.db(request)() as session:
+        row = (
+            await session.execute(select(_U.sms_purchases, _U.sms_notices).where(_U.id == user_id))
+        ).first()
+    if row is None:
+        raise NotFound("no such user")
+    return SmsSettingsOut(purchases=bool(row.sms_purchases), notices=bool(row.sms_notices))
+
+
+@ops.route("GET", "/api/v1/me/sms", summary="Your SMS settings", responses={200: SmsSettingsOut})
+async def get_sms_settings(request: web.Request, principal: Principal) -> SmsSettingsOut:
+    return await _sms_settings(request, principal.user_id)
+
+
+@ops.route(
+    "PUT",
+    "/api/v1/me/sms/purchases",
+    summary="Turn purchases by SMS on or off (PIN-confirmed)",
+    responses={200: SmsSettingsOut},
+    errors=(403, 423),
+)
+async def put_sms_purchases(
+    request: web.Request, principal: Principal, body: SmsPurchasesIn
+) -> SmsSettingsOut:
+    """Purchases by text command (`AIRTIME 500` to PayLink, then your PIN) are off until you
+    turn them on, here or in the USSD menu (Wallet, SMS purchases). Your PIN confirms the
+    change: a wrong one is 403 `pin_incorrect` and counts towards the lock (423 `pin_locked`);
+    without a PIN yet, 403 `pin_not_set`."""
+    now = deps.clock(request).now()
+    check = await deps.pins(request).check(principal.user_id, body.pin)
+    if not check.ok:
+        raise pin_refusal(check, now)
+    async with deps.db(request).begin() as session:
+        if not await sms_settings.set_purchases(session, principal.user_id, body.enabled, now):
+            raise NotFound("no such user")
+    return await _sms_settings(request, principal.user_id)

@@ -10,7 +10,9 @@ from aiohttp import web
 from gateway.api import (
     auth_views,
     catalogue_views,
+    funding_views,
     me_views,
+    operator_lookup_views,
     operator_views,
     purchase_views,
     quote_views,
@@ -35,12 +37,14 @@ GROUPS: tuple[Operations, ...] = (
     auth_views.ops,
     me_views.ops,
     wallet_views.ops,
+    funding_views.ops,
     catalogue_views.ops,
     verify_views.ops,
     quote_views.ops,
     purchase_views.ops,
     transaction_views.ops,
     operator_views.ops,
+    operator_lookup_views.ops,  # the web console's look-ups: by phone, audit trail, float
 )
 DESCRIPTION = """\
 The PayLink REST API for the web frontend and partners.

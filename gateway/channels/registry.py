@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from gateway.channels import ussd
+from gateway.channels import sms, telegram, ussd
 from gateway.conversations.context import ProfileFactory
 
 
@@ -17,7 +17,11 @@ class Channel:
     routes: Callable[[web.Application], None]  # adds its callback routes
 
 
-CHANNELS = (Channel(ussd.profile, ussd.setup_ussd_routes),)
+CHANNELS = (
+    Channel(ussd.profile, ussd.setup_ussd_routes),
+    Channel(telegram.profile, telegram.setup_telegram),
+    Channel(sms.profile, sms.setup_sms_routes),
+)
 PROFILES = tuple(channel.profile for channel in CHANNELS)
 
 

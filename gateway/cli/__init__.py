@@ -7,7 +7,18 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from gateway.cli import catalogue, ops, serve, users, ussd, wallet, worker
+from gateway.cli import (
+    catalogue,
+    ops,
+    paystack,
+    serve,
+    sms,
+    telegram,
+    users,
+    ussd,
+    wallet,
+    worker,
+)
 from gateway.cli.failures import guarded
 from gateway.clock import Clock, SystemClock
 from gateway.errors import ConfigError
@@ -27,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue.register(commands)
     users.register(commands)
     ussd.register(commands)
+    sms.register(commands)
+    telegram.register(commands)
+    paystack.register(commands)
     return parser
 
 

@@ -36,6 +36,7 @@ from gateway.purchases.service import PurchaseService
 from gateway.settings import Settings
 from gateway.store import ledger, outbox
 from gateway.store import purchases as store
+from gateway.store.outbox import OutboxMessage
 from gateway.vtpass.client import VTPassClient
 
 EXIT_DISCREPANCY = 1
@@ -65,6 +66,9 @@ def register(commands: Any) -> None:
 
     listing = commands.add_parser("outbox", help="queued and sent notifications, newest first")
     listing.add_argument("--phone", type=phone_arg, metavar="PHONE")
+    listing.add_argument(
+        "--failed", action="store_true", help="only messages given up on (never sent)"
+    )
     listing.add_argument("--limit", type=positive_int_arg, default=20)
     json_flag(listing)
     listing.set_defaults(handler=run_outbox)
@@ -260,33 +264,55 @@ async def _compare_float(db: async_sessionmaker[AsyncSession], client: VTPassCli
 
 
 async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    status = "failed" if args.failed else None
     async with database(settings) as db, db() as session:
-        messages = await outbox.recent(session, phone=args.phone, limit=args.limit)
+        messages = await outbox.recent(session, phone=args.phone, status=status, limit=args.limit)
     if args.json:
-        out_json(
-            {
-                "messages": [
-                    {
-                        "id": message.id,
-                        "created_at": iso(message.created_at),
-                        "sent_at": iso(message.sent_at),
-                        "status": message.status,
-                        "channel": message.channel,
-                        "phone": message.phone,
-                        "purchase_id": message.purchase_id,
-                        "attempts": message.attempts,
-                        "body": message.body,
-                    }
-                    for message in messages
-                ]
-            }
-        )
+        out_json({"messages": [_message_json(message) for message in messages]})
         return 0
     if not messages:
-        out("no notifications" + (f" for {args.phone}" if args.phone else ""))
+        scope = " failed" if args.failed else ""
+        out(f"no{scope} notifications" + (f" for {args.phone}" if args.phone else ""))
     for message in messages:
-        out(
-            f"#{message.id} {message.created_at:%Y-%m-%d %H:%M:%S}Z {message.status:<6} "
-            f"{message.channel:<8} {message.phone} {message.body}"
-        )
+        out(_message_line(message))
     return 0
+
+
+def _message_json(message: OutboxMessage) -> dict[str, object]:
+    return {
+        "id": message.id,
+        "created_at": iso(message.created_at),
+        "sent_at": iso(message.sent_at),
+        "status": message.status,
+        "channel": message.channel,
+        "phone": message.phone,
+        "purchase_id": message.purchase_id,
+        "attempts": message.attempts,
+        "next_attempt_at": iso(message.next_attempt_at) if message.status == "queued" else None,
+        "last_error": message.last_error,
+        "provider_message_id": message.provider_message_id,
+        "provider_status_code": message.provider_status_code,
+        "provider_status": message.provider_status,
+        "cost": message.provider_cost,
+        "delivery_status": message.delivery_status,
+        "delivery_failure_reason": message.delivery_failure_reason,
+        "delivery_updated_at": iso(message.delivery_updated_at),
+        "body": message.body,
+    }
+
+
+def _message_line(message: OutboxMessage) -> str:
+    """One line: id, time, status, channel, phone, [what happened], the text."""
+    notes = []
+    if message.delivery_status is not None:
+        reason = message.delivery_failure_reason
+        notes.append(f"delivery {message.delivery_status}" + (f" ({reason})" if reason else ""))
+    if message.status in {"queued", "failed"} and message.last_error:
+        notes.append(f"attempt {message.attempts}: {message.last_error}")
+    if message.status == "queued" and message.attempts and message.next_attempt_at is not None:
+        notes.append(f"next {message.next_attempt_at:%H:%M:%S}Z")
+    head = (
+        f"#{message.id} {message.created_at:%Y-%m-%d %H:%M:%S}Z {message.status:<7} "
+        f"{message.channel:<8} {message.phone}"
+    )
+    return f"{head} [{'; '.join(notes)}] {message.body}" if notes else f"{head} {message.body}"

@@ -7,12 +7,14 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
 from gateway.cli import preflight
 from gateway.cli.collector import tune_collector_after_start_up
+from gateway.cli.paystack import with_local_paystack
 from gateway.clock import Clock
 from gateway.settings import Settings, mask_url
 
@@ -35,7 +37,14 @@ def register(commands: Any) -> None:
     simulator.set_defaults(handler=run_simulator)
 
 
-def run_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+def run_serve(
+    settings: Settings,
+    args: argparse.Namespace,
+    clock: Clock,
+    *,
+    configure: Callable[[web.Application], None] | None = None,
+) -> int:
+    """Serve until stopped; `configure` adjusts the app first (`paylink telegram poll`)."""
     from gateway.app import create_app
     from gateway.store.migrate import upgrade
 
@@ -57,7 +66,10 @@ def run_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
         mask_url(settings.database_url.value),
         settings.vtpass_mode,
     )
+    settings = with_local_paystack(settings, args.host, args.port)
     app = tune_collector_after_start_up(create_app(settings, clock=clock))
+    if configure is not None:
+        configure(app)
     web.run_app(app, sock=sock, print=None)
     return 0
 

@@ -17,13 +17,16 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from gateway.channels.telegram_notifier import telegram_notifier_ctx
 from gateway.cli import preflight
 from gateway.clock import Clock, SystemClock
 from gateway.embedded_simulator import simulator_ctx
 from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
+from gateway.paystack.context import paystack_ctx
 from gateway.purchases.context import purchases_ctx
 from gateway.security.context import pins_ctx
 from gateway.settings import Settings
+from gateway.sms.context import sms_ctx
 from gateway.store.db import db_ctx
 from gateway.store.redis import redis_ctx
 from gateway.vtpass.context import vtpass_ctx
@@ -55,6 +58,9 @@ def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.
             vtpass_ctx,
             wakeup_ctx,
             purchases_ctx,
+            sms_ctx,  # the AT sender, when configured
+            telegram_notifier_ctx,  # registers the receipt sender for the "telegram" lane
+            partial(paystack_ctx, sweep=True),  # the funding sweep (issue 19)
             partial(worker_ctx, always=True),
         ]
     )

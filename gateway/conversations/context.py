@@ -27,6 +27,7 @@ from gateway.keys import clock_key, db_key, engine_key, redis_key, settings_key
 from gateway.purchases.keys import purchase_service_key
 from gateway.security.keys import pin_service_key
 from gateway.settings import Settings
+from gateway.store.chat_links import ChatDirectory
 from gateway.vtpass.keys import vtpass_key
 
 ProfileFactory = Callable[[Settings], ChannelProfile]  # a channel's registration
@@ -82,6 +83,7 @@ async def conversations_ctx(
         lines,
         clock,
         config,
+        directory=ChatDirectory(app[db_key]),  # chat users (Telegram) -> their linked phone
     )
     coordinators = Coordinators()
     for factory in channels:

@@ -39,12 +39,15 @@ from gateway.flows.model import (
     RefusalReason,
     RegisterUser,
     ServiceUnavailable,
+    SetSmsPurchases,
+    SmsPurchasesSet,
     StagePin,
     SubmitPurchase,
     VerifyCustomer,
 )
 from gateway.logs import mask_msisdn
 from gateway.purchases.models import DailyLimitExceeded, InsufficientFunds
+from gateway.purchases.opt_in import SmsPurchasesOff
 from gateway.purchases.pricing import PriceMismatch, VerificationRequired
 from gateway.security.pins import PinCheck, PinRefused, PinStatus, WeakPin
 from gateway.vtpass.models import CustomerInfo
@@ -130,7 +133,25 @@ class EffectRunner:
             event = self._pin_event(await self._services.check_pin(user_id, effect.pin))
             ctx.pin_ok = isinstance(event, PinAccepted)
             return event
+        if isinstance(effect, SetSmsPurchases):
+            return await self._set_sms_purchases(effect, user_id, ctx)
         return await self._change_pin(effect, user_id, ctx)
+
+    async def _set_sms_purchases(
+        self, effect: SetSmsPurchases, user_id: int, ctx: HopContext
+    ) -> Event:
+        """The PIN checked (a wrong one counts), then the setting saved."""
+        event = self._pin_event(await self._services.check_pin(user_id, effect.pin))
+        if not isinstance(event, PinAccepted):
+            return event
+        await self._services.set_sms_purchases(user_id, effect.enabled)
+        logger.info(
+            "SMS purchases turned %s in session %s (phone %s)",
+            "on" if effect.enabled else "off",
+            ctx.session_id,
+            ctx.masked,
+        )
+        return SmsPurchasesSet(effect.enabled)
 
     async def _user_id(self, ctx: HopContext) -> int | None:
         if ctx.user_id is None:  # the record caches it; only the first need looks it up
@@ -186,6 +207,8 @@ class EffectRunner:
             return PurchaseRefused(RefusalReason.INSUFFICIENT_FUNDS, balance)
         except DailyLimitExceeded:
             return PurchaseRefused(RefusalReason.DAILY_LIMIT)
+        except SmsPurchasesOff:
+            return PurchaseRefused(RefusalReason.SMS_OFF)
         except Forbidden:
             return PurchaseRefused(RefusalReason.ACCOUNT_BLOCKED)
         except PriceMismatch as exc:  # the catalogue or a fee changed after the confirm screen

@@ -116,7 +116,7 @@ def screen_to_dict(screen: Screen) -> dict[str, object]:
         body["o"] = [[o.key, o.label] for o in screen.options]
     if not screen.expects_input:
         body["i"] = False
-    for name in ("ends", "more", "back", "home"):
+    for name in ("ends", "more", "back", "home", "secret"):
         if getattr(screen, name):
             body[name] = True
     if screen.hint is not None:
@@ -138,11 +138,18 @@ def screen_from_dict(body: object) -> Screen:
     ):
         raise ValueError("malformed screen")
     parsed = tuple(Option(*_pair(o)) for o in options)
-    expects_input, ends, more, back, home = flags
-    return Screen(message, parsed, expects_input, ends, hint, more, back, home)
+    expects_input, ends, more, back, home, secret = flags
+    return Screen(message, parsed, expects_input, ends, hint, more, back, home, secret)
 
 
-_FLAGS = (("i", True), ("ends", False), ("more", False), ("back", False), ("home", False))
+_FLAGS = (
+    ("i", True),
+    ("ends", False),
+    ("more", False),
+    ("back", False),
+    ("home", False),
+    ("secret", False),
+)
 
 
 def _pair(item: object) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from gateway.phones import Msisdn, normalize_phone, to_local
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.service import PurchaseService
 from gateway.security.pins import PinCheck, PinService
-from gateway.store import ledger, users
+from gateway.store import ledger, sms_settings, users
 from gateway.store import purchases as purchase_store
 from gateway.store.purchases import PurchaseRecord
 from gateway.store.tables import User, purchases_table
@@ -67,6 +67,10 @@ class Services(Protocol):
     async def check_pin(self, user_id: int, pin: str) -> PinCheck: ...
 
     async def set_pin(self, user_id: int, pin: str) -> None: ...
+
+    async def set_sms_purchases(self, user_id: int, enabled: bool) -> None:
+        """Turn purchases by SMS on or off (the caller checked the PIN)."""
+        ...
 
     async def buy(
         self,
@@ -240,6 +244,10 @@ class GatewayServices:
 
     async def set_pin(self, user_id: int, pin: str) -> None:
         await self._pins.set(user_id, pin)
+
+    async def set_sms_purchases(self, user_id: int, enabled: bool) -> None:
+        async with self._db.begin() as session:
+            await sms_settings.set_purchases(session, user_id, enabled, self._clock.now())
 
     async def buy(
         self,

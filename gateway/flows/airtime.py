@@ -78,6 +78,28 @@ def quick(conv: Conversation, ctx: Ctx, amount: str, phone: str | None) -> Move:
     return handle(moved.state, amount, ctx)
 
 
+def for_amount(
+    conv: Conversation, ctx: Ctx, amount: int, phone: str, service_id: str | None
+) -> Move:
+    """A text command's airtime (`AIRTIME 500 [number] [network]`), from the main menu `conv`:
+    the confirm screen when the network is known (named, or from the prefix); else the network
+    list, whose pick then confirms `amount` at once (an amount out of bounds asks again)."""
+    at = goto(conv, WHO, flow=FlowName.AIRTIME)
+    if phone != conv.caller.phone:
+        at = goto(at, PHONE)
+    if any(s.service_id == service_id for s in _services(ctx)):
+        at = goto(at, AMOUNT, updates={"to": phone, "svc": service_id or ""})
+    else:
+        at = _to_recipient(at, ctx, phone).state or at
+    service = _service(at, ctx)
+    if at.step != AMOUNT or service is None:  # the network list: keep the amount for its pick
+        return Move(moved(at, at.flow, at.step, {**at.data, "amt": str(amount)}, None, at.stack))
+    low, high = _limits(service)
+    if not low <= amount <= high:
+        return stay(at, Hint.AMOUNT_LOW if amount < low else Hint.AMOUNT_HIGH)
+    return _confirm(at, ctx, service, amount)
+
+
 def _to_recipient(conv: Conversation, ctx: Ctx, phone: str) -> Move:
     network = network_for(phone)
     detected = next((s for s in _services(ctx) if network and s.service_id == network.value), None)
@@ -100,7 +122,7 @@ def _confirm(conv: Conversation, ctx: Ctx, service: Service, amount: int) -> Mov
         phone=phone,
         label=f"{name} Airtime",
     )
-    summary = checkout.summary(f"{name} airtime {ctx.money(amount)}", f"To {local(phone)}")
+    summary = checkout.summary(ctx, f"{name} airtime {ctx.money(amount)}", f"To {local(phone)}")
     # keep the amount so "Change network" on the confirm screen can confirm again directly
     at = moved(
         conv, conv.flow, conv.step, {**conv.data, "amt": str(amount)}, conv.intent_id, conv.stack

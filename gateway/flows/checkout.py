@@ -61,14 +61,14 @@ ALT_STEP = "alt_step"
 
 SUMMARY_WIDTH = 30
 PIN_REQUEST = "Enter PIN to pay:"
-RECEIVED = "Request received. You will get an SMS."
 
 
-def received(reference: str | None) -> str:
-    """The acknowledgement, naming the purchase's one customer reference (`PL-…`)."""
+def received(reference: str | None, receipt: str) -> str:
+    """The acknowledgement, naming the purchase's one customer reference (`PL-…`) and where
+    the receipt will come (`Profile.receipt`)."""
     if reference is None:
-        return RECEIVED
-    return f"Request received. Ref {reference}. You will get an SMS."
+        return f"Request received. {receipt}"
+    return f"Request received. Ref {reference}. {receipt}"
 
 
 _REFUSALS = {
@@ -78,6 +78,8 @@ _REFUSALS = {
     RefusalReason.INVALID: "This amount is not allowed for this product.",
     RefusalReason.PRICE_CHANGED: "The price has changed. Please {again} to see it.",
     RefusalReason.VERIFY_AGAIN: "Please enter your card number again to renew.",
+    RefusalReason.SMS_OFF: "SMS purchases are off. Turn them on in the PayLink USSD menu:"
+    " Wallet, SMS purchases.",
     RefusalReason.UNAVAILABLE: "We could not take your request. Please try again later.",
 }
 
@@ -127,12 +129,19 @@ def begin(
     )
 
 
-def summary(*lines: str) -> str:
-    """Up to three summary lines for the confirm screen, each cut to fit.
+def summary_width(ctx: Ctx) -> int:
+    """How wide a summary line may be on the channel: `SUMMARY_WIDTH` on USSD (and SMS), more
+    in a chat (`Profile.width`)."""
+    return ctx.profile.width(SUMMARY_WIDTH)
+
+
+def summary(ctx: Ctx, *lines: str) -> str:
+    """Up to three summary lines for the confirm screen, each cut to fit (`summary_width`).
 
     Outside text (customer names, plan names, stored labels) must already be `screens.clean`.
     """
-    return "\n".join(clip(line, SUMMARY_WIDTH) for line in lines[:3] if line)
+    width = summary_width(ctx)
+    return "\n".join(clip(line, width) for line in lines[:3] if line)
 
 
 def _alt(conv: Conversation) -> tuple[FlowName, str] | None:
@@ -192,7 +201,8 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
         return Screen(WAITING, expects_input=False)
     alt = shown(ctx, conv.data.get(ALT_LABEL), 20)
     options = (Option("1", alt),) if alt and _alt(conv) is not None else ()
-    lines = [shown(ctx, line, SUMMARY_WIDTH) for line in conv.data.get(SUMMARY, "").split("\n")]
+    width = summary_width(ctx)
+    lines = [shown(ctx, line, width) for line in conv.data.get(SUMMARY, "").split("\n")]
     summary = [line for line in lines[:3] if line]
     order = Order.from_fields(conv.data, ORDER)
     quoted = shown_quote(conv)
@@ -236,7 +246,7 @@ def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
     if conv.step != PAYING:
         return Move(conv)  # a late or duplicate result: show where we are
     if isinstance(event, PurchaseAccepted):
-        return end(received(event.reference))
+        return end(received(event.reference, ctx.profile.receipt))
     if isinstance(event, PurchaseRefused):
         message = _REFUSALS[event.reason].format(again=ctx.profile.again)
         if event.reason is RefusalReason.INSUFFICIENT_FUNDS:

@@ -108,8 +108,18 @@ def _confirm(conv: Conversation, ctx: Ctx, recipient: str, customer_ref: str) ->
         shown = f"Account {customer_ref}"
     else:
         shown = f"To {local(recipient)}"
-    summary = checkout.summary(name, plan_label(plan, ctx, 30, name), shown)
+    width = checkout.summary_width(ctx)
+    summary = checkout.summary(ctx, name, plan_label(plan, ctx, width, name), shown)
     return checkout.begin(conv, ctx, order, summary)
+
+
+def for_plan(conv: Conversation, ctx: Ctx, service_id: str, code: str, phone: str) -> Move:
+    """A plan named by its code in a text command (`DATA MTN5 [number]`), from the main menu
+    `conv`: the confirm screen for `phone`; a service billed to an account asks for it."""
+    at = goto(goto(conv, NETWORK, flow=FlowName.DATA), PLAN, updates={"svc": service_id})
+    if service_id in ACCOUNT_SERVICES:
+        return Move(goto(at, ACCOUNT, updates={"var": code}))
+    return _confirm(goto(at, WHO, updates={"var": code}), ctx, phone, local(phone))
 
 
 def prompt(conv: Conversation, ctx: Ctx) -> Screen:

@@ -137,9 +137,23 @@ def _confirm(
     elif profile:  # the plan's name is long ("JAMB UTME PIN (without mock)"): price below
         lines = (order.label, f"{each} for profile {profile}", conv.data.get("name", ""))
     else:
-        lines = (priced(order.label, each, checkout.SUMMARY_WIDTH),)
-    summary = checkout.summary(*lines)
+        lines = (priced(order.label, each, checkout.summary_width(ctx)),)
+    summary = checkout.summary(ctx, *lines)
     return checkout.begin(conv, ctx, order, summary)
+
+
+def for_quantity(conv: Conversation, ctx: Ctx, service_id: str, quantity: int) -> Move:
+    """A text command's exam PINs (`WAEC 2`), from the main menu `conv`: the confirm screen for
+    `quantity` PINs of the service's only plan (a quantity out of bounds asks again)."""
+    service = ctx.catalog.service(service_id)
+    plans = ctx.catalog.variations(service_id)
+    at = goto(conv, EXAM, flow=FlowName.EDUCATION)
+    if service is None or len(plans) != 1:
+        return stay(at, Hint.UNAVAILABLE)
+    chosen = _after_plan(at, ctx, service, plans[0])
+    if chosen.state is None or chosen.state.step != QUANTITY or chosen.effects:
+        return chosen
+    return handle(chosen.state, str(quantity), ctx)
 
 
 def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:

@@ -51,6 +51,7 @@ METER = "meter"
 VERIFYING = "verifying"
 AMOUNT = "amount"
 
+PENDING = "cmd.amt"  # an amount typed with a text command: offered once the meter verifies
 DEFAULT_LIMITS = (500_00, 500_000_00)  # N500-N500,000 when VTPass gives no min/max
 KINDS = (("prepaid", "Prepaid"), ("postpaid", "Postpaid"))
 SHORT_NAMES: Mapping[str, str] = {
@@ -101,6 +102,19 @@ def start(conv: Conversation, _ctx: Ctx) -> Move:
     return Move(goto(conv, DISCO, flow=FlowName.ELECTRICITY))
 
 
+def verify_meter(
+    conv: Conversation, service_id: str, kind: str, meter: str, amount: int | None = None
+) -> Move:
+    """A text command's electricity (`LIGHT IKEJA <meter> 5000`), from the main menu `conv`:
+    verify the meter now; once verified, `amount` goes to the confirm screen (with the
+    customer's name) as if typed at the amount step."""
+    at = goto(conv, DISCO, flow=FlowName.ELECTRICITY)
+    at = goto(goto(at, KIND, updates={"svc": service_id}), METER, updates={"vt": kind})
+    updates = {"ref": meter} if amount is None else {"ref": meter, PENDING: str(amount)}
+    verify = VerifyCustomer(service_id, meter, kind)
+    return Move(goto(at, VERIFYING, updates=updates), effects=(verify,))
+
+
 def prompt(conv: Conversation, ctx: Ctx) -> Screen:
     service = _service(conv, ctx)
     if conv.step == DISCO or service is None:
@@ -113,8 +127,8 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
     if conv.step == VERIFYING:
         return Screen(WAITING, expects_input=False)
     lines = [
-        safe(conv.data.get("name"), 28),
-        safe(conv.data.get("addr"), 40),
+        safe(conv.data.get("name"), ctx.profile.width(28)),
+        safe(conv.data.get("addr"), ctx.profile.width(40)),
         amount_prompt(ctx, _limits(conv, service)),
     ]
     return Screen("\n".join(line for line in lines if line), back=True, home=True)
@@ -156,6 +170,7 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
         label=f"{disco_label(service)} {kind}",
     )
     summary = checkout.summary(
+        ctx,
         f"{disco_name(service)} {kind} {ctx.money(checked)}",
         f"Meter {meter}",
         conv.data.get("name", ""),
@@ -163,14 +178,18 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
     return checkout.begin(conv, ctx, order, summary)
 
 
-def on_event(conv: Conversation, event: Event, _ctx: Ctx) -> Move:
+def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
     if conv.step != VERIFYING:
         return Move(conv)
     if isinstance(event, CustomerVerified):
         updates = {"name": safe(event.name, 40), "addr": safe(event.address, 60)}
         if event.min_amount:
             updates["min"] = str(event.min_amount)
-        return Move(shift(conv, AMOUNT, updates=updates))
+        pending = to_int(conv.data.get(PENDING))
+        at = shift(conv, AMOUNT, updates=updates, drop=(PENDING,))
+        if pending:  # typed with the command: as if entered at the amount step
+            return handle(at, str(pending // 100), ctx)
+        return Move(at)
     if isinstance(event, CustomerInvalid):
         return Move(back(conv) or conv, hint=Hint.NOT_FOUND)
     return Move(conv)

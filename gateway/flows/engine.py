@@ -4,6 +4,8 @@ Why a single pure function: the coordinator loads the conversation, calls `advan
 returned effects, feeds each result back through `advance`, saves, and renders the last reply.
 Global keys are handled here so every flow gets them the same way:
 
+- on a profile that takes commands (SMS), a message starting with a command word opens that
+  command (`command_flow`), whether it opens the conversation or arrives at any step;
 - `00` main menu (the PIN set-up for a caller without a PIN), `0` back (the previous page of a
   list, else the previous screen), `98` next page, but only where the screen shows "98 More"
   (elsewhere 98 is ordinary input, e.g. an amount);
@@ -63,12 +65,15 @@ from gateway.clock import LAGOS
 from gateway.flows import (
     airtime,
     checkout,
+    command_flow,
+    commands,
     data,
     education,
     electricity,
     menu,
     onboarding,
     repeat,
+    sms_setting,
     tv,
     wallet,
 )
@@ -81,6 +86,7 @@ from gateway.flows.model import (
     FlowName,
     Order,
     PinLocked,
+    Screen,
     ServiceUnavailable,
     SessionStarted,
     Transition,
@@ -101,6 +107,8 @@ FLOWS: Mapping[FlowName, Flow] = {
     FlowName.EDUCATION: education.FLOW,
     FlowName.WALLET: wallet.FLOW,
     FlowName.CHECKOUT: checkout.FLOW,
+    FlowName.COMMAND: command_flow.FLOW,
+    FlowName.SMS_SETTING: sms_setting.FLOW,
 }
 
 EXPIRED = "Your session has ended. Please {again}."  # the channel words how to start again
@@ -156,13 +164,21 @@ def _locked_text(event: PinLocked) -> str:
 
 def _realise(move: Move, ctx: Ctx) -> Transition:
     if move.screen is not None:
-        return Transition(move.state, move.screen, move.effects)
+        return Transition(move.state, _marked(move.screen, move.state), move.effects)
     if move.state is None:  # flows always end with a screen; this is only a safety net
         return Transition(None, ending(EXPIRED.format(again=ctx.profile.again)), move.effects)
     screen = FLOWS[move.state.flow].prompt(move.state, ctx)
     if move.hint:
         screen = replace(screen, hint=move.hint)
-    return Transition(move.state, screen, move.effects)
+    return Transition(move.state, _marked(screen, move.state), move.effects)
+
+
+def _marked(screen: Screen, state: Conversation | None) -> Screen:
+    """`screen`, marked `secret` when the step it leaves the caller on takes a PIN."""
+    flow = None if state is None else FLOWS.get(state.flow)
+    if flow is None or screen.secret or state is None or state.step not in flow.pin_steps:
+        return screen
+    return replace(screen, secret=True)
 
 
 def _starting_orders(given: tuple[Order, ...]) -> tuple[Order, ...]:
@@ -177,6 +193,8 @@ def _start(event: SessionStarted, ctx: Ctx) -> Move:
     recent = ctx.memo(("starting-orders", event.recent), lambda: _starting_orders(event.recent))
     caller = Caller(event.phone, event.seed, event.has_pin, recent)
     conv = home(Conversation(FlowName.MAIN, HOME_STEP, caller))
+    if ctx.profile.commands and event.shortcut:  # a text message: the command it holds
+        return command_flow.open_command(conv, " ".join(event.shortcut), ctx)
     if not caller.has_pin:
         return Move(conv)
     if event.shortcut:
@@ -198,6 +216,8 @@ def _asks_pin(conv: Conversation) -> bool:
 
 
 def _input(conv: Conversation, raw: str, ctx: Ctx) -> Move:
+    if ctx.profile.commands and commands.verb_of(raw) is not None:  # starts over, any step
+        return command_flow.open_command(conv, raw, ctx)
     text = raw.strip()[:MAX_INPUT]
     flow = FLOWS[conv.flow]
     if conv.step in flow.waiting:  # the result never came back: return to the step before

@@ -25,6 +25,8 @@ class FlowName(StrEnum):
     EDUCATION = "education"
     WALLET = "wallet"
     CHECKOUT = "checkout"
+    COMMAND = "command"  # a conversation opened by a typed command (SMS)
+    SMS_SETTING = "sms_setting"  # turning purchases by SMS on or off (USSD wallet menu)
 
 
 # -- what is bought ------------------------------------------------------------------------------
@@ -171,6 +173,8 @@ class Screen:
 
     `hint` is a one-line notice above the message ("Invalid choice."). `more`, `back` and `home`
     ask for the "98 More", "0 Back" and "00 Main menu" lines. An ending screen has no options.
+    `secret`: the answer it asks for is a PIN, so a channel that keeps a transcript (a chat)
+    deletes that answer once read; the engine sets it on every PIN step.
     """
 
     message: str
@@ -181,6 +185,7 @@ class Screen:
     more: bool = False
     back: bool = False
     home: bool = False
+    secret: bool = False
 
 
 # -- events fed to the engine --------------------------------------------------------------------
@@ -242,6 +247,7 @@ class RefusalReason(StrEnum):
     INVALID = "invalid"  # amount or quantity out of the product's bounds
     PRICE_CHANGED = "price_changed"  # the server's price is not the one shown; `price` is it
     VERIFY_AGAIN = "verify_again"  # a renewal whose verification expired
+    SMS_OFF = "sms_off"  # bought by SMS while the owner has not turned SMS purchases on
     UNAVAILABLE = "unavailable"
 
 
@@ -285,6 +291,14 @@ class PinMismatch:
 
 
 @dataclass(frozen=True, slots=True)
+class SmsPurchasesSet:
+    """`SetSmsPurchases` checked the PIN and saved the setting: purchases by SMS are now
+    `enabled` (or not)."""
+
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
 class BalanceLoaded:
     balance: int  # kobo
 
@@ -323,6 +337,7 @@ Event = (
     | PinAccepted
     | PinSet
     | PinMismatch
+    | SmsPurchasesSet
     | BalanceLoaded
     | HistoryLoaded
     | ServiceUnavailable
@@ -402,6 +417,17 @@ class ChangePin:
     pin: str = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class SetSmsPurchases:
+    """Check the PIN (counts toward lockout); if right, turn purchases by SMS on or off.
+
+    Feed back SmsPurchasesSet | PinRejected | PinLocked | ServiceUnavailable.
+    """
+
+    enabled: bool
+    pin: str = field(repr=False)
+
+
 Effect = (
     VerifyCustomer
     | SubmitPurchase
@@ -411,6 +437,7 @@ Effect = (
     | RegisterUser
     | CheckPin
     | ChangePin
+    | SetSmsPurchases
 )
 
 

@@ -102,10 +102,10 @@ def buy_again(conv: Conversation, ctx: Ctx, order: Order) -> Move:
         lines = (label, f"{fresh.quantity} x {each} = {total}", _recipient_line(fresh))
     else:
         lines = (
-            priced(label, ctx.money(fresh.total), checkout.SUMMARY_WIDTH),
+            priced(label, ctx.money(fresh.total), checkout.summary_width(ctx)),
             _recipient_line(fresh),
         )
-    return checkout.begin(conv, ctx, fresh, checkout.summary(*lines))
+    return checkout.begin(conv, ctx, fresh, checkout.summary(ctx, *lines))
 
 
 # what a customer reference is called on the confirm screen, by category

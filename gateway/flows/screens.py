@@ -43,7 +43,11 @@ class Profile:
     """How a channel shows screens. `max_chars` is in septets when `gsm7` is set.
 
     `again` is how a user starts over on this channel, worded to follow "Please": flows never
-    say "dial" themselves, since on SMS or a chat there is nothing to dial.
+    say "dial" themselves, since on SMS or a chat there is nothing to dial. `commands`: a
+    message that starts with a command word (`AIRTIME 500`, `BAL`) opens that command, at any
+    step (`gateway.flows.commands`); a USSD handset types menu keys only. `receipt`: where a
+    purchase's receipt will come, told in its acknowledgement. `line_scale`: how many times the
+    width a flow gives a message line for a USSD screen that line may take here (`width`).
     """
 
     name: str
@@ -52,16 +56,38 @@ class Profile:
     max_options: int  # options per page
     prefix: bool  # USSD `CON `/`END `
     again: str = "dial again"
+    commands: bool = False
+    receipt: str = "You will get an SMS."
+    line_scale: int = 1
 
     def money(self, amount: int) -> str:
         """Kobo for this channel: `N1,500` on GSM-7 channels, `₦1,500.00` elsewhere."""
         return format_gsm(amount) if self.gsm7 else format_rich(amount)
 
+    def width(self, ussd: int) -> int:
+        """The width of a message line a flow sized for a USSD screen (`ussd`), on this channel.
+
+        A chat's lines wrap and its money is longer (`₦1,000.00`), so there a confirm line
+        clipped to USSD's width would lose the amount or a profile number's last digits.
+        Buttons keep the USSD widths: a phone shows about that much of one.
+        """
+        return ussd * self.line_scale
+
 
 USSD = Profile("ussd", max_chars=160, gsm7=True, max_options=9, prefix=True)
-SMS = Profile("sms", max_chars=160, gsm7=True, max_options=9, prefix=False, again="send MENU")
+# two concatenated GSM-7 parts (153 septets each): a reply never costs more than two SMS
+SMS = Profile(
+    "sms", max_chars=306, gsm7=True, max_options=9, prefix=False, again="text HELP", commands=True
+)
 TELEGRAM = Profile(
-    "telegram", max_chars=4000, gsm7=False, max_options=8, prefix=False, again="send MENU"
+    "telegram",
+    max_chars=4000,
+    gsm7=False,
+    max_options=8,
+    prefix=False,
+    again="send /menu",
+    receipt="Your receipt will follow in this chat.",
+    line_scale=2,
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gateway.flows import checkout, names
 from gateway.flows.catalogue import TV, Service, Variation
-from gateway.flows.checkout import SUMMARY_WIDTH
+from gateway.flows.checkout import summary_width
 from gateway.flows.model import (
     Conversation,
     CustomerInvalid,
@@ -56,6 +56,7 @@ PHONE = "phone"
 
 RENEWABLE = frozenset({"dstv", "gotv"})  # take subscription_type renew | change
 PHONE_BILLED = frozenset({"showmax"})  # billersCode is the subscriber's phone number
+PENDING = "cmd.var"  # a bouquet named in a text command: bought once the card verifies
 _PROVIDER_LIST = "Choose TV:"
 
 
@@ -81,7 +82,7 @@ def _plans(conv: Conversation, ctx: Ctx, service: Service) -> tuple[str, tuple[V
     plans = ctx.catalog.variations(service.service_id)
     if not plans:
         return f"No {provider_name(service)} plans now.", ()
-    name = shown(ctx, conv.data.get("name"), 24)
+    name = shown(ctx, conv.data.get("name"), ctx.profile.width(24))
     if name and service.service_id not in PHONE_BILLED:
         return f"{name}\nChoose bouquet:", plans
     return f"{provider_name(service)} plans:", plans
@@ -100,9 +101,9 @@ def prompt(conv: Conversation, ctx: Ctx) -> Screen:
     if conv.step == VERIFYING:
         return Screen(WAITING, expects_input=False)
     if conv.step == ACTION:
-        lines = [shown(ctx, conv.data.get("name"), 28)]
+        lines = [shown(ctx, conv.data.get("name"), ctx.profile.width(28))]
         if conv.data.get("bq"):
-            lines.append(f"Now: {shown(ctx, conv.data['bq'], 24)}")
+            lines.append(f"Now: {shown(ctx, conv.data['bq'], ctx.profile.width(24))}")
         choices = [Option("2", "Change bouquet")]
         renewal = to_int(conv.data.get("renew"))
         if renewal:
@@ -140,7 +141,8 @@ def _renew(conv: Conversation, ctx: Ctx, service: Service) -> Move:
         label=_plan_name(service, bouquet) if bouquet else f"{name} renewal",
     )
     summary = checkout.summary(
-        priced(f"Renew {order.label}", ctx.money(renewal), SUMMARY_WIDTH),
+        ctx,
+        priced(f"Renew {order.label}", ctx.money(renewal), summary_width(ctx)),
         f"Card {card}",
         conv.data.get("name", ""),
     )
@@ -160,7 +162,8 @@ def _buy_plan(conv: Conversation, ctx: Ctx, service: Service, plan: Variation) -
         label=_plan_name(service, plan.name),
     )
     summary = checkout.summary(
-        priced(order.label, ctx.money(plan.amount), SUMMARY_WIDTH),
+        ctx,
+        priced(order.label, ctx.money(plan.amount), summary_width(ctx)),
         f"Card {card}",
         conv.data.get("name", ""),
     )
@@ -181,7 +184,7 @@ def _buy_by_phone(conv: Conversation, ctx: Ctx, service: Service, phone: str) ->
         label=_plan_name(service, plan.name),
     )
     summary = checkout.summary(
-        priced(order.label, ctx.money(plan.amount), SUMMARY_WIDTH), f"For {local(phone)}"
+        ctx, priced(order.label, ctx.money(plan.amount), summary_width(ctx)), f"For {local(phone)}"
     )
     return checkout.begin(conv, ctx, order, summary)
 
@@ -191,6 +194,23 @@ def verify_again(conv: Conversation, service_id: str, card: str) -> Move:
     verify = VerifyCustomer(service_id, card)
     updates = {"svc": service_id, "ref": card}
     return Move(goto(conv, VERIFYING, flow=FlowName.TV, updates=updates), effects=(verify,))
+
+
+def verify_card(conv: Conversation, service_id: str, card: str, bouquet: str | None) -> Move:
+    """A text command's TV (`TV DSTV <card> [bouquet]`), from the main menu `conv`: verify the
+    card now; once verified, the bouquet's confirm screen, or (none named) renew or change."""
+    at = goto(goto(conv, PROVIDER, flow=FlowName.TV), CARD, updates={"svc": service_id})
+    updates = {"ref": card} if bouquet is None else {"ref": card, PENDING: bouquet}
+    verify = VerifyCustomer(service_id, card)
+    return Move(goto(at, VERIFYING, updates=updates), effects=(verify,))
+
+
+def for_phone(conv: Conversation, ctx: Ctx, service_id: str, code: str, phone: str) -> Move:
+    """A text command's phone-billed plan (`TV SHOWMAX <code> [number]`): its confirm screen."""
+    service = ctx.catalog.service(service_id)
+    at = goto(goto(conv, PROVIDER, flow=FlowName.TV), PLAN, updates={"svc": service_id})
+    at = goto(at, WHO, updates={"var": code})
+    return stay(at, Hint.UNAVAILABLE) if service is None else _buy_by_phone(at, ctx, service, phone)
 
 
 def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
@@ -238,7 +258,7 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
     return _buy_plan(conv, ctx, service, plans[index])
 
 
-def on_event(conv: Conversation, event: Event, _ctx: Ctx) -> Move:
+def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
     if conv.step != VERIFYING:
         return Move(conv)
     if isinstance(event, CustomerVerified):
@@ -250,10 +270,21 @@ def on_event(conv: Conversation, event: Event, _ctx: Ctx) -> Move:
         if event.renewal_amount and event.renewal_amount > 0:
             updates["renew"] = str(event.renewal_amount)
         following = ACTION if conv.data.get("svc") in RENEWABLE else PLAN
-        return Move(shift(conv, following, updates=updates, drop=("renew",)))
+        at = shift(conv, following, updates=updates, drop=("renew", PENDING))
+        return _pending_bouquet(at, ctx, conv.data.get(PENDING))
     if isinstance(event, CustomerInvalid):
         return Move(back(conv) or conv, hint=Hint.NOT_FOUND)
     return Move(conv)
+
+
+def _pending_bouquet(conv: Conversation, ctx: Ctx, code: str | None) -> Move:
+    """Just verified: the bouquet a text command named, else the usual next screen."""
+    service = _service(conv, ctx)
+    plan = ctx.catalog.variation(service.service_id, code) if service and code else None
+    if service is None or plan is None:
+        return Move(conv)
+    at = goto(conv, PLAN) if conv.step == ACTION else conv
+    return _buy_plan(at, ctx, service, plan)
 
 
 FLOW = Flow(

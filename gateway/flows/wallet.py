@@ -1,4 +1,5 @@
-"""Wallet: balance, the last five purchases with their status (and token), change PIN.
+"""Wallet: balance, the last five purchases with their status (and token), change PIN, and
+the "SMS purchases" setting (`sms_setting`).
 
 Balance and history are effects (`LoadBalance`, `LoadHistory`); their results are kept in the
 conversation so the screens stay pure functions of it. Changing the PIN checks the current one
@@ -12,6 +13,7 @@ import json
 from datetime import UTC, datetime
 
 from gateway.clock import LAGOS
+from gateway.flows import sms_setting
 from gateway.flows.model import (
     BalanceLoaded,
     ChangePin,
@@ -79,6 +81,7 @@ _MENU = (
     Option("2", "Last purchases"),
     Option("3", "Change PIN"),
     Option("4", "Forgot PIN"),
+    Option("5", "SMS purchases"),
 )
 # USSD cannot reset a PIN (it would need the PIN or a second factor); the web app can
 FORGOT_TEXT = f"Forgot your PIN? {RESET_HINT}"
@@ -166,14 +169,15 @@ def _detail(conv: Conversation, ctx: Ctx) -> Screen:
     if index is None or index >= len(rows):
         return Screen("No purchases yet.", back=True, home=True)
     label, amount, status, when, recipient, token = rows[index]
+    width = ctx.profile.width
     lines = [
-        shown(ctx, label, 24),
+        shown(ctx, label, width(24)),
         f"{ctx.money(amount)} {shown(ctx, status, 10)} {shown(ctx, when, 11)}".strip(),
     ]
     if recipient:
-        lines.append(f"To {shown(ctx, recipient, 16)}")
+        lines.append(f"To {shown(ctx, recipient, width(16))}")
     if token:
-        lines.append(f"Token: {shown(ctx, token, 32)}")
+        lines.append(f"Token: {shown(ctx, token, width(32))}")
     return Screen("\n".join(lines), back=True, home=True)
 
 
@@ -203,6 +207,8 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
             return Move(goto(conv, PIN_OLD))
         if picked == 3:
             return Move(goto(conv, FORGOT))
+        if picked == 4:
+            return sms_setting.start(conv, ctx)
         return stay(conv, Hint.INVALID_CHOICE)
     if conv.step == HISTORY:
         rows = _rows(conv)

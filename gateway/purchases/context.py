@@ -14,6 +14,7 @@ from aiohttp import web
 
 from gateway.keys import clock_key, db_key, settings_key
 from gateway.purchases.keys import purchase_service_key, wakeup_key
+from gateway.purchases.models import PurchasePolicy
 from gateway.purchases.ordering import OrderPricer
 from gateway.purchases.service import PurchaseService
 from gateway.security.keys import pin_service_key
@@ -35,13 +36,15 @@ async def purchases_ctx(app: web.Application) -> AsyncIterator[None]:
 
     # every order is priced by the server, whichever channel sends it (architecture.md §8)
     pricer = OrderPricer(app[vtpass_key].catalogue, app[db_key], app[clock_key])
+    settings = app[settings_key]
     service = PurchaseService(
         app[db_key],
         app[clock_key],
         worker_id=process_worker_id(),
+        policy=PurchasePolicy(pending_notice_s=settings.pending_notice_after_s or None),
         on_submitted=wake_worker,
         pricer=pricer,
-        sandbox_numbers=app[settings_key].sandbox_numbers,
+        sandbox_numbers=settings.sandbox_numbers,
         pins=app.get(pin_service_key),  # absent in `paylink worker`, which only vends
     )
     app[purchase_service_key] = service

@@ -1,7 +1,9 @@
 """Operator credit: funding -> wallet, once per reference; unknown users are created.
 
-`check_credit` is the pure validation; `WalletCredits` posts the journal under the wallet lock
-and answers a repeated reference with the first credit (or refuses a mismatch).
+`check_credit` is the pure validation; `WalletCredits` posts the journal under the wallet lock,
+queues the owner's "wallet credited" SMS in the same transaction (so a credit is texted exactly
+once, however often its reference is repeated), and answers a repeated reference with the first
+credit (or refuses a mismatch).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from gateway.errors import Conflict, InvalidInput
 from gateway.phones import Msisdn, normalize_phone
 from gateway.purchases.deps import PurchaseDeps
 from gateway.purchases.models import Credit
-from gateway.store import ledger, users
+from gateway.store import ledger, outbox, users
+from gateway.texts import account
 
 _PREFIX = "credit:"
 
@@ -95,4 +98,7 @@ class WalletCredits:
             created = True
         locked = await users.lock_wallet(session, user.id)
         assert locked is not None  # noqa: S101 - get_or_create made the wallet
+        if created:
+            notice = account.wallet_credited(amount, locked.balance).body
+            await outbox.enqueue(session, phone=phone, body=notice, at=now, user_id=user.id)
         return Credit(user.id, user.account_id, locked.balance, created)

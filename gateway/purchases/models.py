@@ -61,6 +61,9 @@ class PurchasePolicy:
     # a delivered purchase is asked about once more this long after delivery, so a reversal
     # whose webhook never came (or was answered before VTPass showed it) is still refunded
     delivered_recheck_s: float | None = 3600.0
+    # a purchase still open this long after submit gets one "still confirming" SMS (the
+    # worker's recheck sweep); None: never. `PAYLINK_PENDING_NOTICE_AFTER`
+    pending_notice_s: float | None = 600.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,56 +1,29 @@
-"""The customer's receipt as GSM-7 text (SMS, and the outbox on the embedded default).
+"""A settled purchase's receipt, and the pending-for-long notice, as outbox messages.
 
-One format for every product, always starting `PayLink:`: what was bought, for whom, the
-outcome, what was paid (`N1,100 (N1,000 + N100 fee)`: the fee is never hidden), the token,
-units or PINs where they apply, and the purchase's one customer reference (`PL-…`, as in the
-USSD acknowledgement, the API, the CLI and the operator routes). A failure says why in words
-(`failure_reasons`) and that the wallet was refunded. GSM-7 only (`N1,500`, never `₦`) so one
-SMS holds 160 characters; a longer receipt drops the least useful words first (the fee
-breakdown, then long names), and one that still needs more (a token, several PINs) takes the
-fewest segments it can, never cut.
+The wording is `gateway.texts` (`receipts`: GSM-7 SMS sized to parts; `telegram`: a chat's
+`₦1,500.00` and HTML); this module reads what a receipt says off a stored purchase (`facts_of`)
+and addresses the messages: to the buyer's phone (else the purchase's), on the channel the
+purchase came from, tied to the purchase. A Telegram purchase's receipt goes back to Telegram
+as one chat message that carries its SMS wording too (`texts.telegram.ChatMessage`), for the
+channel to send by SMS if the chat cannot take it: both are decided here, once.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
 from gateway.domain.purchase_status import PurchaseStatus
-from gateway.gsm7 import septets, to_gsm7
-from gateway.money import format_gsm
 from gateway.phones import to_local
 from gateway.purchases.failure_reasons import customer_reason
 from gateway.store import outbox
 from gateway.store.purchases import PurchaseRecord
+from gateway.texts import receipts as wording
+from gateway.texts import telegram as chat_wording
+from gateway.texts.facts import ReceiptFacts
+from gateway.vtpass.reading import first_text
 
-SMS_LIMIT = 160
-SEGMENT = 153  # septets per part of a concatenated SMS (7 go to the joining header)
-PREFIX = "PayLink: "
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptFacts:
-    """What a receipt says. Amounts in kobo: `face` for all units, `total` = face + fee - discount.
-
-    `recipient` is what the purchase went to, as the customer knows it ("08031234567",
-    "meter 1111111111111"); `reason` the words for a failure (`failure_reasons`).
-    """
-
-    reference: str
-    product: str
-    face: int
-    total: int
-    status: PurchaseStatus
-    recipient: str | None = None
-    token: str | None = None
-    units: str | None = None
-    pins: Sequence[str] = ()
-    fee: int = 0
-    discount: int = 0
-    quantity: int = 1
-    reason: str | None = None
-
+TELEGRAM = "telegram"  # the purchase channel and the outbox channel alike
 
 # what a customer reference is called, by category (a phone number needs no word)
 _REF_WORDS = {
@@ -58,6 +31,8 @@ _REF_WORDS = {
     "tv-subscription": "card",
     "education": "profile",
 }
+# where a delivered VTPass answer names the account holder (electricity: vtpass.md §2.6)
+_NAME_KEYS = ("customerName", "CustomerName", "customer_name", "Customer_Name")
 
 
 def recipient_of(purchase: PurchaseRecord) -> str:
@@ -69,8 +44,15 @@ def recipient_of(purchase: PurchaseRecord) -> str:
     return f"{_REF_WORDS.get(purchase.category, 'account')} {ref}"
 
 
-def facts_of(purchase: PurchaseRecord) -> ReceiptFacts:
-    """The receipt facts of a purchase as stored."""
+def customer_name_in(answer: Mapping[str, Any]) -> str | None:
+    """The account holder's name in a delivered VTPass answer, if it gives one (not `N/A`)."""
+    content = answer.get("content")
+    inner = content if isinstance(content, Mapping) else {}
+    return first_text(answer, *_NAME_KEYS) or first_text(inner, *_NAME_KEYS)
+
+
+def facts_of(purchase: PurchaseRecord, customer_name: str | None = None) -> ReceiptFacts:
+    """The receipt facts of a purchase as stored (plus the name the provider gave, if any)."""
     failed = purchase.status in (PurchaseStatus.FAILED, PurchaseStatus.REVERSED)
     return ReceiptFacts(
         reference=purchase.reference,
@@ -79,6 +61,7 @@ def facts_of(purchase: PurchaseRecord) -> ReceiptFacts:
         total=purchase.total,
         status=purchase.status,
         recipient=recipient_of(purchase),
+        customer_name=customer_name,
         token=purchase.token,
         units=purchase.units,
         pins=purchase.pins,
@@ -89,83 +72,36 @@ def facts_of(purchase: PurchaseRecord) -> ReceiptFacts:
     )
 
 
-def _group_token(token: str) -> str:
-    # a 20-digit prepaid token is read off a phone and typed into a meter: group it in fours
-    if token.isdigit() and len(token) % 4 == 0 and len(token) > 8:
-        return "-".join(token[i : i + 4] for i in range(0, len(token), 4))
-    return token
-
-
-def segments(text: str) -> int:
-    """SMS parts `text` is sent in (one up to 160 septets, then 153 per part)."""
-    length = septets(text)
-    return 1 if length <= SMS_LIMIT else math.ceil(length / SEGMENT)
-
-
-def _value_part(facts: ReceiptFacts) -> str:
-    parts = []
-    if facts.token:
-        parts.append(f"Token: {_group_token(facts.token)}")
-    if facts.units:
-        parts.append(f"Units: {facts.units}")
-    if facts.pins:
-        # a result-checker card is already "Serial No: .., PIN: ..": label it a card, and keep
-        # cards apart with "; " since each holds a comma
-        cards = any(pin.startswith("Serial") for pin in facts.pins)
-        noun = "Card" if cards else "PIN"
-        label = noun if len(facts.pins) == 1 else f"{noun}s"
-        parts.append(f"{label}: {('; ' if cards else ', ').join(facts.pins)}")
-    return "".join(f" {part}." for part in parts)
-
-
-def _paid(facts: ReceiptFacts, breakdown: bool) -> str:
-    """`N1,100 (N1,000 + N100 fee)`; just the total when there is no fee or discount."""
-    total = format_gsm(facts.total)
-    if not breakdown or (not facts.fee and not facts.discount):
-        return total
-    parts = format_gsm(facts.face)
-    if facts.fee:
-        parts += f" + {format_gsm(facts.fee)} fee"
-    if facts.discount:
-        parts += f" - {format_gsm(facts.discount)} off"
-    return f"{total} ({parts})"
-
-
-def _outcome(facts: ReceiptFacts, breakdown: bool, short: bool) -> str:
-    refund = f"{format_gsm(facts.total)} refunded" + ("." if short else " to your wallet.")
-    if facts.status is PurchaseStatus.DELIVERED:
-        return f"successful. Paid {_paid(facts, breakdown)}.{_value_part(facts)}"
-    if facts.status is PurchaseStatus.FAILED:
-        return f"failed: {facts.reason or customer_reason(None)}. {refund}"
-    if facts.status is PurchaseStatus.REVERSED:
-        return f"was reversed by the provider. {refund}"
-    return f"is processing. Paid {_paid(facts, breakdown)}. We will text you the result."
-
-
-def render_receipt(facts: ReceiptFacts) -> str:
-    """The receipt text: one SMS when it can be, else the fewest parts; always `PayLink:`."""
-    recipient = f" for {facts.recipient}" if facts.recipient else ""
-    count = f"{facts.quantity} x " if facts.quantity > 1 else ""
-    ref = f" Ref {facts.reference}"
-    texts = [
-        to_gsm7(f"{PREFIX}{count}{clip_product}{recipient} {_outcome(facts, full, short)}{ref}")
-        for clip_product, full, short in (
-            (facts.product, True, False),
-            (facts.product, False, False),
-            (facts.product[:24].rstrip(), False, False),
-            (facts.product[:24].rstrip(), False, True),
-        )
-    ]
-    fewest = min(segments(text) for text in texts)
-    return next(text for text in texts if segments(text) == fewest)
-
-
-def receipt_message(purchase: PurchaseRecord, buyer: str | None) -> outbox.NewMessage:
-    """The receipt of a settled purchase as an outbox message to its buyer (else its phone)."""
+def _message(
+    purchase: PurchaseRecord, buyer: str | None, body: str, channel: str = "sms"
+) -> outbox.NewMessage:
     return outbox.NewMessage(
         phone=buyer or purchase.phone,
-        body=render_receipt(facts_of(purchase)),
-        channel="telegram" if purchase.channel == "telegram" else "sms",
+        body=body,
+        channel=channel,
         user_id=purchase.user_id,
         purchase_id=purchase.id,
     )
+
+
+def _in_chat(purchase: PurchaseRecord) -> bool:
+    return purchase.channel == TELEGRAM
+
+
+def receipt_messages(
+    purchase: PurchaseRecord, buyer: str | None, *, customer_name: str | None = None
+) -> list[outbox.NewMessage]:
+    """The receipt of a settled purchase, to its buyer (else its phone): one message, or more
+    SMS when its result-checker cards do not fit two parts (a chat takes them in one)."""
+    facts = facts_of(purchase, customer_name)
+    if _in_chat(purchase):
+        return [_message(purchase, buyer, chat_wording.receipt(facts).body, TELEGRAM)]
+    return [_message(purchase, buyer, sms.body) for sms in wording.receipt(facts)]
+
+
+def pending_notice_message(purchase: PurchaseRecord, buyer: str | None) -> outbox.NewMessage:
+    """The one "still confirming, do not pay again" notice of a purchase pending for long."""
+    facts = facts_of(purchase)
+    if _in_chat(purchase):
+        return _message(purchase, buyer, chat_wording.pending_notice(facts).body, TELEGRAM)
+    return _message(purchase, buyer, wording.pending_notice(facts).body)

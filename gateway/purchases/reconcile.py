@@ -6,7 +6,11 @@
    each for the purchase's total;
 4. the clearing account holds exactly the totals of the open purchases;
 5. no settled purchase is flagged for review: VTPass charged a figure other than its face
-   amount (`vtpass_amount`), which server-side pricing should make impossible.
+   amount (`vtpass_amount`), which server-side pricing should make impossible;
+6. every Paystack funding carries exactly the journals its status implies (credited once,
+   for what was promised to its wallet), and no funding journal lacks its funding. Fundings
+   held for review (an amount mismatch, a refund after spending) are listed, not failed:
+   their money is where the ledger says.
 
 `paylink reconcile` prints the report and exits non-zero when it is not clean.
 """
@@ -21,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.domain.purchase_status import OPEN_STATUSES, PurchaseStatus
 from gateway.store.ledger import JournalKind, Side, load_system_accounts
-from gateway.store.tables import Account, Entry, Journal, Purchase
+from gateway.store.tables import Account, Entry, Funding, Journal, Purchase
 
 _EXPECTED_JOURNALS: dict[PurchaseStatus, Counter[str]] = {
     PurchaseStatus.INITIATED: Counter({JournalKind.PURCHASE_DEBIT: 1}),
@@ -54,6 +58,8 @@ class ReconcileReport:
     purchases_checked: int = 0
     wallets_checked: int = 0
     journals_checked: int = 0
+    fundings_checked: int = 0
+    fundings_for_review: list[str] = field(default_factory=list)  # shown, not failed
 
     @property
     def ok(self) -> bool:
@@ -68,11 +74,13 @@ class ReconcileReport:
             f"checked {self.journals_checked} journals, {self.wallets_checked} wallets, "
             f"{self.purchases_checked} purchases: "
         )
+        head += f"{self.fundings_checked} fundings: " if self.fundings_checked else ""
+        review = [f"  [funding_review] {line}" for line in self.fundings_for_review]
         if self.ok:
-            return head + "no discrepancies"
+            return "\n".join([head + "no discrepancies", *review])
         lines = [head + f"{len(self.discrepancies)} discrepancies"]
         lines += [f"  [{d.check}] {d.subject}: {d.detail}" for d in self.discrepancies]
-        return "\n".join(lines)
+        return "\n".join([*lines, *review])
 
 
 async def reconcile(session: AsyncSession) -> ReconcileReport:
@@ -82,6 +90,7 @@ async def reconcile(session: AsyncSession) -> ReconcileReport:
     await _check_wallets(session, report)
     await _check_purchases(session, report)
     await _check_charged_amounts(session, report)
+    await _check_fundings(session, report)
     return report
 
 
@@ -211,3 +220,65 @@ async def _check_charged_amounts(session: AsyncSession, report: ReconcileReport)
             f"{status} {service_id}: face amount {face}, VTPass charged "
             f"{'an unknown amount' if charged is None else charged}; flagged for review",
         )
+
+
+_FUNDING_JOURNALS: dict[str, Counter[str]] = {
+    "credited": Counter({JournalKind.FUNDING: 1}),
+    "reversed": Counter({JournalKind.FUNDING: 1, JournalKind.FUNDING_REVERSAL: 1}),
+}
+
+
+async def _check_fundings(session: AsyncSession, report: ReconcileReport) -> None:
+    """Check 6: journals `paystack:<ref>` / `paystack-reversal:<ref>` against the fundings."""
+    fundings = {
+        ref: (status, credit, wallet, reason)
+        for ref, status, credit, wallet, reason in await session.execute(
+            select(
+                Funding.reference,
+                Funding.status,
+                Funding.credit_amount,
+                Funding.account_id,
+                Funding.review_reason,
+            )
+        )
+    }
+    report.fundings_checked = len(fundings)
+    journals: dict[str, Counter[str]] = defaultdict(Counter)
+    to_wallet: dict[str, int] = defaultdict(int)
+    kinds = (JournalKind.FUNDING.value, JournalKind.FUNDING_REVERSAL.value)
+    rows = await session.execute(
+        select(Journal.reference, Journal.kind, Entry.account_id, _SIGNED)
+        .join(Entry, Entry.journal_id == Journal.id)
+        .where(Journal.kind.in_(kinds))
+    )
+    seen: set[tuple[str, str]] = set()
+    for reference, kind, account_id, signed in rows:
+        ref = reference.split(":", 1)[1]
+        if (reference, kind) not in seen:
+            seen.add((reference, kind))
+            journals[ref][kind] += 1
+        funding = fundings.get(ref)
+        if funding is not None and account_id == funding[2]:
+            to_wallet[ref] += int(signed)
+    for ref in journals.keys() - fundings.keys():
+        report.add("funding_credited_once", f"journal paystack:{ref}", "no funding has it")
+    for ref, (status, credit, _wallet, reason) in fundings.items():
+        found = journals.get(ref, Counter())
+        allowed: tuple[Counter[str], ...]
+        if status == "review":
+            report.fundings_for_review.append(f"funding {ref}: {reason}")
+            allowed = (Counter(), _FUNDING_JOURNALS["credited"])
+        else:
+            allowed = (_FUNDING_JOURNALS.get(status, Counter()),)
+        if found not in allowed:
+            report.add(
+                "funding_credited_once", f"funding {ref}", f"{status}: journals {dict(found)}"
+            )
+            continue
+        want = credit if found == _FUNDING_JOURNALS["credited"] else 0
+        if to_wallet.get(ref, 0) != want:
+            report.add(
+                "funding_amounts",
+                f"funding {ref}",
+                f"{status}: wallet moved {to_wallet.get(ref, 0)}, want {want}",
+            )

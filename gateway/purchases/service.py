@@ -33,6 +33,7 @@ from gateway.purchases.models import (
     Submission,
     VendingGateway,
 )
+from gateway.purchases.opt_in import require_opt_in
 from gateway.purchases.ordering import OrderPricer
 from gateway.purchases.references import new_reference, normalize_reference
 from gateway.purchases.settlement import SettleItem, Settlement
@@ -219,6 +220,8 @@ class PurchaseService:
 
         Raises:
             PinRefused: wrong PIN, locked, or no PIN (`exc.check` says which); nothing moved.
+            SmsPurchasesOff: bought by SMS before the owner turned SMS purchases on (checked
+                before the PIN, so it costs no attempt).
             IdempotencyKeyReused, and everything `submit` raises.
         """
         if self.pins is None:  # `purchases_ctx` always wires one
@@ -227,6 +230,7 @@ class PurchaseService:
         existing = await self._submitter.existing(item)
         if existing is not None:
             return existing
+        await require_opt_in(self._deps.db, user_id, order.channel)  # SMS: before any PIN try
         check = await self.pins.check(user_id, pin)
         if not check.ok:
             raise PinRefused(check)

@@ -22,7 +22,7 @@ from gateway.money import naira_to_kobo
 from gateway.purchases import postings
 from gateway.purchases.deps import PurchaseDeps
 from gateway.purchases.models import PurchasePolicy
-from gateway.purchases.receipts import receipt_message
+from gateway.purchases.receipts import customer_name_in, receipt_messages
 from gateway.purchases.statuses import Action, plan_settlement, requery_delay_s
 from gateway.scrub import scrub
 from gateway.store import ledger, outbox
@@ -288,7 +288,9 @@ class Settlement:
                         purchase_id=purchase.id,
                     )
                 )
-                receipts.append(receipt_message(settled, purchase.buyer_phone))
+                # the holder's name only from a delivery (the answer that sold to the account)
+                name = customer_name_in(item.result.raw) if action is Action.DELIVER else None
+                receipts += receipt_messages(settled, purchase.buyer_phone, customer_name=name)
         await store.add_audits(session, audits)
         await store.update_many(session, list(updates.values()))
         await ledger.post_many(session, journals)

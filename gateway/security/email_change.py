@@ -25,23 +25,16 @@ from gateway.errors import NotFound
 from gateway.security import otp
 from gateway.store import outbox
 from gateway.store.tables import User
+from gateway.texts import account
 
 PURPOSE = "email_change"  # the one-time code's purpose (otp_codes.purpose)
-CHANGED_NOTICE = (
-    "PayLink: the e-mail address on your account was changed. "
-    "Not you? Change your password now and contact PayLink support."
-)
 _USERS = cast(Table, User.__table__)
 _U = _USERS.c
 
 
 def sms_text(code: str) -> str:
-    """The code's SMS (GSM-7, under 160 characters): what it confirms, and never to share it."""
-    minutes = int(otp.TTL.total_seconds() // 60)
-    return (
-        f"PayLink code: {code} to confirm your new e-mail address. It expires in {minutes} "
-        "minutes. Never share it: PayLink staff will never ask for it."
-    )
+    """The code's SMS (`texts.account.email_change_code`): what it confirms, never to share it."""
+    return account.email_change_code(code, otp.TTL_MINUTES).body
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +89,8 @@ async def confirm_change(
                 )
         except IntegrityError:
             return Confirmed(check, taken=True)
-        await outbox.enqueue(session, phone=phone, body=CHANGED_NOTICE, at=now, user_id=user_id)
+        notice = account.email_changed().body
+        await outbox.enqueue(session, phone=phone, body=notice, at=now, user_id=user_id)
     return Confirmed(check)
 
 

@@ -24,9 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store import outbox
 from gateway.store.auth_tables import otp_codes_table
+from gateway.texts import account
 
 CODE_DIGITS = 6
 TTL = timedelta(minutes=10)
+TTL_MINUTES = int(TTL.total_seconds() // 60)  # as the SMS says it
 MAX_ATTEMPTS = 5
 _C = otp_codes_table.c
 
@@ -63,12 +65,8 @@ def new_code() -> str:
 
 
 def sms_text(code: str) -> str:
-    """The SMS (GSM-7, under 160 characters); says who sends it and never to share it."""
-    minutes = int(TTL.total_seconds() // 60)
-    return (
-        f"PayLink code: {code}. It expires in {minutes} minutes. "
-        "Never share it: PayLink staff will never ask for it."
-    )
+    """The code's SMS (`texts.account.one_time_code`, with this module's lifetime)."""
+    return account.one_time_code(code, TTL_MINUTES).body
 
 
 async def issue(

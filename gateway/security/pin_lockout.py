@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from gateway.clock import LAGOS
-from gateway.pin_policy import RESET_HINT
+from gateway.texts import account
 
 MAX_ATTEMPTS = 3
 LOCK_DURATION = timedelta(minutes=30)
@@ -65,14 +64,7 @@ class Lockout:
 
 
 def lock_notice(lock: Lockout) -> str:
-    """The owner's SMS when a lock is set: until when (Lagos time) or that a reset is needed.
-
-    GSM-7, one SMS (under 160 characters); never the PIN.
-    """
-    if lock.reset_required or lock.locked_until is None:
-        return f"PayLink: too many wrong PINs. Your PIN is locked until you reset it. {RESET_HINT}"
-    until = lock.locked_until.astimezone(LAGOS)
-    return (
-        f"PayLink: {MAX_ATTEMPTS} wrong PINs. Purchases are locked until {until:%H:%M} "
-        "(Lagos time). Not you? Reset your PIN in the PayLink web app."
-    )
+    """The owner's SMS when a lock is set (`texts.account.pin_locked`): until when, in Lagos
+    time, or that a reset is needed. Never the PIN."""
+    until = None if lock.reset_required else lock.locked_until
+    return account.pin_locked(until, MAX_ATTEMPTS).body

@@ -19,12 +19,9 @@ from gateway.security import otp, pins
 from gateway.security.passwords import verify_password
 from gateway.store import outbox
 from gateway.store.tables import User
+from gateway.texts import account
 
 PURPOSE = "pin_reset"  # the one-time code's purpose (otp_codes.purpose)
-RESET_NOTICE = (
-    "PayLink: your transaction PIN was reset. "
-    "Not you? Change your password now and contact PayLink support."
-)
 _U = cast(Table, User.__table__).c
 
 
@@ -104,4 +101,5 @@ async def _store(
     session: AsyncSession, user_id: int, phone: str, pin_hash: str, now: datetime
 ) -> None:
     await pins.store_pin(session, user_id, pin_hash, now)
-    await outbox.enqueue(session, phone=phone, body=RESET_NOTICE, at=now, user_id=user_id)
+    notice = account.pin_reset().body
+    await outbox.enqueue(session, phone=phone, body=notice, at=now, user_id=user_id)

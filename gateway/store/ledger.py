@@ -51,6 +51,8 @@ class JournalKind(StrEnum):
     PURCHASE_REFUND = "purchase_refund"  # clearing -> wallet (failed)
     PURCHASE_REVERSAL = "purchase_reversal"  # float + fee revenue -> wallet (reversed)
     ADJUSTMENT = "adjustment"  # operator correction
+    FUNDING = "funding"  # Paystack settlement -> wallet (a verified payment)
+    FUNDING_REVERSAL = "funding_reversal"  # wallet -> Paystack settlement (refund, chargeback)
 
 
 @dataclass(frozen=True, slots=True)

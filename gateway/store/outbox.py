@@ -1,16 +1,18 @@
 """The notifications outbox: receipts are written with the money, sent later by the worker.
 
 Writing the receipt in the settlement's own transaction means an electricity token can never
-be lost between "delivered" and "texted": either both happened or neither did.
+be lost between "delivered" and "texted": either both happened or neither did. This module
+writes and reads messages; the worker's claim, lease and results are `gateway.store.outbox_queue`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store.tables import Outbox, outbox_table
@@ -33,22 +35,27 @@ class OutboxMessage:
     provider_message_id: str | None
     created_at: datetime
     sent_at: datetime | None
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    lease_until: datetime | None = None
+    provider_status_code: int | None = None
+    provider_status: str | None = None
+    provider_cost: str | None = None
+    delivery_status: str | None = None
+    delivery_failure_reason: str | None = None
+    delivery_updated_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Outbox) -> OutboxMessage:
-        return cls(
-            id=row.id,
-            user_id=row.user_id,
-            phone=row.phone,
-            channel=row.channel,
-            body=row.body,
-            status=row.status,
-            attempts=row.attempts,
-            purchase_id=row.purchase_id,
-            provider_message_id=row.provider_message_id,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
-        )
+        return cls(**{name: getattr(row, name) for name in _FIELDS})
+
+    @classmethod
+    def of_mapping(cls, row: Mapping[Any, Any]) -> OutboxMessage:
+        """From a Core result row (`RETURNING`), whose values the column types already read."""
+        return cls(**{name: row[name] for name in _FIELDS})
+
+
+_FIELDS = tuple(field.name for field in fields(OutboxMessage))
 
 
 async def enqueue(
@@ -95,18 +102,30 @@ def _row(message: NewMessage, at: datetime) -> dict[str, object]:
         "purchase_id": message.purchase_id,
         "status": "queued",
         "created_at": at,
+        "next_attempt_at": at,  # due at once
     }
 
 
 async def recent(
-    session: AsyncSession, *, phone: str | None = None, limit: int = 20
+    session: AsyncSession,
+    *,
+    phone: str | None = None,
+    status: str | None = None,
+    limit: int = 20,
 ) -> list[OutboxMessage]:
-    """Messages newest first, optionally for one phone (`paylink outbox`)."""
+    """Messages newest first, optionally for one phone or in one status (`paylink outbox`)."""
     query = select(Outbox)
     if phone is not None:
         query = query.where(Outbox.phone == phone)
+    if status is not None:
+        query = query.where(Outbox.status == status)
     rows = await session.execute(query.order_by(Outbox.id.desc()).limit(limit))
     return [OutboxMessage.of(row) for row in rows.scalars()]
+
+
+async def get(session: AsyncSession, message_id: int) -> OutboxMessage | None:
+    row = await session.get(Outbox, message_id)
+    return None if row is None else OutboxMessage.of(row)
 
 
 async def for_purchase(session: AsyncSession, purchase_id: int) -> list[OutboxMessage]:
@@ -114,47 +133,3 @@ async def for_purchase(session: AsyncSession, purchase_id: int) -> list[OutboxMe
         select(Outbox).where(Outbox.purchase_id == purchase_id).order_by(Outbox.id)
     )
     return [OutboxMessage.of(row) for row in rows.scalars()]
-
-
-async def claim_queued(session: AsyncSession, *, limit: int = 50) -> list[OutboxMessage]:
-    """Lock up to `limit` queued messages for sending (`SKIP LOCKED` on Postgres)."""
-    rows = await session.execute(
-        select(Outbox)
-        .where(Outbox.status == "queued")
-        .order_by(Outbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [OutboxMessage.of(row) for row in rows.scalars()]
-
-
-async def mark_sent(
-    session: AsyncSession, message_id: int, *, at: datetime, provider_message_id: str | None
-) -> None:
-    await session.execute(
-        update(Outbox)
-        .where(Outbox.id == message_id)
-        .values(
-            status="sent",
-            sent_at=at,
-            provider_message_id=provider_message_id,
-            attempts=Outbox.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def mark_failed(
-    session: AsyncSession, message_id: int, *, error: str, give_up: bool = False
-) -> None:
-    """Record a failed send; the message stays queued for a retry unless `give_up`."""
-    await session.execute(
-        update(Outbox)
-        .where(Outbox.id == message_id)
-        .values(
-            status="failed" if give_up else "queued",
-            last_error=error[:255],
-            attempts=Outbox.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )

@@ -73,6 +73,7 @@ class PurchaseRecord:
     updated_at: datetime
     settled_at: datetime | None
     vtpass_amount: int | None = None  # what VTPass reported it charged, once delivered
+    pending_notice_at: datetime | None = None  # the pending-for-long SMS was queued then
     buyer_phone: str | None = field(default=None, compare=False)  # only from `get`
 
     @property

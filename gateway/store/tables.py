@@ -84,11 +84,14 @@ JOURNAL_KINDS = (
     "purchase_refund",
     "purchase_reversal",
     "adjustment",
+    "funding",  # Paystack settlement -> wallet (migration 0014)
+    "funding_reversal",  # wallet -> Paystack settlement: a refund or chargeback
 )
 CHANNELS = ("ussd", "sms", "telegram", "api", "cli")
 PURCHASE_STATUSES = ("initiated", "pending", "delivered", "failed", "reversed")
 OUTBOX_CHANNELS = ("sms", "telegram")
-OUTBOX_STATUSES = ("queued", "sent", "failed")
+# `sending`: claimed by a worker under a lease (`lease_until`), see gateway/worker/outbox_lane.py
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
@@ -119,6 +122,10 @@ class User(Base):
     pin_prior_lock_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
+    # purchases by text command: off until the owner turns them on with the PIN (migration 0011)
+    sms_purchases: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # notices other than receipts and codes by SMS: on until the owner texts STOP
+    sms_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -241,6 +248,8 @@ class Purchase(Base):
     # what VTPass reported it charged (face, before commission) when it delivered; a figure
     # other than face_amount flags the purchase for review (revision 0005)
     vtpass_amount: Mapped[int | None] = mapped_column(BigInteger)
+    # when the one "still confirming" SMS of a purchase pending for long was queued (0012)
+    pending_notice_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class PurchaseAudit(Base):
@@ -267,6 +276,10 @@ class Outbox(Base):
         CheckConstraint(one_of("status", OUTBOX_STATUSES), name="status"),
         Index("ix_outbox_status_created_at", "status", "created_at"),
         Index("ix_outbox_phone_created_at", "phone", "created_at"),
+        # the worker's claim: one channel's due messages
+        Index("ix_outbox_channel_status_next_attempt_at", "channel", "status", "next_attempt_at"),
+        # delivery reports name the provider's message id
+        Index("ix_outbox_provider_message_id", "provider_message_id"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -281,6 +294,17 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the send queue (migration 0010): when a queued message is next due, and a claim's lease
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # what the provider answered (AT: the recipient's statusCode, status and cost, as given)
+    provider_status_code: Mapped[int | None] = mapped_column(Integer)
+    provider_status: Mapped[str | None] = mapped_column(String(32))
+    provider_cost: Mapped[str | None] = mapped_column(String(32))
+    # the latest delivery report that counts (see gateway/sms/delivery_status.py)
+    delivery_status: Mapped[str | None] = mapped_column(String(32))
+    delivery_failure_reason: Mapped[str | None] = mapped_column(String(64))
+    delivery_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class PricingRuleRow(Base):
@@ -331,6 +355,113 @@ class Verification(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+CHAT_CHANNELS = ("telegram",)
+
+
+class ChatLink(Base):
+    """A chat app's user linked to a PayLink user (Telegram: by a contact they shared, C7).
+
+    One link per chat user and one per PayLink user on each channel: linking again moves it.
+    `chat_id` is where receipts go (a private chat's id; Telegram makes it the user's id).
+    """
+
+    __tablename__ = "chat_links"
+    __table_args__ = (
+        CheckConstraint(one_of("channel", CHAT_CHANNELS), name="channel"),
+        UniqueConstraint("channel", "chat_user"),
+        UniqueConstraint("channel", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_user: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# Wallet funding through Paystack (migration 0014); the credits are `funding` journals.
+PAYSTACK_ACCOUNTS = ("paystack", "paystack_fees")  # settlement receivable, fee expense
+FUNDING_KINDS = ("card", "transfer")
+FUNDING_STATUSES = ("open", "credited", "failed", "abandoned", "review", "reversed")
+DEDICATED_ACCOUNT_STATUSES = ("pending", "active", "failed")
+
+
+class Funding(Base):
+    """One payment into a wallet: a card checkout we started, or a transfer into a user's
+    dedicated account. `reference` is Paystack's transaction reference (ours for checkouts)."""
+
+    __tablename__ = "fundings"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", FUNDING_KINDS), name="kind"),
+        CheckConstraint(one_of("status", FUNDING_STATUSES), name="status"),
+        CheckConstraint("amount > 0 AND fee >= 0 AND credit_amount > 0", name="amounts"),
+        UniqueConstraint("user_id", "idempotency_key"),
+        Index("ix_fundings_status_next_verify_at", "status", "next_verify_at"),
+        Index("ix_fundings_user_id_created_at", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))  # the wallet
+    kind: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(100), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    amount: Mapped[int] = mapped_column(BigInteger)  # what the payer pays
+    fee: Mapped[int] = mapped_column(BigInteger)  # Paystack's fee as stated before paying
+    credit_amount: Mapped[int] = mapped_column(BigInteger)  # what reaches the wallet
+    status: Mapped[str] = mapped_column(String(16))
+    review_reason: Mapped[str | None] = mapped_column(String(255))
+    authorization_url: Mapped[str | None] = mapped_column(String(500))
+    paystack_id: Mapped[str | None] = mapped_column(String(32))
+    paid_amount: Mapped[int | None] = mapped_column(BigInteger)  # what verify said was charged
+    paid_fees: Mapped[int | None] = mapped_column(BigInteger)  # what Paystack kept
+    channel: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_verify_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    credited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PaystackEvent(Base):
+    """Every signed webhook event once: the unique key is how redeliveries are recognised."""
+
+    __tablename__ = "paystack_events"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    event: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(100), index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class DedicatedAccount(Base):
+    """A user's own bank account number at Paystack (a DVA): transfers into it fund the wallet."""
+
+    __tablename__ = "dedicated_accounts"
+    __table_args__ = (
+        CheckConstraint(one_of("status", DEDICATED_ACCOUNT_STATUSES), name="status"),
+        Index("ix_dedicated_accounts_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(32))
+    customer_code: Mapped[str | None] = mapped_column(String(32))
+    bank_name: Mapped[str | None] = mapped_column(String(64))
+    account_number: Mapped[str | None] = mapped_column(String(10), unique=True)
+    account_name: Mapped[str | None] = mapped_column(String(120))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # Core handles on the hot tables: the money paths run Core statements (no ORM unit of work,
 # no identity map), which costs a fraction of the CPU per statement.
 accounts_table = cast(Table, Account.__table__)
@@ -339,3 +470,7 @@ entries_table = cast(Table, Entry.__table__)
 purchases_table = cast(Table, Purchase.__table__)
 outbox_table = cast(Table, Outbox.__table__)
 audit_table = cast(Table, PurchaseAudit.__table__)
+chat_links_table = cast(Table, ChatLink.__table__)
+fundings_table = cast(Table, Funding.__table__)
+paystack_events_table = cast(Table, PaystackEvent.__table__)
+dedicated_accounts_table = cast(Table, DedicatedAccount.__table__)

@@ -14,8 +14,8 @@ from gateway.keys import clock_key, redis_key, settings_key
 from gateway.purchases.keys import purchase_service_key, wakeup_key
 from gateway.settings import Settings
 from gateway.vtpass.keys import vtpass_key
-from gateway.worker.keys import worker_config_key, worker_key, worker_wakeup_key
-from gateway.worker.notifier import LogNotifier
+from gateway.worker.keys import notifiers_key, worker_config_key, worker_key, worker_wakeup_key
+from gateway.worker.notifier import Notifier, Notifiers
 from gateway.worker.runner import Worker, WorkerConfig
 from gateway.worker.wakeup import LocalWakeUp, RedisWakeUp, WorkerWakeUp
 
@@ -51,6 +51,18 @@ def runs_worker(settings: Settings) -> bool:
     return settings.embedded if explicit is None else bool(explicit)
 
 
+def register_notifier(app: web.Application, channel: str, notifier: Notifier) -> None:
+    """Send `channel`'s outbox messages through `notifier` (e.g. "sms" -> Africa's Talking).
+
+    Call it from the channel's cleanup context, placed before `worker_ctx` (which reads the
+    registry when it builds the worker); a channel nobody registers is sent by `LogNotifier`.
+    """
+    registry = app.get(notifiers_key)
+    if registry is None:
+        registry = app[notifiers_key] = Notifiers()
+    registry.register(channel, notifier)
+
+
 def build_worker(app: web.Application) -> Worker:
     config = app.get(worker_config_key) or WorkerConfig(
         catalogue_refresh_s=app[settings_key].vtpass_catalogue_ttl_s or None
@@ -60,7 +72,7 @@ def build_worker(app: web.Application) -> Worker:
         app[purchase_service_key],
         client,
         wakeup=app[worker_wakeup_key],
-        notifier=LogNotifier(),  # the SMS and Telegram senders plug in here
+        notifiers=app.get(notifiers_key),  # see `register_notifier`
         clock=app[clock_key],
         catalogue=client.catalogue,
         config=config,

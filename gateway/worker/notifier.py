@@ -1,40 +1,84 @@
-"""Sending the notifications outbox: a `Notifier` port and the log-only sender.
+"""Sending the notifications outbox: the `Notifier` port, its results, and the per-channel registry.
 
-Receipts are written to the outbox with the money (see `gateway.store.outbox`); this module
-moves them on. Until the SMS and Telegram channels land, and on the embedded default, "sent"
-means logged (phone masked, body left out) and marked sent with `provider_message_id = "log"`, so
-`paylink outbox` shows what a customer would have received.
+Receipts are written to the outbox with the money (see `gateway.store.outbox`); the worker's
+outbox lanes (`gateway.worker.outbox_lane`) move them on, one lane per channel, each through
+that channel's `Notifier`. A channel without one (the embedded default has no Africa's Talking
+or Telegram credentials) gets the `LogNotifier`: "sent" means logged (phone masked, body left
+out) and marked sent with `provider_message_id = "log"`, so `paylink outbox` shows what a
+customer would have received.
+
+A channel plugs its sender in with `gateway.worker.context.register_notifier(app, channel,
+notifier)` from a cleanup context placed before `worker_ctx`; tests pass `Notifiers` to the
+`Worker` directly.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from gateway.clock import Clock
 from gateway.logs import mask_msisdn
-from gateway.store import outbox
 from gateway.store.outbox import OutboxMessage
-from gateway.store.tables import outbox_table
+from gateway.store.tables import OUTBOX_CHANNELS
 
 logger = logging.getLogger(__name__)
 
-MAX_SEND_ATTEMPTS = 5
+
+class Outcome(StrEnum):
+    SENT = "sent"  # the provider took it
+    RETRY = "retry"  # not taken this time: due again after a backoff, until the last attempt
+    REJECTED = "rejected"  # refused for good (an invalid or blacklisted number): failed, no retry
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What a provider said about one message (its own codes, as given)."""
+
+    outcome: Outcome
+    provider_message_id: str | None = None
+    status_code: int | None = None
+    status: str | None = None
+    cost: str | None = None
+    error: str | None = None  # why it was not sent: never the body, a phone or a key
+
+    @classmethod
+    def sent(
+        cls,
+        provider_message_id: str | None,
+        *,
+        status_code: int | None = None,
+        status: str | None = None,
+        cost: str | None = None,
+    ) -> SendResult:
+        return cls(Outcome.SENT, provider_message_id, status_code, status, cost)
+
+    @classmethod
+    def retry(
+        cls, error: str, *, status_code: int | None = None, status: str | None = None
+    ) -> SendResult:
+        return cls(Outcome.RETRY, None, status_code, status, error=error)
+
+    @classmethod
+    def rejected(
+        cls, error: str, *, status_code: int | None = None, status: str | None = None
+    ) -> SendResult:
+        return cls(Outcome.REJECTED, None, status_code, status, error=error)
 
 
 class Notifier(Protocol):
-    """Delivers one outbox message (SMS via Africa's Talking, Telegram, or just the log)."""
+    """Delivers one outbox message (SMS via Africa's Talking, Telegram, or just the log).
 
-    async def send(self, message: OutboxMessage) -> str | None:
-        """Send it; return the provider's message id. Raise to leave it queued for a retry."""
-        ...
+    `send` runs concurrently for up to `concurrency` messages of its channel; it returns the
+    provider's verdict. An exception counts as `Outcome.RETRY` with the exception's class name
+    as the error (its text may quote the provider's answer).
+    """
+
+    concurrency: int
+
+    async def send(self, message: OutboxMessage) -> SendResult: ...
 
 
 class LogNotifier:
@@ -45,8 +89,9 @@ class LogNotifier:
     """
 
     provider_id = "log"
+    concurrency = 64
 
-    async def send(self, message: OutboxMessage) -> str | None:
+    async def send(self, message: OutboxMessage) -> SendResult:
         logger.info(
             "outbox #%d to %s (%s): %d characters, read it with `paylink outbox`",
             message.id,
@@ -54,77 +99,30 @@ class LogNotifier:
             message.channel,
             len(message.body),
         )
-        return self.provider_id
+        return SendResult.sent(self.provider_id)
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxRun:
-    sent: int
-    failed: int
+class Notifiers:
+    """The channel -> `Notifier` registry the worker sends through; `LogNotifier` by default."""
+
+    def __init__(self, registered: Mapping[str, Notifier] | None = None) -> None:
+        self._registered: dict[str, Notifier] = {}
+        self._default = LogNotifier()
+        for channel, notifier in (registered or {}).items():
+            self.register(channel, notifier)
+
+    def register(self, channel: str, notifier: Notifier) -> None:
+        """Send `channel`'s messages through `notifier` (once per channel)."""
+        if channel not in OUTBOX_CHANNELS:
+            raise ValueError(f"no outbox channel {channel!r}; expected one of {OUTBOX_CHANNELS}")
+        if channel in self._registered:
+            raise ValueError(f"a notifier for {channel!r} is already registered")
+        self._registered[channel] = notifier
+
+    def for_channel(self, channel: str) -> Notifier:
+        return self._registered.get(channel, self._default)
 
     @property
-    def handled(self) -> int:
-        return self.sent + self.failed
-
-
-async def send_queued(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    notifier: Notifier,
-    clock: Clock,
-    *,
-    limit: int = 200,
-) -> OutboxRun:
-    """Send up to `limit` queued messages, oldest first, and record each result.
-
-    The batch's rows stay locked (`SKIP LOCKED`) until their results are written, so two
-    workers never send one message; sends within the batch run concurrently.
-    """
-    async with sessionmaker.begin() as session:
-        batch = await outbox.claim_queued(session, limit=limit)
-        if not batch:
-            return OutboxRun(0, 0)
-        results = await asyncio.gather(
-            *(notifier.send(message) for message in batch), return_exceptions=True
-        )
-        now = clock.now()
-        sent = [
-            {"message_id": message.id, "provider_id": result}
-            for message, result in zip(batch, results, strict=True)
-            if not isinstance(result, BaseException)
-        ]
-        if sent:
-            await _mark_sent(session, sent, now)
-        failed = 0
-        for message, result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, Exception):
-                    raise result  # cancelled: the transaction rolls back, all stay queued
-                failed += 1
-                give_up = message.attempts + 1 >= MAX_SEND_ATTEMPTS
-                logger.warning(
-                    "outbox #%d to %s failed (%s)%s",
-                    message.id,
-                    mask_msisdn(message.phone),
-                    result,
-                    "; giving up" if give_up else "",
-                )
-                await outbox.mark_failed(session, message.id, error=str(result), give_up=give_up)
-    return OutboxRun(len(sent), failed)
-
-
-async def _mark_sent(
-    session: AsyncSession, rows: Sequence[Mapping[str, object]], now: datetime
-) -> None:
-    # one Core executemany instead of a round trip per message
-    table = outbox_table
-    statement = (
-        table.update()
-        .where(table.c.id == bindparam("message_id"))
-        .values(
-            status="sent",
-            sent_at=now,
-            provider_message_id=bindparam("provider_id"),
-            attempts=table.c.attempts + 1,
-        )
-    )
-    await session.execute(statement, rows)
+    def channels(self) -> tuple[str, ...]:
+        """Every outbox channel: each gets its own lane, registered or not."""
+        return OUTBOX_CHANNELS

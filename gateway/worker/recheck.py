@@ -1,9 +1,15 @@
-"""The post-delivery check: each delivered purchase is requeried once, a while after delivery.
+"""The recheck sweep: post-delivery checks, and the one notice of a purchase pending for long.
 
 VTPass may reverse a delivered transaction later; its webhook normally tells us, but a webhook
-can be lost, or arrive (and be requeried) before VTPass's requery shows the reversal. This
-check asks once more, so such a reversal is still found and refunded (once: settling is
-compare-and-set). The check is taken before it runs; if VTPass cannot be asked it is put back.
+can be lost, or arrive (and be requeried) before VTPass's requery shows the reversal. So each
+delivered purchase is asked about once more, a while after delivery, and such a reversal is
+still found and refunded (once: settling is compare-and-set). The check is taken before it
+runs; if VTPass cannot be asked it is put back.
+
+A purchase still pending `PurchasePolicy.pending_notice_s` after submit (VTPass slow to
+confirm, a disco down) gets one SMS saying it is being confirmed and not to pay again: a
+customer who hears nothing tends to buy twice. The notice is queued in the transaction that
+marks it sent (`store.pending_notices`), so it goes once, across restarts and workers.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from datetime import timedelta
 from gateway.clock import Clock
 from gateway.errors import UpstreamError
 from gateway.purchases.models import VendingGateway
+from gateway.purchases.receipts import pending_notice_message
 from gateway.purchases.service import PurchaseService
-from gateway.store import rechecks
+from gateway.store import outbox, pending_notices, rechecks
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +33,9 @@ RETRY_S = 300.0  # VTPass could not be asked: try this check again this much lat
 async def recheck_delivered(
     service: PurchaseService, gateway: VendingGateway, clock: Clock, *, limit: int = 100
 ) -> int:
-    """Requery the delivered purchases whose check is due (up to `limit`); returns how many."""
+    """One recheck sweep: queue the due pending-for-long notices, then requery the delivered
+    purchases whose check is due (up to `limit` of each); returns how many of both."""
+    noticed = await notify_long_pending(service, clock, limit=limit)
     async with service.sessionmaker.begin() as session:
         due = await rechecks.claim_due_checks(session, now=clock.now(), limit=limit)
     outcomes = await asyncio.gather(
@@ -35,7 +44,33 @@ async def recheck_delivered(
     for (purchase_id, _), outcome in zip(due, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             logger.error("post-delivery check of purchase %s failed", purchase_id, exc_info=outcome)
-    return len(due)
+    return noticed + len(due)
+
+
+async def notify_long_pending(service: PurchaseService, clock: Clock, *, limit: int = 100) -> int:
+    """Queue the one notice of each purchase still open `pending_notice_s` after submit (up to
+    `limit`); returns how many. Nothing when the policy turns notices off."""
+    after_s = service.policy.pending_notice_s
+    if after_s is None:
+        return 0
+    now = clock.now()
+    async with service.sessionmaker.begin() as session:
+        taken = await pending_notices.take_long_pending(
+            session, submitted_before=now - timedelta(seconds=after_s), now=now, limit=limit
+        )
+        messages = [
+            pending_notice_message(item.purchase, item.purchase.buyer_phone)
+            for item in taken
+            if item.notify
+        ]
+        await outbox.enqueue_many(session, messages, at=now)
+    for item in taken:
+        logger.info(
+            "pending-for-long notice %s for purchase %s",
+            "queued" if item.notify else "not sent (the buyer texted STOP)",
+            item.purchase.id,
+        )
+    return len(messages)
 
 
 async def _recheck(

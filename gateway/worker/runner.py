@@ -10,6 +10,10 @@ claim moves initiated purchases to pending before any `/pay` leaves, so nothing 
 twice). Waking: a submit calls `WakeUp.notify`, the worker claims at once; a sweep every
 `sweep_interval_s` catches whatever a lost wake-up left. Only as many purchases are claimed as
 there are free slots, so no lease sits idle behind a full semaphore.
+
+The outbox is sent by one lane per channel (`gateway.worker.outbox_lane`), each through its
+channel's `Notifier` from the `Notifiers` registry, so a slow SMS provider never holds back a
+Telegram receipt; a settled purchase pokes every lane.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.clock import Clock
@@ -29,7 +33,8 @@ from gateway.purchases.service import PurchaseService
 from gateway.store.purchases import PurchaseRecord
 from gateway.vtpass.catalogue import CachedCatalogue
 from gateway.worker.catalogue import refresh_catalogue
-from gateway.worker.notifier import Notifier, send_queued
+from gateway.worker.notifier import Notifiers
+from gateway.worker.outbox_lane import OutboxLane, RetryPolicy
 from gateway.worker.recheck import recheck_delivered
 from gateway.worker.wakeup import WorkerWakeUp
 
@@ -43,8 +48,11 @@ class WorkerConfig:
     concurrency: int = 2000  # purchases in flight at once (each mostly waits on VTPass)
     batch: int = 250  # purchases claimed per query
     sweep_interval_s: float = 5.0  # look for due work at least this often
-    outbox_batch: int = 250
+    outbox_batch: int = 250  # messages claimed per query, per channel (up to its notifier's slots)
     outbox_interval_s: float = 5.0
+    # a claimed message is someone else's to send once this lapses: far above one send's timeout
+    outbox_lease_s: float = 120.0
+    outbox_retry: RetryPolicy = field(default_factory=RetryPolicy)
     catalogue_refresh_s: float | None = 3600.0  # None: never (tests)
     shutdown_grace_s: float = 10.0  # how long in-flight purchases may finish on stop
     error_backoff_s: float = 1.0  # pause after a failed claim (database down)
@@ -67,15 +75,14 @@ class Worker:
         gateway: VendingGateway,
         *,
         wakeup: WorkerWakeUp,
-        notifier: Notifier,
         clock: Clock,
+        notifiers: Notifiers | None = None,
         catalogue: CachedCatalogue | None = None,
         config: WorkerConfig | None = None,
     ) -> None:
         self.service = service
         self._gateway = gateway
         self._wakeup = wakeup
-        self._notifier = notifier
         self._clock = clock
         self._catalogue = catalogue
         self.config = config or WorkerConfig()
@@ -89,7 +96,19 @@ class Worker:
         self._heartbeat: asyncio.Task[None] | None = None
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
-        self._outbox_due = asyncio.Event()
+        registry = notifiers or Notifiers()
+        self.lanes = {
+            channel: OutboxLane(
+                channel,
+                registry.for_channel(channel),
+                service.sessionmaker,
+                clock,
+                policy=self.config.outbox_retry,
+                lease_s=self.config.outbox_lease_s,
+                batch=self.config.outbox_batch,
+            )
+            for channel in registry.channels
+        }
         self.processed = 0  # purchases handled since start (for logs and the benchmark)
 
     @property
@@ -111,7 +130,10 @@ class Worker:
             raise RuntimeError("the worker is already running")
         self._stopping.clear()
         self._loops = [self._spawn_loop(self._purchase_loop(), "worker-purchases")]
-        self._loops.append(self._spawn_loop(self._outbox_loop(), "worker-outbox"))
+        for lane in self.lanes.values():
+            self._loops.append(
+                self._spawn_loop(self._outbox_loop(lane), f"worker-outbox-{lane.channel}")
+            )
         if self._catalogue is not None and self.config.catalogue_refresh_s is not None:
             self._loops.append(self._spawn_loop(self._catalogue_loop(), "worker-catalogue"))
         if self.config.recheck_interval_s is not None:
@@ -129,7 +151,7 @@ class Worker:
         """Graceful stop: no new claims, finish or cancel in-flight work, release leases."""
         self._stopping.set()
         self._wakeup.poke()
-        self._outbox_due.set()
+        self._poke_outbox()
         loops, self._loops = self._loops, []
         for loop in loops:
             if loop.get_name() == "worker-catalogue":
@@ -142,12 +164,7 @@ class Worker:
             if released:
                 logger.info("worker released %d unfinished purchases", released)
         with contextlib.suppress(Exception):  # receipts settled during the grace period
-            await send_queued(
-                self.service.sessionmaker,
-                self._notifier,
-                self._clock,
-                limit=self.config.outbox_batch,
-            )
+            await self.send_outbox()
         logger.info("worker %s stopped", self.service.worker_id)
 
     async def abort(self) -> None:
@@ -156,7 +173,9 @@ class Worker:
         For tests and emergencies; the leases expire and another worker's sweep requeries.
         """
         self._stopping.set()
-        tasks = [*self._loops, *self._inflight]
+        tasks: list[asyncio.Task[Any]] = [*self._loops, *self._inflight]
+        for lane in self.lanes.values():
+            tasks.extend(lane.abort())  # claimed messages stay `sending` until their lease lapses
         if self._heartbeat is not None:
             tasks.append(self._heartbeat)
             self._heartbeat = None
@@ -181,7 +200,7 @@ class Worker:
             self.service, self._gateway, self._clock, limit=self.config.batch
         )
         if checked:
-            self._outbox_due.set()  # a reversal found queues a receipt
+            self._poke_outbox()  # a reversal found queues a receipt
         return checked
 
     async def beat(self) -> int:
@@ -190,11 +209,13 @@ class Worker:
         return await self.service.extend_leases(self.held) if self._held else 0
 
     async def send_outbox(self) -> int:
-        """Send one batch of queued notifications; returns how many were handled."""
-        run = await send_queued(
-            self.service.sessionmaker, self._notifier, self._clock, limit=self.config.outbox_batch
-        )
-        return run.handled
+        """Send one batch of due notifications per channel; returns how many were handled."""
+        runs = await asyncio.gather(*(lane.run_once() for lane in self.lanes.values()))
+        return sum(run.handled for run in runs)
+
+    def _poke_outbox(self) -> None:
+        for lane in self.lanes.values():
+            lane.poke()
 
     # -- loops ---------------------------------------------------------------------------------
 
@@ -224,7 +245,10 @@ class Worker:
             if want > 0 and claimed == want:
                 await asyncio.sleep(0)  # a full batch: more may be due, claim again now
                 continue
-            await self._wakeup.wait(config.sweep_interval_s)
+            if await self._wakeup.wait(config.sweep_interval_s):
+                # a wake-up may be for a message alone (an inbound SMS answered by another
+                # process): the lanes look at once instead of at their next interval
+                self._poke_outbox()
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
@@ -246,7 +270,7 @@ class Worker:
             self._held.discard(purchase.id)
         self.processed += 1
         if not record.status.is_open:
-            self._outbox_due.set()
+            self._poke_outbox()
 
     async def _finish_in_flight(self) -> None:
         if not self._inflight:
@@ -259,18 +283,14 @@ class Worker:
             logger.warning("worker cancelled %d purchases still in flight", len(unfinished))
             await asyncio.gather(*unfinished, return_exceptions=True)
 
-    async def _outbox_loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                handled = await self.send_outbox()
-            except Exception:
-                logger.exception("worker could not send the outbox; retrying")
-                handled = 0
-            if handled >= self.config.outbox_batch:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox_due.wait(), self.config.outbox_interval_s)
-            self._outbox_due.clear()
+    async def _outbox_loop(self, lane: OutboxLane) -> None:
+        config = self.config
+        await lane.run(
+            self._stopping,
+            interval_s=config.outbox_interval_s,
+            error_backoff_s=config.error_backoff_s,
+            grace_s=config.shutdown_grace_s,
+        )
 
     async def _heartbeat_loop(self) -> None:
         interval = self.config.heartbeat_interval_s

@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from gateway.keys import db_key
-from gateway.security import email_change
 from gateway.store.tables import Outbox
+from gateway.texts import account
 from tests.api.helpers import OTHER_PHONE, PHONE, bearer, signup, sms_code
 
 
@@ -58,7 +58,7 @@ async def test_the_new_email_is_the_accounts_only_after_the_phones_code(client):
     assert (await confirmed.json())["email"] == "ada.new@example.com"
     async with client.app[db_key]() as session:
         last_sms = await session.scalar(select(Outbox.body).order_by(Outbox.id.desc()).limit(1))
-    assert last_sms == email_change.CHANGED_NOTICE
+    assert last_sms == account.email_changed().body
     login = await client.post(
         "/api/v1/auth/login",
         json={"email": "ada.new@example.com", "password": "correct horse 42"},

@@ -45,7 +45,8 @@ async def test_a_wrong_method_is_405_with_allow(client):
 
 
 async def test_non_api_routes_keep_their_own_errors(client):
-    response = await client.get("/nope")
+    # (any other unknown path may be one of the web app's pages: tests/web/test_serving.py)
+    response = await client.get("/ussd/nope")
     assert response.status == 404
     assert response.content_type != "application/json"
 

@@ -18,10 +18,11 @@ from gateway.api.times import format_timestamp
 from gateway.clock import LAGOS
 from gateway.gsm7 import septets, to_gsm7
 from gateway.keys import db_key, settings_key
-from gateway.security import pin_reset, pins
+from gateway.security import pins
 from gateway.security.keys import pin_service_key
 from gateway.security.pin_lockout import LOCK_DURATION
 from gateway.store.tables import Outbox, User
+from gateway.texts import account
 from tests.api.helpers import (
     OTHER_PHONE,
     PASSWORD,
@@ -322,7 +323,7 @@ async def test_the_password_resets_a_hard_locked_pin(client, clock):
     assert (await client.app[pin_service_key].check(uid, PIN)).status is pins.PinStatus.WRONG
     assert (await client.app[pin_service_key].check(uid, NEW_PIN)).ok
     assert tuple(await lockout_row(client, uid)) == (0, None, False)
-    assert (await texts(client))[-1] == pin_reset.RESET_NOTICE
+    assert (await texts(client))[-1] == account.pin_reset().body
 
 
 async def test_a_stolen_session_without_the_password_cannot_reset_the_pin(client, clock):
@@ -375,7 +376,7 @@ async def test_an_sms_code_resets_a_hard_locked_pin(client, clock):
     assert "code_expires_at" in await requested.json()
     assert confirmed.status == 204
     assert (await client.app[pin_service_key].check(uid, NEW_PIN)).ok
-    assert (await texts(client))[-1] == pin_reset.RESET_NOTICE
+    assert (await texts(client))[-1] == account.pin_reset().body
 
 
 async def test_a_wrong_sms_code_does_not_reset_the_pin(client, clock):

@@ -171,13 +171,14 @@ async def test_the_outbox_lists_receipts_newest_first(pg_harness, pg_url, capsys
     assert await paylink(env, "outbox", "--phone", "08099999999", clock=harness.clock) == 0
 
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3
-    ids = [int(line.split()[0].lstrip("#")) for line in lines[:2]]
+    assert len(lines) == 4  # two receipts, then (oldest) the SMS of the credit that funded them
+    ids = [int(line.split()[0].lstrip("#")) for line in lines[:3]]
     assert ids == sorted(ids, reverse=True)
-    assert all(" sent " in line and "+2348031234567" in line for line in lines[:2])
+    assert all(" sent " in line and "+2348031234567" in line for line in lines[:3])
     assert sorted("refunded" in line for line in lines[:2]) == [False, True]
     assert any("Token: " in line for line in lines[:2])
-    assert lines[2] == "no notifications for +2348099999999"
+    assert "was added to your wallet" in lines[2]
+    assert lines[3] == "no notifications for +2348099999999"
 
 
 async def test_catalogue_sync_lists_what_vtpass_sells(simulator, db_url, sessionmaker, capsys):

@@ -63,6 +63,7 @@ class FakeServices:
     balances: dict[int, int] = field(default_factory=dict)
     submitted: dict[str, Order] = field(default_factory=dict)
     channels: dict[str, str] = field(default_factory=dict)  # the channel each intent came on
+    sms_purchases: dict[int, bool] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     verify_delay: float = 0.0
     broken: set[str] = field(default_factory=set)  # method names that raise
@@ -115,6 +116,10 @@ class FakeServices:
     async def set_pin(self, user_id: int, pin: str) -> None:
         self._call("set_pin")
         self.pins[user_id] = pin
+
+    async def set_sms_purchases(self, user_id: int, enabled: bool) -> None:
+        self._call("set_sms_purchases")
+        self.sms_purchases[user_id] = enabled
 
     async def buy(
         self,

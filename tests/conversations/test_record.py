@@ -24,6 +24,7 @@ SAMPLES = [
         at=1_795_000_000.123456,
     ),
     record(answer=Screen("Done.", expects_input=False, ends=True), conv=None),
+    record(answer=Screen("Enter your PIN", secret=True)),  # a chat deletes the PIN message
 ]
 
 
@@ -52,3 +53,8 @@ def test_records_written_by_the_stdlib_decode(sample):
 def test_what_is_not_json_is_a_value_error(bad):
     with pytest.raises(ValueError, match="not JSON"):
         decode(bad)
+
+
+def test_a_pin_screen_stays_secret_when_answered_from_the_store():
+    stored = decode(encode(record(answer=Screen("Enter your PIN", secret=True))))
+    assert stored.answer.secret

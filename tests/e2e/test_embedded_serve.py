@@ -120,10 +120,13 @@ def test_a_separate_simulator_and_gateway_need_no_keys_and_deliver_to_the_succes
         while time.monotonic() < deadline:
             listing = paylink(tmp_path, env, "outbox", "--json")
             messages = json.loads(listing.stdout)["messages"]
-            if messages:
+            receipts = [m for m in messages if m["purchase_id"] is not None]
+            if receipts:
                 break
             time.sleep(0.5)
-        (receipt,) = messages
+        (receipt,) = receipts
+        (credited,) = [m for m in messages if m["purchase_id"] is None]
+        assert "N1,000 was added to your wallet" in credited["body"]
         assert "successful" in receipt["body"]
         (txn,) = httpx.get(f"{sim}/__sim/transactions").json()["transactions"]
         assert (txn["status"], txn["phone"]) == ("delivered", "08011111111")

@@ -11,12 +11,27 @@ import pytest
 from gateway.domain.purchase_status import PurchaseStatus
 from gateway.gsm7 import septets, to_gsm7
 from gateway.purchases import failure_reasons
-from gateway.purchases.receipts import ReceiptFacts, facts_of, render_receipt, segments
+from gateway.purchases.receipts import (
+    customer_name_in,
+    facts_of,
+    pending_notice_message,
+    receipt_messages,
+)
 from gateway.store.purchases import PurchaseRecord
+from gateway.texts import receipts as wording
+from gateway.texts.facts import ReceiptFacts
+from gateway.texts.sms import parts as segments
+from gateway.texts.telegram import ChatMessage
 from tests.purchases.conftest import START
 
 N = 100
 DELIVERED = PurchaseStatus.DELIVERED
+
+
+def render_receipt(receipt: ReceiptFacts) -> str:
+    """The receipt's one SMS (these receipts all fit one)."""
+    (sms,) = wording.receipt(receipt)
+    return sms.body
 
 
 def facts(**overrides: object) -> ReceiptFacts:
@@ -122,7 +137,12 @@ def test_a_failed_receipt_says_why_and_that_the_total_was_refunded():
 
 def test_a_failed_receipt_without_a_known_reason_still_gives_one():
     text = render_receipt(facts(status=PurchaseStatus.FAILED))
-    assert f"failed: {failure_reasons.NOT_COMPLETED}." in text
+    assert f"failed: {wording.NOT_COMPLETED}." in text
+
+
+def test_a_stored_failure_without_a_known_code_gives_the_generic_reason():
+    got = facts_of(_purchase(vtpass_code=None))
+    assert f"failed: {failure_reasons.NOT_COMPLETED}." in render_receipt(got)
 
 
 def test_a_reversed_receipt_says_refunded():
@@ -133,12 +153,10 @@ def test_a_reversed_receipt_says_refunded():
     )
 
 
-def test_a_pending_receipt_says_what_was_paid_and_that_a_result_follows():
-    text = render_receipt(facts(status=PurchaseStatus.PENDING))
-    assert text == (
-        "PayLink: MTN Airtime for 08031234567 is processing. Paid N500."
-        " We will text you the result. Ref PL-7KQ2M9XD"
-    )
+def test_an_open_purchase_has_no_receipt_only_the_pending_notice():
+    # "still confirming" is `texts.receipts.pending_notice` (tests/notices), sent once
+    with pytest.raises(ValueError, match="settled"):
+        wording.receipt(facts(status=PurchaseStatus.PENDING))
 
 
 def test_a_discount_is_shown_as_taken_off():
@@ -264,3 +282,37 @@ def test_the_recipient_is_named_as_the_customer_knows_it(category, customer_ref,
 
 def test_a_delivered_purchase_carries_no_failure_reason():
     assert facts_of(_purchase(status=PurchaseStatus.DELIVERED)).reason is None
+
+
+def test_the_account_holder_named_by_a_delivery_is_read_from_the_answer():
+    assert customer_name_in({"customerName": "ADA OBI"}) == "ADA OBI"
+    assert customer_name_in({"content": {"CustomerName": "KANO TESTER"}}) == "KANO TESTER"
+    assert customer_name_in({"customerName": "N/A"}) is None  # the sandbox's placeholder
+    assert customer_name_in({}) is None
+
+
+def test_a_receipt_goes_to_the_buyer_on_the_purchase_channel_tied_to_the_purchase():
+    delivered = _purchase(status=PurchaseStatus.DELIVERED, channel="telegram")
+    (message,) = receipt_messages(delivered, "+2348099999999", customer_name="ADA OBI")
+    assert (message.phone, message.channel) == ("+2348099999999", "telegram")
+    assert (message.user_id, message.purchase_id) == (1, 42)
+    chat = ChatMessage.parse(message.body)  # the chat's wording, and the SMS if it balks
+    assert "For card 1212121212 (ADA OBI)" in chat.html
+    (sms,) = chat.fallback
+    assert "for card 1212121212 (ADA OBI) successful" in sms
+
+
+def test_an_sms_purchase_gets_its_receipt_as_sms_text():
+    delivered = _purchase(status=PurchaseStatus.DELIVERED, channel="ussd")
+    (message,) = receipt_messages(delivered, None, customer_name="ADA OBI")
+    assert message.channel == "sms"
+    assert message.body == render_receipt(facts_of(delivered, "ADA OBI"))
+
+
+def test_a_chat_purchase_pending_for_long_is_told_in_the_chat_with_the_sms_notice_behind():
+    pending = _purchase(status=PurchaseStatus.PENDING, channel="telegram")
+    message = pending_notice_message(pending, None)
+    assert (message.phone, message.channel) == ("+2348031234567", "telegram")
+    chat = ChatMessage.parse(message.body)
+    assert "We are still confirming <b>DStv Yanga</b> (₦2,665.00)." in chat.html
+    assert chat.fallback == (wording.pending_notice(facts_of(pending)).body,)

@@ -32,7 +32,7 @@ def empty_url(request):
 
 
 def test_revisions_form_one_line_of_history():
-    assert [f"{n:04d}" for n in range(1, 14)] == REVISIONS
+    assert [f"{n:04d}" for n in range(1, 15)] == REVISIONS
 
 
 @pytest.mark.parametrize("revision", REVISIONS)

@@ -34,8 +34,12 @@ from gateway.store.purchases import PurchaseRecord
 from gateway.vtpass.keys import vtpass_key
 from gateway.vtpass.simulator import RunningSimulator
 from gateway.webhooks.keys import vtpass_webhooks_key
-from gateway.worker.keys import worker_config_key, worker_key, worker_wakeup_key
-from gateway.worker.notifier import LogNotifier
+from gateway.worker.keys import (
+    notifiers_key,
+    worker_config_key,
+    worker_key,
+    worker_wakeup_key,
+)
 from gateway.worker.runner import Worker, WorkerConfig
 from tests.fixtures.simulator import SIM_ACCOUNT
 
@@ -126,7 +130,7 @@ class Harness:
             service,
             self.app[vtpass_key],
             wakeup=self.app[worker_wakeup_key],
-            notifier=LogNotifier(),
+            notifiers=self.app.get(notifiers_key),  # the app's senders (AT when configured)
             clock=self.clock,
             config=config,
         )

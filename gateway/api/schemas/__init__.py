@@ -74,6 +74,8 @@ from gateway.api.schemas.me import (
     PinState,
     ProfileOut,
     ProfileUpdateIn,
+    SmsPurchasesIn,
+    SmsSettingsOut,
 )
 from gateway.api.schemas.operator import (
     CreditIn,
@@ -168,6 +170,8 @@ __all__ = [
     "ServicePath",
     "Slug",
     "SmartcardVerifyIn",
+    "SmsPurchasesIn",
+    "SmsSettingsOut",
     "StatementLineOut",
     "StatementPage",
     "Token",

@@ -74,14 +74,23 @@ class LoginIn(Request):
 
 class TokenOut(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str = Field(
+        description="Empty when it was set as the `paylink_refresh` cookie instead "
+        "(request header `X-PayLink-Session: cookie`, the web app)."
+    )
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int = Field(description="Seconds the access token lives.")
     refresh_expires_in: int = Field(description="Seconds the refresh token lives.")
 
 
 class RefreshIn(Request):
-    refresh_token: Token = Field(repr=False)
+    refresh_token: Token | None = Field(
+        default=None,
+        repr=False,
+        json_schema_extra=string_only,
+        description="Required, except from the web app, whose token is its session cookie "
+        "(`X-PayLink-Session: cookie`).",
+    )
 
 
 class LogoutIn(Request):

@@ -90,3 +90,23 @@ class PinResetCodeIn(Request):
 class PinResetRequestOut(BaseModel):
     code_expires_at: Timestamp
     message: str
+
+
+class SmsSettingsOut(BaseModel):
+    """Your SMS settings."""
+
+    purchases: bool = Field(
+        description="Text commands (`AIRTIME 500`, `LIGHT IKEJA ...`) may buy, each confirmed"
+        " by replying with your PIN. Off until you turn it on."
+    )
+    notices: bool = Field(
+        description="Notices other than receipts and codes come by SMS; text STOP or START to"
+        " PayLink to change it."
+    )
+
+
+class SmsPurchasesIn(Request):
+    """Turn purchases by SMS on or off; your PIN confirms it (a wrong one counts)."""
+
+    enabled: bool
+    pin: Pin = Field(repr=False)

@@ -43,6 +43,8 @@ from gateway.flows.model import (
     Screen,
     ServiceUnavailable,
     SessionStarted,
+    SetSmsPurchases,
+    SmsPurchasesSet,
     StagePin,
     SubmitPurchase,
     Transition,
@@ -193,6 +195,16 @@ def result_for(effect: Effect, data: st.DataObject) -> Event | None:
             st.one_of(st.just(PinAccepted()), st.builds(PinRejected, st.integers(0, 3)), locks)
         )
         return checked
+    if isinstance(effect, SetSmsPurchases):
+        saved: Event = data.draw(
+            st.one_of(
+                st.builds(SmsPurchasesSet, st.booleans()),
+                st.builds(PinRejected, st.integers(0, 3)),
+                locks,
+                st.just(ServiceUnavailable()),
+            )
+        )
+        return saved
     if isinstance(effect, RegisterUser | ChangePin):
         pin_results: list[Event] = [PinSet(), PinMismatch(), ServiceUnavailable()]
         return data.draw(st.sampled_from(pin_results))
@@ -204,7 +216,9 @@ def pins_of(effects: tuple[Effect, ...]) -> list[str]:
     return [
         e.pin
         for e in effects
-        if isinstance(e, SubmitPurchase | StagePin | RegisterUser | CheckPin | ChangePin)
+        if isinstance(
+            e, SubmitPurchase | StagePin | RegisterUser | CheckPin | ChangePin | SetSmsPurchases
+        )
     ]
 
 

@@ -85,15 +85,15 @@ def test_options_count_toward_the_budget():
 
 def test_extension_characters_cost_two_septets():
     assert septets("a[b]€") == 8
-    check("[" * 80, SMS)
+    check("[" * 153, SMS)
     with pytest.raises(ScreenError):
-        check("[" * 81, SMS)
+        check("[" * 154, SMS)
 
 
-def test_sms_budget_is_160_without_prefix():
-    check("x" * 160, SMS)
+def test_sms_budget_is_two_concatenated_parts_without_prefix():
+    check("x" * 306, SMS)
     with pytest.raises(ScreenError):
-        check("x" * 161, SMS)
+        check("x" * 307, SMS)
 
 
 LABELS = [f"Plan {i:02d} with a name of some length" for i in range(40)]

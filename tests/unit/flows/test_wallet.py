@@ -24,7 +24,15 @@ from gateway.flows.model import (
 from gateway.pin_policy import RESET_HINT
 from tests.unit.flows.helpers import MENU, NAV, feed, lines, text, walk
 
-WALLET = lines("CON Wallet:", "1 Balance", "2 Last purchases", "3 Change PIN", "4 Forgot PIN", NAV)
+WALLET = lines(
+    "CON Wallet:",
+    "1 Balance",
+    "2 Last purchases",
+    "3 Change PIN",
+    "4 Forgot PIN",
+    "5 SMS purchases",
+    NAV,
+)
 HISTORY = HistoryLoaded(
     (
         HistoryItem(
@@ -84,7 +92,7 @@ HISTORY_1 = lines(
         ),
         (("6", "2", HISTORY, "2", "0"), HISTORY_1, ()),
         (("6", "2", HistoryLoaded(())), lines("CON No purchases yet.", NAV), ()),
-        (("6", "5"), lines("CON Invalid choice.", WALLET[4:]), ()),
+        (("6", "6"), lines("CON Invalid choice.", WALLET[4:]), ()),
     ],
     ids=["menu", "balance-load", "balance-zero", "balance", "balance-back", "history-load",
          "history", "history-page-2", "detail-with-token", "detail-back", "no-history",

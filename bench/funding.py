@@ -1,0 +1,243 @@
+"""Signed Paystack webhooks per second, through verify, to a posted wallet credit.
+
+Run by hand (not in CI), with Postgres and Redis on loopback:
+
+    .venv/bin/python bench/funding.py [--fundings 3000] [--concurrency 64] [--append]
+
+What runs, each in its own process:
+- the Paystack simulator (`paylink paystack-simulator`, 0 ms latency);
+- the gateway: `paylink serve` on Postgres + Redis, one process, with the simulator as its
+  Paystack (its webhook rate limit raised out of the way);
+- this script: it initializes `--fundings` checkouts at the simulator, records each as an open
+  funding in the database (as `POST /api/v1/wallet/fundings` would), pays them all on the
+  simulator, then, with the clock running, posts every `charge.success` signed with the key,
+  `--concurrency` at a time, and waits until every funding is credited.
+
+Throughput is fundings credited per second from the first webhook sent to the last credit
+posted: each one is a signature check, an event row, a `GET /transaction/verify` and the credit
+transaction (funding row, journal, entries, wallet, receipt). Then `reconcile` must be clean
+and every funding credited exactly once. The database is a fresh `gw_bench_<uuid>` (dropped
+afterwards). `--append` adds the result to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from harness import bench_database, free_port, machine
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
+KEY = "sk_test_paylinkbench0000000000000000000001"
+N = 100
+
+
+@contextmanager
+def server(args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+        [sys.executable, "-m", "gateway", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{args} exited with {process.returncode}")
+            try:
+                if httpx.get(ready, timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{args} never became ready")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+async def seed(db_url: str, sim: str, count: int) -> list[bytes]:
+    """Open fundings at both ends, paid at Paystack: the webhook bodies, ready to sign."""
+    from gateway.paystack import store
+    from gateway.phones import normalize_phone
+    from gateway.store import users
+    from gateway.store.db import create_db_engine, create_sessionmaker
+
+    engine = create_db_engine(db_url)
+    db = create_sessionmaker(engine)
+    now = datetime.now(UTC)
+    bodies: list[bytes] = []
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with httpx.AsyncClient(base_url=sim, timeout=30) as http:
+        for index in range(count):
+            reference = f"PLF-BENCH{index:07d}"
+            amount = (1_000 + index % 50) * N
+            phone = normalize_phone(f"0803{index % 500:07d}")
+            async with db.begin() as session:
+                user, _ = await users.get_or_create(session, phone, now=now)
+                await store.insert_funding(
+                    session,
+                    user_id=user.id,
+                    account_id=user.account_id,
+                    kind="card",
+                    reference=reference,
+                    amount=amount,
+                    fee=0,
+                    credit_amount=amount,
+                    status="open",
+                    next_verify_at=now.replace(year=now.year + 1),  # the sweep stays out
+                    created_at=now,
+                    updated_at=now,
+                )
+            body = {
+                "email": f"{phone[1:]}@bench.paylink.ng",
+                "amount": amount,
+                "reference": reference,
+            }
+            (
+                await http.post("/transaction/initialize", json=body, headers=headers)
+            ).raise_for_status()
+            paid = await http.post(f"/__sim/checkout/{reference}", json={"outcome": "success"})
+            data = paid.json()["transaction"]
+            bodies.append(json.dumps({"event": "charge.success", "data": data}).encode())
+    await engine.dispose()
+    return bodies
+
+
+async def credited(db_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from gateway.store.db import create_db_engine, create_sessionmaker
+    from gateway.store.tables import Funding
+
+    engine = create_db_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            found = await session.scalar(
+                select(func.count(Funding.id)).where(Funding.status == "credited")
+            )
+        return int(found or 0)
+    finally:
+        await engine.dispose()
+
+
+async def fire(url: str, bodies: list[bytes], concurrency: int) -> list[int]:
+    from gateway.paystack.signature import HEADER, sign
+
+    queue = list(reversed(bodies))
+    statuses: list[int] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+
+        async def sender() -> None:
+            while queue:
+                raw = queue.pop()
+                headers = {"Content-Type": "application/json", HEADER: sign(KEY, raw)}
+                statuses.append((await http.post(url, content=raw, headers=headers)).status_code)
+
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+    return statuses
+
+
+async def reconcile(db_url: str) -> tuple[bool, str, int]:
+    from sqlalchemy import func, select
+
+    from gateway.purchases.reconcile import reconcile_database
+    from gateway.store.db import create_db_engine, create_sessionmaker
+    from gateway.store.tables import Journal
+
+    engine = create_db_engine(db_url)
+    try:
+        db = create_sessionmaker(engine)
+        report = await reconcile_database(db)
+        async with db() as session:
+            journals = await session.scalar(
+                select(func.count(Journal.id)).where(Journal.kind == "funding")
+            )
+        return report.ok, report.render(), int(journals or 0)
+    finally:
+        await engine.dispose()
+
+
+def orchestrate(args: argparse.Namespace) -> str:
+    sim_port, gw_port = free_port(), free_port()
+    sim = f"http://127.0.0.1:{sim_port}"
+    with bench_database() as db_url:
+        prefix = f"paylink-bench:{uuid.uuid4().hex[:12]}:"
+        env = {
+            **os.environ,
+            "PAYSTACK_SECRET_KEY": KEY,
+            "PAYSTACK_BASE_URL": sim,
+            "PAYLINK_DATABASE_URL": db_url,
+            "PAYLINK_REDIS_URL": REDIS_URL,
+            "PAYLINK_REDIS_PREFIX": prefix,
+            "PAYLINK_JWT_SECRET": secrets.token_urlsafe(48),
+            "PAYLINK_AT_CALLBACK_OPEN": "true",
+            "PAYLINK_PAYSTACK_WEBHOOK_LIMIT": "100000000",
+            "PAYLINK_LOG_LEVEL": "WARNING",
+        }
+        with server(["paystack-simulator", "--port", str(sim_port)], env, f"{sim}/__sim/webhooks"):
+            bodies = asyncio.run(seed(db_url, sim, args.fundings))
+            ready = f"http://127.0.0.1:{gw_port}/healthz"
+            with server(["serve", "--port", str(gw_port)], env, ready):
+                url = f"http://127.0.0.1:{gw_port}/webhooks/paystack"
+                started = time.perf_counter()
+                statuses = asyncio.run(fire(url, bodies, args.concurrency))
+                acked = time.perf_counter() - started
+                while asyncio.run(credited(db_url)) < args.fundings:
+                    if time.perf_counter() - started > 600:
+                        raise RuntimeError("not every funding was credited in 10 minutes")
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - started
+            ok, rendered, journals = asyncio.run(reconcile(db_url))
+    rate = args.fundings / elapsed
+    lines = [
+        f"## Funding webhooks (issue 19): {datetime.now(UTC):%Y-%m-%d}",
+        "",
+        f"`bench/funding.py --fundings {args.fundings} --concurrency {args.concurrency}`, "
+        f"{machine()}; one `paylink serve` on Postgres + Redis, the Paystack simulator in its own "
+        "process at 0 ms.",
+        "",
+        f"- **{rate:.0f} credited fundings/s** (goal 300/s): {args.fundings} signed "
+        f"`charge.success` webhooks, each verified and credited, in {elapsed:.2f} s "
+        f"(all acknowledged after {acked:.2f} s; HTTP statuses "
+        f"{dict(sorted((s, statuses.count(s)) for s in set(statuses)))}).",
+        f"- reconcile: {'clean' if ok else 'NOT CLEAN'}; {journals} funding journals for "
+        f"{args.fundings} fundings ({rendered.splitlines()[0]}).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fundings", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--append", action="store_true", help="add the result to RESULTS.md")
+    args = parser.parse_args()
+    text = orchestrate(args)
+    print(text)
+    if args.append:
+        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
+            results.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()

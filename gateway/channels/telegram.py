@@ -1,0 +1,103 @@
+"""Telegram: `POST /telegram/webhook`, and the channel's profile (one line in `registry.py`).
+
+On only when `TELEGRAM_BOT_TOKEN` is set (without it there is no route and no bot). The bot
+itself (python-telegram-bot, started with the app) is `telegram_bot`; its handlers, which run
+the conversation, are `telegram_chat`; screens become messages in `telegram_render`.
+
+The webhook (channels.md C1, C4):
+- `X-Telegram-Bot-Api-Secret-Token` must equal `TELEGRAM_WEBHOOK_SECRET` (compared in constant
+  time); otherwise 403 and nothing is read or done. Without the setting every call is refused
+  (use `paylink telegram poll`, or set the secret and `paylink telegram set-webhook`);
+- a repeated `update_id` (Telegram redelivers what it did not see answered) is dropped, in every
+  gateway process alike (`telegram_state`);
+- a body that is not an update, or a kind of update the bot does not serve, is answered 200 with
+  a log line: Telegram retries anything else, and retrying cannot fix it. Nothing is ever 5xx
+  except 503 while the bot has not started yet (Telegram then delivers the update again later);
+- the update is processed before the answer, so a reply (or its failure) is over by then.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from telegram import Update
+
+from gateway.channels.telegram_bot import telegram_ctx, telegram_key
+from gateway.channels.telegram_chat import NAME
+from gateway.conversations.contract import ChannelProfile
+from gateway.conversations.failures import masked_traceback
+from gateway.flows.screens import TELEGRAM
+from gateway.keys import settings_key
+from gateway.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ROUTE = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+SESSION_TTL_S = 600.0  # ten minutes of silence keep a chat's conversation
+REPLY_BUDGET_S = 5.0  # a chat waits longer than a USSD handset for a meter's owner
+SERVED = ("message", "callback_query")
+
+
+def profile(_settings: Settings) -> ChannelProfile:
+    """Telegram: rich screens (`₦1,500.00`, 4,000 characters), one input per message."""
+    return ChannelProfile(NAME, TELEGRAM, SESSION_TTL_S, reply_budget_s=REPLY_BUDGET_S)
+
+
+def setup_telegram(app: web.Application) -> None:
+    """The webhook route and the bot's cleanup context, when a bot token is configured."""
+    if app[settings_key].telegram_bot_token is None:
+        return
+    app.cleanup_ctx.append(telegram_ctx)  # after the coordinators it runs on
+    app.router.add_post(ROUTE, telegram_webhook)
+
+
+def authentic(request: web.Request, settings: Settings) -> bool:
+    """Whether the request carries the webhook secret (never, when none is configured)."""
+    secret = settings.telegram_webhook_secret
+    given = request.headers.get(SECRET_HEADER)
+    if secret is None or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), secret.value.encode())
+
+
+def _ok() -> web.Response:
+    return web.Response(status=200)
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """One update from Telegram: 200 once handled (or not worth a retry), 403 without the
+    secret, 503 while the bot is starting."""
+    if not authentic(request, request.app[settings_key]):
+        logger.warning("telegram webhook call refused: wrong or missing secret token")
+        return web.Response(status=403)
+    bot = request.app[telegram_key]
+    if not bot.ready:
+        return web.Response(status=503, headers={"Retry-After": "5"})
+    try:
+        try:
+            body = json.loads(await request.read())
+        except ValueError:  # not JSON, or not UTF-8
+            logger.warning("telegram webhook: a body that is not JSON was ignored")
+            return _ok()
+        update_id = body.get("update_id") if isinstance(body, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            logger.warning("telegram webhook: a body without an update_id was ignored")
+            return _ok()
+        kinds = sorted(k for k in body if k != "update_id")
+        if not any(kind in SERVED for kind in kinds):
+            logger.info("telegram webhook: update %d (%s) not served", update_id, ",".join(kinds))
+            return _ok()
+        if not await bot.state.first_delivery(update_id):
+            logger.info("telegram webhook: update %d delivered again, ignored", update_id)
+            return _ok()
+        update = Update.de_json(body, bot.bot)
+        await bot.application.process_update(update)
+    except web.HTTPRequestEntityTooLarge:
+        logger.warning("telegram webhook: a body over the size limit was ignored")
+    except Exception as exc:  # Telegram would only retry it: answered, and logged
+        logger.error("telegram webhook: update failed\n%s", masked_traceback(exc))
+    return _ok()

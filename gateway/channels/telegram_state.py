@@ -1,0 +1,133 @@
+"""What the Telegram adapter keeps between updates, shared by every gateway process.
+
+Two small things, in Redis when the gateway has it (any process may receive the next webhook
+call) and in process memory on the embedded default (one process), as the session store does
+(`gateway.conversations.context.create_store`):
+
+- the `update_id`s already taken: Telegram redelivers an update it did not see a 2xx for, and
+  a redelivery must do nothing (a tap must not be applied twice);
+- per chat, a `ChatState`: which message carries the live buttons (edited in place; a tap on
+  any other message is stale), whether that message asks for a PIN (so the next text is
+  deleted once read), and the conversation's epoch (a new one after linking or unlinking, so
+  a conversation never outlives the link it was started under).
+
+Nothing here holds a message's text.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from aiohttp import web
+from cachetools import TTLCache
+from redis.asyncio import Redis
+
+from gateway.clock import Clock
+from gateway.keys import clock_key, redis_key, settings_key
+
+UPDATE_TTL_S = 24 * 3600.0  # Telegram keeps retrying an undelivered update for up to a day
+CHAT_TTL_S = 24 * 3600.0  # a day-old menu still works: a tap on it opens a new conversation
+MEMORY_CHATS = 100_000
+MEMORY_UPDATES = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class ChatState:
+    """`epoch`: part of the conversation key; `menu`: the message with the live buttons;
+    `secret`: that message asks for a PIN."""
+
+    epoch: str
+    menu: int | None = None
+    secret: bool = False
+
+    @staticmethod
+    def fresh() -> ChatState:
+        return ChatState(secrets.token_hex(4))
+
+    def showing(self, menu: int | None, *, secret: bool) -> ChatState:
+        return replace(self, menu=menu, secret=secret)
+
+    def encode(self) -> bytes:
+        return json.dumps({"e": self.epoch, "m": self.menu, "s": self.secret}).encode()
+
+    @staticmethod
+    def decode(raw: bytes | str | None) -> ChatState | None:
+        """None for nothing stored or anything this module did not write."""
+        if raw is None:
+            return None
+        try:
+            body = json.loads(raw)
+            epoch, menu, secret = body["e"], body["m"], body["s"]
+        except (ValueError, TypeError, KeyError):
+            return None
+        if not (
+            isinstance(epoch, str)
+            and isinstance(secret, bool)
+            and (menu is None or (isinstance(menu, int) and not isinstance(menu, bool)))
+        ):
+            return None
+        return ChatState(epoch, menu, secret)
+
+
+class TelegramState(Protocol):
+    async def first_delivery(self, update_id: int) -> bool:
+        """True the first time `update_id` is seen (and from then on remembered)."""
+        ...
+
+    async def chat(self, chat_id: int) -> ChatState | None: ...
+
+    async def save_chat(self, chat_id: int, state: ChatState) -> None: ...
+
+
+class RedisTelegramState:
+    """`SET NX` per update id (one round trip, atomic across processes); a chat state is a
+    small JSON value."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = f"{prefix}tg:"
+
+    async def first_delivery(self, update_id: int) -> bool:
+        key = f"{self._prefix}update:{update_id}"
+        return bool(await self._redis.set(key, b"1", nx=True, px=int(UPDATE_TTL_S * 1000)))
+
+    async def chat(self, chat_id: int) -> ChatState | None:
+        return ChatState.decode(await self._redis.get(f"{self._prefix}chat:{chat_id}"))
+
+    async def save_chat(self, chat_id: int, state: ChatState) -> None:
+        key = f"{self._prefix}chat:{chat_id}"
+        await self._redis.set(key, state.encode(), px=int(CHAT_TTL_S * 1000))
+
+
+class MemoryTelegramState:
+    """The embedded default's: bounded TTL caches on the app's clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        def timer() -> float:
+            return clock.now().timestamp()
+
+        self._updates: TTLCache[int, bool] = TTLCache(MEMORY_UPDATES, UPDATE_TTL_S, timer)
+        self._chats: TTLCache[int, ChatState] = TTLCache(MEMORY_CHATS, CHAT_TTL_S, timer)
+
+    async def first_delivery(self, update_id: int) -> bool:
+        if update_id in self._updates:
+            return False
+        self._updates[update_id] = True
+        return True
+
+    async def chat(self, chat_id: int) -> ChatState | None:
+        return self._chats.get(chat_id)
+
+    async def save_chat(self, chat_id: int, state: ChatState) -> None:
+        self._chats[chat_id] = state
+
+
+def create_state(app: web.Application) -> TelegramState:
+    """Redis when the gateway has it, else this process's memory."""
+    redis = app.get(redis_key)
+    if redis is None:
+        return MemoryTelegramState(app[clock_key])
+    return RedisTelegramState(redis, app[settings_key].redis_prefix)

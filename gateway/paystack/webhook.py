@@ -1,0 +1,107 @@
+"""`POST /webhooks/paystack`: signature first, then a durable de-duplication, then 200.
+
+The order is the contract (paystack.md §3.5): rate limit by address; read the raw body;
+compare `x-paystack-signature` in constant time (401 and nothing done otherwise, so a genuine
+event signed with a key we lost gets retried); store the event under its unique key; answer
+200; process in the background. A redelivery finds its key stored and gets 200 with no effect;
+an event whose processing was lost (a crash after the 200) is recovered by the sweep, which
+verifies open fundings and lists recent transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.clock import Clock
+from gateway.paystack import store
+from gateway.paystack.crediting import Crediting
+from gateway.paystack.events import event_key, event_reference, process
+from gateway.paystack.rate_limit import WindowLimit
+from gateway.paystack.signature import signature_matches
+from gateway.settings import Secret
+
+logger = logging.getLogger(__name__)
+
+ROUTE = "/webhooks/paystack"
+MAX_BODY = 256 * 1024
+
+
+class WebhookProcessor:
+    """Checks, records and (in tracked background tasks) processes Paystack's events."""
+
+    def __init__(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        crediting: Crediting,
+        clock: Clock,
+        secret_key: Secret,
+        limit: WindowLimit,
+    ) -> None:
+        self._db = db
+        self._crediting = crediting
+        self._clock = clock
+        self._key = secret_key
+        self._limit = limit
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def receive(self, address: str, raw: bytes, signature: str | None) -> web.Response:
+        if not await self._limit.allow(address):
+            return web.json_response({"error": "too many requests"}, status=429)
+        if not signature_matches(self._key.value, raw, signature):
+            logger.warning("Paystack webhook with a bad or missing signature from %s", address)
+            return web.json_response({"error": "invalid signature"}, status=401)
+        try:
+            payload = json.loads(raw)
+            event, data = str(payload["event"]), payload["data"]
+            if not isinstance(data, dict):
+                raise TypeError("data is not an object")
+        except (ValueError, KeyError, TypeError):
+            # signed but unreadable: a redelivery cannot read better; the sweep still settles
+            logger.warning("unreadable signed Paystack webhook (%d bytes)", len(raw))
+            return web.json_response({"ok": True})
+        key = event_key(event, data, raw)
+        async with self._db.begin() as session:
+            event_id = await store.record_event(
+                session, key, event, event_reference(event, data), self._clock.now()
+            )
+        if event_id is None:
+            logger.info("duplicate Paystack event %s ignored", key)
+            return web.json_response({"ok": True, "duplicate": True})
+        self._spawn(self._process(event_id, event, data))
+        return web.json_response({"ok": True})
+
+    async def _process(self, event_id: int, event: str, data: dict[str, Any]) -> None:
+        try:
+            outcome = await process(self._crediting, event, data)
+        except Exception:
+            # the event stays unprocessed; the sweep's verify and listing settle its money
+            logger.exception(
+                "Paystack event %d (%s) failed; the sweep will settle it", event_id, event
+            )
+            return
+        async with self._db.begin() as session:
+            await store.event_done(session, event_id, outcome, self._clock.now())
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name="paystack-event")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for every event in flight (tests; shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self, grace_s: float = 5.0) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace_s)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
