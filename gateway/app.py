@@ -26,6 +26,7 @@ from gateway.sms.context import sms_ctx
 from gateway.sms.routes import setup_sms_routes
 from gateway.store.db import db_ctx
 from gateway.store.redis import redis_ctx
+from gateway.tracing import echo_request_id, request_id_middleware
 from gateway.vtpass.context import vtpass_ctx
 from gateway.web.demo import setup_demo_routes
 from gateway.web.serve import bundled_app, fallback_middleware, setup_web_routes
@@ -46,13 +47,21 @@ def create_app(
             simulator cannot produce.
         clock: the clock for request ids, lockouts and TTLs.
     """
-    # Both act on /api only; CORS is outermost so error responses carry its headers too.
+    # CORS and errors act on /api only; CORS is outside errors so error responses carry its
+    # headers too.
     # The web app's fallback is innermost: a GET no route matched may be a client-side route.
     web_files = bundled_app()
+    # The request id is outermost, so every line a request logs carries it.
     app = web.Application(
-        middlewares=[cors_middleware, error_middleware, fallback_middleware(web_files)]
+        middlewares=[
+            request_id_middleware,
+            cors_middleware,
+            error_middleware,
+            fallback_middleware(web_files),
+        ]
     )
     app.on_response_prepare.append(security_headers)  # every route, errors and 404s too
+    app.on_response_prepare.append(echo_request_id)  # X-Request-Id, likewise
     app[settings_key] = settings
     app[clock_key] = clock or SystemClock()
     app[registry_key] = CollectorRegistry()

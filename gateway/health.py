@@ -3,6 +3,10 @@
 `/healthz` only says the process serves HTTP. `/readyz` says whether this instance can take
 traffic: the database answers, Redis answers (when configured) and the VTPass circuit breaker
 is not open. A load balancer should route on `/readyz`, restart on `/healthz`.
+
+`/metrics` answers for this process, or, with `PROMETHEUS_MULTIPROC_DIR` set, for every
+process on the machine (`gateway.metrics`), plus the gauges read at scrape time
+(`gateway.gauges`).
 """
 
 from __future__ import annotations
@@ -11,11 +15,21 @@ import asyncio
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 
+from gateway.gauges import ScrapeGauges
 from gateway.keys import ReadinessCheck, readiness_checks_key, registry_key
+from gateway.metrics import forget_this_process
+from gateway.metrics import multiprocess as is_multiprocess
 
 CHECK_TIMEOUT_S = 2.0
+scrape_gauges_key = web.AppKey("scrape_gauges", ScrapeGauges)
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -47,11 +61,29 @@ async def _run_check(check: ReadinessCheck, app: web.Application) -> tuple[bool,
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[registry_key])
+    app = request.app
+    await app[scrape_gauges_key].refresh(app)
+    body = generate_latest(_processes()) + generate_latest(app[registry_key])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+def _processes() -> CollectorRegistry:
+    """This process's metrics, or every process's from the shared directory (read afresh)."""
+    if not is_multiprocess():
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
+async def _forget_this_process(_app: web.Application) -> None:
+    forget_this_process()
+
+
 def setup_health_routes(app: web.Application) -> None:
+    gauges = app[scrape_gauges_key] = ScrapeGauges()
+    app[registry_key].register(gauges)
+    app.on_cleanup.append(_forget_this_process)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

@@ -1,9 +1,18 @@
-"""Logging set-up: one line per event, phone numbers masked, secrets never formatted."""
+"""Logging set-up: one line per event, phone numbers masked, secrets never formatted.
+
+Two formats (`PAYLINK_LOG_FORMAT`): `text`, readable lines for development, and `json`, one
+JSON object a line for production log shippers. Either way every line carries the request id
+of the hop or request it was written for (`request_id`, set by `gateway.tracing`), so one
+USSD hop's lines can be found among thousands; `-` outside any request.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from contextvars import ContextVar
+from datetime import UTC, datetime
 
 # Libraries whose DEBUG/INFO lines quote SQL parameters (OTP and PIN hashes, electricity tokens),
 # HTTP bodies and headers (VTPass keys, tokens in URLs), chat updates or callback reprs: held at
@@ -54,14 +63,57 @@ class MsisdnMaskingFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO") -> None:
+# The id of the hop or request being served; each aiohttp request runs in its own task, so
+# setting it there never leaks into another request's lines.
+request_id: ContextVar[str] = ContextVar("paylink_request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps each record with the current request id (`record.request_id`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC, ISO 8601), level, logger, request id, message, and
+    the traceback when there is one (already masked by `MsisdnMaskingFilter`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        return json.dumps(line, ensure_ascii=False)
+
+
+def formatter(fmt: str = "text") -> logging.Formatter:
+    """The formatter of `PAYLINK_LOG_FORMAT` (`json` or `text`)."""
+    if fmt == "json":
+        return JsonFormatter()
+    return logging.Formatter(TEXT_FORMAT, "%Y-%m-%dT%H:%M:%S")
+
+
+def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     """Configure the root logger once for the CLI entry points; `level` never reaches the
-    libraries in `QUIET_LOGGERS`."""
+    libraries in `QUIET_LOGGERS`, `fmt` is `json` or `text`."""
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
-    )
+    handler.setFormatter(formatter(fmt))
     handler.addFilter(MsisdnMaskingFilter())
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

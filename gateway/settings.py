@@ -115,6 +115,8 @@ class Settings:
     pin_pepper_previous: Secret | None = None  # still verifies (and upgrades) PINs: rotation
     jwt_access_ttl_s: int = 900
     jwt_refresh_ttl_s: int = 30 * 24 * 3600
+    # a page reloaded mid-refresh resends the token just rotated: answered, not treated as theft
+    jwt_refresh_grace_s: float = 5.0
     at_username: str | None = None
     at_api_key: Secret | None = None
     at_sender_id: str | None = None
@@ -140,6 +142,9 @@ class Settings:
     sms_inbound_limit: int = 10
     sms_inbound_window_s: int = 600
     log_level: str = "INFO"
+    log_format: str = "text"  # "json" in production: one JSON object a line (gateway/logs.py)
+    # `/metrics` flags the VTPass float as low under this many kobo (env: naira): ₦50,000
+    vtpass_low_float: int = 5_000_000
     funding_hint: str = FUNDING_HINT  # shown when a wallet is short (GSM-7, <= 80 characters)
     funding: FundingSettings = field(default_factory=FundingSettings)  # Paystack (issue 19)
     # seconds after submit before a still-pending purchase gets its one SMS notice; 0: never
@@ -247,6 +252,9 @@ class Settings:
             jwt_refresh_ttl_s=get(
                 "PAYLINK_JWT_REFRESH_TTL", _positive_int, defaults.jwt_refresh_ttl_s
             ),
+            jwt_refresh_grace_s=get(
+                "PAYLINK_JWT_REFRESH_GRACE", _non_negative_float, defaults.jwt_refresh_grace_s
+            ),
             at_username=env.get("AT_USERNAME"),
             at_api_key=secret("AT_API_KEY"),
             at_sender_id=env.get("AT_SENDER_ID"),
@@ -282,6 +290,10 @@ class Settings:
                 "PAYLINK_SMS_INBOUND_WINDOW", _positive_int, defaults.sms_inbound_window_s
             ),
             log_level=get("PAYLINK_LOG_LEVEL", _parse_log_level, defaults.log_level),
+            log_format=get("PAYLINK_LOG_FORMAT", _parse_log_format, defaults.log_format),
+            vtpass_low_float=get(
+                "PAYLINK_VTPASS_LOW_FLOAT", _positive_naira, defaults.vtpass_low_float
+            ),
             funding_hint=get("PAYLINK_FUNDING_HINT", parse_funding_hint, defaults.funding_hint),
             funding=FundingSettings.from_env(env, secret),
             pending_notice_after_s=get(
@@ -465,6 +477,13 @@ def _parse_networks(raw: str) -> tuple[IpNetwork, ...]:
     if not networks:
         raise ValueError("expected comma-separated CIDR blocks, e.g. 196.201.214.0/24")
     return networks
+
+
+def _parse_log_format(raw: str) -> str:
+    fmt = raw.lower()
+    if fmt not in {"json", "text"}:
+        raise ValueError(f"expected json or text, got {raw!r}")
+    return fmt
 
 
 def _parse_log_level(raw: str) -> str:

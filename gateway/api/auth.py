@@ -7,9 +7,14 @@ tokens live `jwt_access_ttl_s` (15 minutes by default), refresh tokens `jwt_refr
 A login opens a family; each refresh swaps the family's one live refresh jti for a new one
 (compare-and-set in the `TokenStore`). Presenting a refresh token that was already rotated
 means two parties hold the family's tokens, so the whole family is revoked: the thief and the
-user are both logged out, and only the real user can log in again. Logout revokes the family
-and blacklists both jtis until they would have expired. An access token is accepted only while
-its jti is not blacklisted and its family is alive (one store round trip per request).
+user are both logged out, and only the real user can log in again. Except for a short grace
+(`jwt_refresh_grace_s`, a few seconds on the app's clock): the token just rotated out, while
+its replacement is still the live one, gets the very pair that rotation minted, because a page
+reloaded during a refresh loses the answer (and its new cookie) and resends the old token; that
+is a repeat, not a theft. The pair is minted again from its jtis and `iat`, never stored.
+Logout revokes the family and blacklists both jtis until they would have expired. An access
+token is accepted only while its jti is not blacklisted and its family is alive (one store round
+trip per request).
 
 Times come from the app's injected `Clock`, so a test's clock governs expiry: pyjwt's own
 time checks (which read the wall clock) are off, and `exp`/`iat`/`nbf` are checked here against
@@ -116,6 +121,26 @@ def _seconds(claims: Mapping[str, Any], name: str) -> int | None:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class _Minted:
+    """What makes a pair unique: its two jtis, its `iat` and role (no secret in it)."""
+
+    access_jti: str
+    refresh_jti: str
+    iat: int
+    role: str
+
+    def memo(self) -> str:
+        return f"{self.access_jti} {self.refresh_jti} {self.iat} {self.role}"
+
+    @classmethod
+    def read(cls, memo: str) -> _Minted | None:
+        parts = memo.split(" ")
+        if len(parts) != 4 or not parts[2].isdigit():
+            return None
+        return cls(parts[0], parts[1], int(parts[2]), parts[3])
+
+
 class Authenticator:
     """Issues and checks the API's tokens; state lives in the injected `TokenStore`."""
 
@@ -127,11 +152,13 @@ class Authenticator:
         access_ttl_s: int,
         refresh_ttl_s: int,
         clock: Clock,
+        refresh_grace_s: float = 0.0,
     ) -> None:
         self._secret = secret
         self.store = store
         self.access_ttl_s = access_ttl_s
         self.refresh_ttl_s = refresh_ttl_s
+        self.refresh_grace_s = refresh_grace_s
         self._clock = clock
 
     def _now(self) -> int:
@@ -172,8 +199,13 @@ class Authenticator:
         return claims
 
     def _mint(self, user_id: int, family: str, *, role: str) -> tuple[TokenPair, str]:
-        now = self._now()
-        access_jti, refresh_jti = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+        minted = _Minted(secrets.token_urlsafe(16), secrets.token_urlsafe(16), self._now(), role)
+        return self._encode_pair(user_id, family, minted), minted.refresh_jti
+
+    def _encode_pair(self, user_id: int, family: str, minted: _Minted) -> TokenPair:
+        """The pair for these claims: the same `minted` always gives the same two tokens."""
+        now, access_jti, refresh_jti = minted.iat, minted.access_jti, minted.refresh_jti
+        role = minted.role
         common = {"iss": ISSUER, "sub": str(user_id), "fam": family, "iat": now}
         access = self._encode(
             {
@@ -192,7 +224,7 @@ class Authenticator:
                 "exp": now + self.refresh_ttl_s,
             }
         )
-        return TokenPair(access, refresh, self.access_ttl_s, self.refresh_ttl_s), refresh_jti
+        return TokenPair(access, refresh, self.access_ttl_s, self.refresh_ttl_s)
 
     # -- the session's life ----------------------------------------------------------------------
 
@@ -234,10 +266,21 @@ class Authenticator:
         """
         if await self.store.is_revoked(claims.jti, claims.family):
             raise Unauthorized("the session has ended; log in again", code="token_revoked")
-        pair, refresh_jti = self._mint(claims.user_id, claims.family, role=role)
-        outcome = await self.store.rotate(
-            claims.family, claims.jti, refresh_jti, self.refresh_ttl_s
+        minted = _Minted(secrets.token_urlsafe(16), secrets.token_urlsafe(16), self._now(), role)
+        rotated = await self.store.rotate(
+            claims.family,
+            claims.jti,
+            minted.refresh_jti,
+            self.refresh_ttl_s,
+            grace_s=self.refresh_grace_s,
+            memo=minted.memo(),
         )
+        outcome = rotated.outcome
+        if outcome is Rotation.REPEATED:
+            first = _Minted.read(rotated.memo)
+            if first is not None:
+                return self._encode_pair(claims.user_id, claims.family, first)
+            outcome = Rotation.REUSED  # pragma: no cover - only this class writes the memo
         if outcome is Rotation.REUSED:
             raise Unauthorized(
                 "this refresh token was already used; the session has been ended",
@@ -245,7 +288,7 @@ class Authenticator:
             )
         if outcome is Rotation.UNKNOWN:
             raise Unauthorized("the session has ended; log in again", code="token_revoked")
-        return pair
+        return self._encode_pair(claims.user_id, claims.family, minted)
 
     async def end_family(self, family: str) -> None:
         await self.store.revoke_family(family)

@@ -35,6 +35,7 @@ from gateway.api.schemas import (
 )
 from gateway.client_address import client_ip
 from gateway.errors import Forbidden
+from gateway.metrics import LOGIN_FAILURES
 from gateway.phones import Msisdn
 from gateway.security import otp, registrations
 from gateway.security.passwords import (
@@ -242,8 +243,10 @@ async def login(request: web.Request, body: LoginIn) -> HttpReply:
     )
     stored = row.password_hash if row is not None else None
     if not await verify_password(stored, body.password) or row is None or stored is None:
+        LOGIN_FAILURES.labels("invalid_credentials").inc()
         raise Unauthorized("wrong phone, email or password", code="invalid_credentials")
     if row.status != "active":
+        LOGIN_FAILURES.labels("inactive").inc()
         raise Forbidden("this account is not active; contact support")
     await reset(auth.store, account, subject)
     if needs_rehash(stored):
@@ -262,8 +265,10 @@ async def login(request: web.Request, body: LoginIn) -> HttpReply:
 )
 async def refresh(request: web.Request, body: RefreshIn) -> HttpReply:
     """Each refresh token works once. Presenting one that was already swapped ends the whole
-    session (every token from that login), since someone else must hold a copy. The web app
-    sends `{}` with the header `X-PayLink-Session: cookie`: the token is read from, and the
+    session (every token from that login), since someone else must hold a copy. One exception:
+    the token just swapped, sent again within a few seconds (`PAYLINK_JWT_REFRESH_GRACE`) before
+    its replacement was used, answers that same new pair (a page reloaded mid-refresh). The web
+    app sends `{}` with the header `X-PayLink-Session: cookie`: the token is read from, and the
     new one written to, the `paylink_refresh` cookie."""
     auth = deps.authenticator(request)
     token = body.refresh_token or web_session.cookie_token(request)

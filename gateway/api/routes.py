@@ -84,7 +84,7 @@ async def api_ctx(app: web.Application) -> AsyncIterator[None]:
     redis = app.get(redis_key)
     store: TokenStore
     if redis is not None:
-        store = RedisTokenStore(redis, settings.redis_prefix)
+        store = RedisTokenStore(redis, settings.redis_prefix, clock=app[clock_key])
     else:
         if not settings.embedded:
             logger.warning(
@@ -97,6 +97,7 @@ async def api_ctx(app: web.Application) -> AsyncIterator[None]:
         store,
         access_ttl_s=settings.jwt_access_ttl_s,
         refresh_ttl_s=settings.jwt_refresh_ttl_s,
+        refresh_grace_s=settings.jwt_refresh_grace_s,
         clock=app[clock_key],
     )
     try:

@@ -3,7 +3,10 @@
 Four things, all with a TTL so nothing needs sweeping:
 - refresh-token families: family id -> the jti of its one live refresh token. Rotation is a
   compare-and-set; presenting any other jti of the family is reuse, and reuse deletes the
-  family (every token minted from it dies, access tokens included);
+  family (every token minted from it dies, access tokens included). One exception, for a
+  short grace after a rotation: the token just rotated out, presented again while its
+  replacement is still live, is a repeat (a page reloaded mid-refresh lost the answer and
+  resends the old cookie), answered with what the first rotation minted (its `memo`);
 - a blacklist of revoked jtis (logout), each kept only until its token would expire anyway;
 - each user's families, so suspending a user ends every session of theirs at once;
 - fixed-window counters for rate limits.
@@ -27,8 +30,17 @@ from gateway.clock import Clock
 
 class Rotation(StrEnum):
     ROTATED = "rotated"  # the presented token was the live one; the new one is live now
+    REPEATED = "repeated"  # the token just rotated out, within the grace: nothing changed
     REUSED = "reused"  # an older token of the family: the family is now revoked
     UNKNOWN = "unknown"  # no such family (revoked, logged out, or expired)
+
+
+@dataclass(frozen=True, slots=True)
+class Rotated:
+    """What `rotate` did; on `REPEATED`, `memo` is what the first rotation was given."""
+
+    outcome: Rotation
+    memo: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +62,19 @@ class TokenStore(Protocol):
         """End every family opened for `user_id`; how many were listed."""
         ...
 
-    async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
-        """Swap the live jti from `presented` to `replacement`, atomically."""
+    async def rotate(
+        self,
+        family: str,
+        presented: str,
+        replacement: str,
+        ttl_s: int,
+        *,
+        grace_s: float = 0.0,
+        memo: str = "",
+    ) -> Rotated:
+        """Swap the live jti from `presented` to `replacement`, atomically; for `grace_s`
+        seconds (on the store's clock) `presented` again, with `replacement` still live, is
+        `REPEATED` and answers `memo`."""
         ...
 
     async def revoke_family(self, family: str) -> None: ...
@@ -73,13 +96,28 @@ class TokenStore(Protocol):
     async def close(self) -> None: ...
 
 
-# KEYS[1] family key; ARGV presented jti, replacement jti, ttl
+# KEYS[1] family key, KEYS[2] its last rotation (a hash); ARGV presented jti, replacement jti,
+# ttl (s), now (ms on the app's clock), grace (ms), memo. The hash's own TTL only tidies up:
+# the grace is decided by `until` against the app's clock.
 _ROTATE = """
 local live = redis.call('GET', KEYS[1])
-if not live then return 0 end
-if live ~= ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+if not live then return {0, ''} end
+if live ~= ARGV[1] then
+  local last = redis.call('HMGET', KEYS[2], 'from', 'to', 'until', 'memo')
+  if last[1] == ARGV[1] and last[2] == live and tonumber(last[3]) > tonumber(ARGV[4]) then
+    return {3, last[4]}
+  end
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {1, ''}
+end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
-return 2
+redis.call('DEL', KEYS[2])
+if tonumber(ARGV[5]) > 0 then
+  redis.call('HSET', KEYS[2], 'from', ARGV[1], 'to', ARGV[2], 'until', ARGV[4] + ARGV[5],
+             'memo', ARGV[6])
+  redis.call('EXPIRE', KEYS[2], math.ceil(ARGV[5] / 1000) + 60)
+end
+return {2, ''}
 """
 # KEYS[1] counter; ARGV window
 _HIT = """
@@ -89,21 +127,27 @@ local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) ttl = tonumber(ARGV[1]) end
 return {n, ttl}
 """
-# KEYS[1] the user's set of families; ARGV family key prefix
+# KEYS[1] the user's set of families; ARGV family key prefix, last-rotation key prefix
 _REVOKE_USER = """
 local families = redis.call('SMEMBERS', KEYS[1])
-for _, family in ipairs(families) do redis.call('DEL', ARGV[1] .. family) end
+for _, family in ipairs(families) do redis.call('DEL', ARGV[1] .. family, ARGV[2] .. family) end
 redis.call('DEL', KEYS[1])
 return #families
 """
-_ROTATIONS = {0: Rotation.UNKNOWN, 1: Rotation.REUSED, 2: Rotation.ROTATED}
+_ROTATIONS = {
+    0: Rotation.UNKNOWN,
+    1: Rotation.REUSED,
+    2: Rotation.ROTATED,
+    3: Rotation.REPEATED,
+}
 
 
 class RedisTokenStore:
     """The shared store: every gateway process sees the same families and counters."""
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str, *, clock: Clock) -> None:
         self._redis = redis
+        self._clock = clock
         self._prefix = f"{prefix}api:"
         self._rotate = redis.register_script(_ROTATE)
         self._hit = redis.register_script(_HIT)
@@ -111,6 +155,9 @@ class RedisTokenStore:
 
     def _family(self, family: str) -> str:
         return f"{self._prefix}family:{family}"
+
+    def _last_rotation(self, family: str) -> str:
+        return f"{self._prefix}family-last:{family}"
 
     def _user_families(self, user_id: int) -> str:
         return f"{self._prefix}user-families:{user_id}"
@@ -131,18 +178,31 @@ class RedisTokenStore:
 
     async def revoke_user_families(self, user_id: int) -> int:
         result = await self._revoke_user(
-            keys=[self._user_families(user_id)], args=[f"{self._prefix}family:"]
+            keys=[self._user_families(user_id)],
+            args=[f"{self._prefix}family:", f"{self._prefix}family-last:"],
         )
         return int(result)
 
-    async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
-        result = await self._rotate(
-            keys=[self._family(family)], args=[presented, replacement, ttl_s]
+    async def rotate(
+        self,
+        family: str,
+        presented: str,
+        replacement: str,
+        ttl_s: int,
+        *,
+        grace_s: float = 0.0,
+        memo: str = "",
+    ) -> Rotated:
+        now_ms = int(self._clock.now().timestamp() * 1000)
+        code, remembered = await self._rotate(
+            keys=[self._family(family), self._last_rotation(family)],
+            args=[presented, replacement, ttl_s, now_ms, int(grace_s * 1000), memo],
         )
-        return _ROTATIONS[int(result)]
+        text = remembered.decode() if isinstance(remembered, bytes) else str(remembered or "")
+        return Rotated(_ROTATIONS[int(code)], text)
 
     async def revoke_family(self, family: str) -> None:
-        await self._redis.delete(self._family(family))
+        await self._redis.delete(self._family(family), self._last_rotation(family))
 
     async def revoke_token(self, jti: str, ttl_s: int) -> None:
         await self._redis.set(self._revoked(jti), b"1", ex=max(1, ttl_s))
@@ -177,6 +237,8 @@ class MemoryTokenStore:
         self._clock = clock
         # the cached value is (payload, expires at); the timer is the injected clock
         self._families: TLRUCache[str, tuple[str, float]] = self._cache()
+        # family -> ((rotated-out jti, its replacement, memo), end of the grace)
+        self._last: TLRUCache[str, tuple[tuple[str, str, str], float]] = self._cache()
         self._revoked: TLRUCache[str, tuple[str, float]] = self._cache()
         self._counters: TLRUCache[str, tuple[int, float]] = self._cache()
         self._user_families: TLRUCache[int, tuple[frozenset[str], float]] = self._cache()
@@ -200,21 +262,39 @@ class MemoryTokenStore:
     async def revoke_user_families(self, user_id: int) -> int:
         families, _ = self._user_families.pop(user_id, (frozenset[str](), 0.0))
         for family in families:
-            self._families.pop(family, None)
+            await self.revoke_family(family)
         return len(families)
 
-    async def rotate(self, family: str, presented: str, replacement: str, ttl_s: int) -> Rotation:
+    async def rotate(
+        self,
+        family: str,
+        presented: str,
+        replacement: str,
+        ttl_s: int,
+        *,
+        grace_s: float = 0.0,
+        memo: str = "",
+    ) -> Rotated:
         entry = self._families.get(family)
         if entry is None:
-            return Rotation.UNKNOWN
-        if entry[0] != presented:
-            self._families.pop(family, None)
-            return Rotation.REUSED
-        self._families[family] = (replacement, self._now() + ttl_s)
-        return Rotation.ROTATED
+            return Rotated(Rotation.UNKNOWN)
+        live = entry[0]
+        if live != presented:
+            last = self._last.get(family)
+            if last is not None and last[0][:2] == (presented, live):
+                return Rotated(Rotation.REPEATED, last[0][2])
+            await self.revoke_family(family)
+            return Rotated(Rotation.REUSED)
+        now = self._now()
+        self._families[family] = (replacement, now + ttl_s)
+        self._last.pop(family, None)
+        if grace_s > 0:
+            self._last[family] = ((presented, replacement, memo), now + grace_s)
+        return Rotated(Rotation.ROTATED)
 
     async def revoke_family(self, family: str) -> None:
         self._families.pop(family, None)
+        self._last.pop(family, None)
 
     async def revoke_token(self, jti: str, ttl_s: int) -> None:
         self._revoked[jti] = ("1", self._now() + max(1, ttl_s))
@@ -232,7 +312,13 @@ class MemoryTokenStore:
         self._counters.pop(key, None)
 
     async def close(self) -> None:
-        for cache in (self._families, self._revoked, self._counters, self._user_families):
+        for cache in (
+            self._families,
+            self._last,
+            self._revoked,
+            self._counters,
+            self._user_families,
+        ):
             cache.clear()
 
 

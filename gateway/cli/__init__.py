@@ -59,7 +59,7 @@ def main(
     except ConfigError as exc:
         print(f"paylink: configuration error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     clock = clock or SystemClock()
     code: int = guarded(lambda: args.handler(settings, args, clock), settings)
     return code

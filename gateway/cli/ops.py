@@ -1,7 +1,8 @@
 """`paylink requery`, `paylink reconcile` and `paylink outbox`: settle, check and look.
 
-`reconcile` exits 1 when any invariant of architecture.md §3 fails, so it can gate a cron job
-or a deploy; pending purchases are not discrepancies (VTPass may still be working on them).
+`reconcile` exits 1 when any invariant of architecture.md §3 fails, or Paystack's record and our
+fundings disagree, so it can gate a cron job or a deploy; pending purchases are not
+discrepancies (VTPass may still be working on them), nor is a provider that did not answer.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from gateway.clock import Clock
 from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import GatewayError
 from gateway.money import format_gsm
+from gateway.paystack.client import PaystackClient
+from gateway.paystack.reconcile import PaystackFinding, compare_with_paystack
 from gateway.purchases.reconcile import reconcile_database
 from gateway.purchases.service import PurchaseService
 from gateway.settings import Settings
@@ -56,10 +59,14 @@ def register(commands: Any) -> None:
     requery.set_defaults(handler=run_requery)
 
     reconcile = commands.add_parser(
-        "reconcile", help="requery open purchases, check every ledger invariant, compare the float"
+        "reconcile",
+        help="requery open purchases, check every ledger invariant, compare the float and "
+        "the fundings with Paystack",
     )
     reconcile.add_argument(
-        "--offline", action="store_true", help="check the ledger only; do not ask VTPass"
+        "--offline",
+        action="store_true",
+        help="check the ledger only; do not ask VTPass or Paystack",
     )
     json_flag(reconcile)
     reconcile.set_defaults(handler=run_reconcile)
@@ -188,22 +195,44 @@ class FloatCheck:
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PaystackCheck:
+    """Paystack's record beside our fundings: what disagrees (each one fails reconcile), or why
+    Paystack could not be asked (a warning, like the float: the ledger checks still ran)."""
+
+    findings: list[PaystackFinding]
+    error: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "error": self.error,
+            "findings": [
+                {"check": f.check, "subject": f.subject, "detail": f.detail} for f in self.findings
+            ],
+        }
+
+
 async def _reconcile(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     found: list[Requeried] | None = None
     float_check: FloatCheck | None = None
+    paystack_check: PaystackCheck | None = None
     asked_vtpass = not args.offline and not settings.uses_builtin_simulator
+    asked_paystack = not args.offline and not settings.funding.uses_builtin_simulator
     async with database(settings) as db:
         if asked_vtpass:
             async with vtpass(settings, clock) as client:
                 found = await requery_pending(_service(db, clock), client, clock)
                 float_check = await _compare_float(db, client)
+        if asked_paystack:
+            paystack_check = await _compare_paystack(db, settings, clock)
         report = await reconcile_database(db)
         async with db() as session:
             counts = await store.count_by_status(session)
+    ok = report.ok and (paystack_check is None or not paystack_check.findings)
     if args.json:
         out_json(
             {
-                "ok": report.ok,
+                "ok": ok,
                 "vtpass_asked": asked_vtpass,
                 "requery": None
                 if found is None
@@ -219,6 +248,8 @@ async def _reconcile(settings: Settings, args: argparse.Namespace, clock: Clock)
                     "delivered_through_kobo": float_check.paid,
                     "error": float_check.error,
                 },
+                "paystack_asked": asked_paystack,
+                "paystack": None if paystack_check is None else paystack_check.as_json(),
                 "purchases": {str(s): counts.get(s, 0) for s in PurchaseStatus},
                 "checked": {
                     "journals": report.journals_checked,
@@ -231,9 +262,11 @@ async def _reconcile(settings: Settings, args: argparse.Namespace, clock: Clock)
                 ],
             }
         )
-        return 0 if report.ok else EXIT_DISCREPANCY
+        return 0 if ok else EXIT_DISCREPANCY
     if not args.offline and not asked_vtpass:
         out("VTPass not asked: the built-in simulator lives inside `paylink serve`")
+    if not args.offline and not asked_paystack:
+        out("Paystack not asked: the built-in simulator lives inside `paylink serve`")
     if found is not None:
         for requeried in found:
             out(requeried.line())
@@ -246,10 +279,35 @@ async def _reconcile(settings: Settings, args: argparse.Namespace, clock: Clock)
                 f"VTPass float {format_gsm(float_check.remote)}; purchases delivered through it "
                 f"{format_gsm(float_check.paid)}"
             )
+    if paystack_check is not None:
+        _show_paystack(paystack_check)
     shown = ", ".join(f"{counts.get(s, 0)} {s}" for s in PurchaseStatus)
     out(f"purchases: {shown}")
     out(report.render())
-    return 0 if report.ok else EXIT_DISCREPANCY
+    return 0 if ok else EXIT_DISCREPANCY
+
+
+async def _compare_paystack(
+    db: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+) -> PaystackCheck:
+    client = PaystackClient.from_settings(settings.funding)
+    try:
+        return PaystackCheck(await compare_with_paystack(db, client, clock.now()))
+    except GatewayError as exc:
+        return PaystackCheck([], str(exc))
+    finally:
+        await client.aclose()
+
+
+def _show_paystack(check: PaystackCheck) -> None:
+    if check.error is not None:
+        err(f"Paystack not compared: {check.error}")
+    elif not check.findings:
+        out("Paystack: every successful payment of the last 3 days credited once, nothing more")
+    else:
+        out(f"Paystack: {len(check.findings)} disagreements")
+        for finding in check.findings:
+            out(f"  [{finding.check}] {finding.subject}: {finding.detail}")
 
 
 async def _compare_float(db: async_sessionmaker[AsyncSession], client: VTPassClient) -> FloatCheck:

@@ -22,6 +22,7 @@ from gateway.cli import preflight
 from gateway.clock import Clock, SystemClock
 from gateway.embedded_simulator import simulator_ctx
 from gateway.keys import clock_key, readiness_checks_key, registry_key, settings_key
+from gateway.metrics import forget_this_process
 from gateway.paystack.context import paystack_ctx
 from gateway.purchases.context import purchases_ctx
 from gateway.security.context import pins_ctx
@@ -96,3 +97,4 @@ async def _serve_worker(settings: Settings, clock: Clock) -> None:
         log.info("stopping the worker (finishing purchases in flight)")
     finally:
         await runner.cleanup()
+        forget_this_process()  # with PROMETHEUS_MULTIPROC_DIR: its live gauges go

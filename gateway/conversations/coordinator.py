@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from gateway.clock import Clock
@@ -38,6 +39,7 @@ from gateway.flows.model import Conversation, Event, Screen, SessionStarted, Tra
 from gateway.flows.screens import ScreenError, render
 from gateway.flows.steps import ending
 from gateway.logs import mask_msisdn
+from gateway.metrics import HOP_SECONDS, HOPS
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +99,19 @@ class Coordinator:
         self._config = config or ConversationConfig()
         self._directory = directory
         self._memo = ValueMemo()  # what the engine derives from repeating values (flows.memo)
+        # bound once: a hop pays one add and one observe, no label lookup
+        self._hop_seconds = HOP_SECONDS.labels(self.channel)
+        self._continued = HOPS.labels(self.channel, "continued")
+        self._ended = HOPS.labels(self.channel, "ended")
+        self._failed = HOPS.labels(self.channel, "failed")
 
     async def handle(self, message: Inbound) -> Reply:
-        """Answer one message; never raises."""
+        """Answer one message, counted and timed per channel; never raises."""
+        started = time.perf_counter()
         try:
-            return await self._handle(message)
+            reply = await self._handle(message)
         except Exception as exc:
+            self._failed.inc()
             logger.error(
                 "%s message failed in conversation %s (phone %s)\n%s",
                 self.channel,
@@ -110,7 +119,11 @@ class Coordinator:
                 _masked(message.sender),
                 masked_traceback(exc),
             )
-            return self._ending(self.profile.sorry)
+            reply = self._ending(self.profile.sorry)
+        else:
+            (self._continued if reply.goes_on else self._ended).inc()
+        self._hop_seconds.observe(time.perf_counter() - started)
+        return reply
 
     async def dropped(self, key: str) -> bool:
         """The channel says conversation `key` dropped mid-way: keep it for resuming (True if

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import NotFound
 from gateway.group_commit import GroupCommit
+from gateway.metrics import PURCHASES, SETTLE_SECONDS
 from gateway.money import naira_to_kobo
 from gateway.purchases import postings
 from gateway.purchases.deps import PurchaseDeps
@@ -218,6 +219,18 @@ def _alert_amount_mismatch(purchase: PurchaseRecord) -> None:
     )
 
 
+_FINAL = frozenset({PurchaseStatus.DELIVERED, PurchaseStatus.FAILED})
+
+
+def _count(moved: Sequence[PurchaseRecord], now: datetime) -> None:
+    """Each purchase that changed status, by its new status; the final ones' time since submit."""
+    for purchase in moved:
+        PURCHASES.labels(purchase.status.value, purchase.category).inc()
+        if purchase.status in _FINAL:
+            seconds = (now - purchase.created_at).total_seconds()
+            SETTLE_SECONDS.labels(purchase.category).observe(max(seconds, 0.0))
+
+
 class Settlement:
     """Settles VTPass answers; concurrent settles share one transaction (group commit)."""
 
@@ -237,11 +250,17 @@ class Settlement:
         return await self.batches(SettleItem(purchase_id, result, source, request))
 
     async def _batch(self, items: Sequence[SettleItem]) -> list[PurchaseRecord | Exception]:
+        moved: list[PurchaseRecord] = []
         async with self._deps.db.begin() as session:
-            return await self._settle_many(session, items)
+            outcomes = await self._settle_many(session, items, moved)
+        _count(moved, self._deps.clock.now())  # committed: only real moves are counted
+        return outcomes
 
     async def _settle_many(
-        self, session: AsyncSession, items: Sequence[SettleItem]
+        self,
+        session: AsyncSession,
+        items: Sequence[SettleItem],
+        moved: list[PurchaseRecord] | None = None,
     ) -> list[PurchaseRecord | Exception]:
         now = self._deps.clock.now()
         policy = self._deps.policy
@@ -275,6 +294,8 @@ class Settlement:
             settled = replace(purchase, **_record_fields(values))
             current[purchase.id] = settled
             outcomes.append(settled)
+            if moved is not None and settled.status is not purchase.status:
+                moved.append(settled)
             if action is Action.DELIVER and settled.needs_review:
                 _alert_amount_mismatch(settled)
             if action in _MONEY_ACTIONS:

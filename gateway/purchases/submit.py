@@ -21,6 +21,7 @@ from gateway.domain.pricing import Quote, money_detail
 from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gateway.group_commit import GroupCommit
+from gateway.metrics import PURCHASES
 from gateway.money import format_rich
 from gateway.purchases import postings
 from gateway.purchases.deps import PurchaseDeps
@@ -235,6 +236,8 @@ class Submitter:
                     return earlier
                 if attempt + 1 == _SUBMIT_TRIES:
                     raise
+        if submission.created:
+            PURCHASES.labels("initiated", submission.purchase.category).inc()
         if submission.created and self._on_submitted is not None:
             try:
                 await self._on_submitted(submission.purchase)

@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from gateway.clock import Clock
 from gateway.errors import GatewayError, InvalidInput, NotFound
+from gateway.metrics import PIN_LOCKOUTS
 from gateway.pin_policy import is_pin_format, weak_pin_reason
 from gateway.security.passwords import verify_secret_sync
 from gateway.security.pin_lockout import MAX_ATTEMPTS, Lockout, lock_notice
@@ -304,6 +305,7 @@ async def _notify_lock(
         await outbox.enqueue(session, phone=phone, body=lock_notice(lock), at=now, user_id=user_id)
     finally:
         await session.close()
+    PIN_LOCKOUTS.labels("hard" if lock.reset_required else "timed").inc()
     logger.info(
         "PIN %s for user %s",
         "locked until reset" if lock.reset_required else "locked for 30 minutes",

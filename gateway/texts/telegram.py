@@ -103,7 +103,7 @@ def _title(facts: ReceiptFacts, outcome: str) -> str:
 
 
 def _for(facts: ReceiptFacts, *, named: bool = True) -> list[str]:
-    """`For meter 1111111111111 (ADA OBI)`, when the purchase went to someone named."""
+    """`For meter 1111111111111 (ADA OBI)`; nothing when the facts name no one."""
     recipient = _line(facts.recipient)
     name = _name(facts.customer_name) if named else None
     if not recipient:

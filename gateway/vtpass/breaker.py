@@ -18,6 +18,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from gateway.errors import UpstreamUnavailable
+from gateway.metrics import BREAKER_OPEN
 
 
 class BreakerState(StrEnum):
@@ -86,6 +87,8 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         """Any answer from VTPass proves it reachable: close and forget past failures."""
+        if self._opened_at is not None:
+            BREAKER_OPEN.set(0)
         self._failures = 0
         self._opened_at = None
         self._probe_out = False
@@ -97,6 +100,7 @@ class CircuitBreaker:
             self._opened_at = self._monotonic()  # re-open for another full reset period
         elif self._opened_at is None and self._failures >= self.failure_threshold:
             self._opened_at = self._monotonic()
+            BREAKER_OPEN.set(1)
 
     def release(self, probe: bool = False) -> None:
         """End a call that gave no verdict; a half-open probe's slot becomes free again."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -32,6 +33,7 @@ from tenacity import (
 
 from gateway.clock import Clock
 from gateway.errors import ConfigError, OutcomeUnknown, UpstreamUnavailable
+from gateway.metrics import VTPASS_CALLS, VTPASS_CODES, VTPASS_SECONDS
 from gateway.money import Kobo, kobo_to_naira
 from gateway.phones import to_local
 from gateway.settings import Secret, Settings
@@ -44,6 +46,7 @@ from gateway.vtpass.answers import (
 )
 from gateway.vtpass.breaker import CircuitBreaker, CircuitOpenError
 from gateway.vtpass.catalogue import CachedCatalogue
+from gateway.vtpass.codes import ResponseCode
 from gateway.vtpass.models import (
     Category,
     CustomerInfo,
@@ -97,6 +100,20 @@ def _translate(what: str) -> Iterator[None]:
         raise OutcomeUnknown(
             f"{what}: the connection failed after sending ({type(exc).__name__})"
         ) from exc
+
+
+_KNOWN_CODES = frozenset(code.value for code in ResponseCode)
+
+
+def _count_code(endpoint: str, result: PayResult) -> None:
+    # only documented codes are labels: an odd answer cannot grow the series
+    code = result.code if result.code in _KNOWN_CODES else ("none" if not result.code else "other")
+    VTPASS_CODES.labels(endpoint, code).inc()
+
+
+def _observe(endpoint: str, status: str, started: float) -> None:
+    VTPASS_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
+    VTPASS_CALLS.labels(endpoint, status).inc()
 
 
 def _required(name: str, value: Secret | None) -> Secret:
@@ -329,6 +346,7 @@ class VTPassClient:
             request_id=request.request_id,
             expects_token=needs_token(request.service_id, request.variation_code),
         )
+        _count_code("pay", result)
         logger.info("VTPass pay %s: %s (%s)", request.request_id, result.outcome, result.code)
         return result
 
@@ -355,6 +373,7 @@ class VTPassClient:
                         expects_token=expects_token,
                         requery=True,
                     )
+                    _count_code("requery", result)
                     if response.status_code >= 500 or result.code is None:
                         raise _UnreadableAnswer(result)
                     return result
@@ -394,8 +413,14 @@ class VTPassClient:
         params: dict[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
     ) -> httpx.Response:
-        """One HTTP exchange through the breaker and the error choke point."""
-        probe = self.breaker.acquire()
+        """One HTTP exchange through the breaker and the error choke point, timed and counted
+        by endpoint (`path`, one of a fixed few)."""
+        try:
+            probe = self.breaker.acquire()
+        except CircuitOpenError:
+            VTPASS_CALLS.labels(path, "circuit_open").inc()
+            raise
+        started = time.perf_counter()
         try:
             with _translate(f"{method} {path}"):
                 response = await next(self._turn).request(
@@ -406,12 +431,15 @@ class VTPassClient:
                     headers=self._headers(method),
                     timeout=timeouts,
                 )
-        except (UpstreamUnavailable, OutcomeUnknown):
+        except (UpstreamUnavailable, OutcomeUnknown) as exc:
+            unreachable = isinstance(exc, UpstreamUnavailable)
+            _observe(path, "unreachable" if unreachable else "no_answer", started)
             self.breaker.record_failure(probe)
             raise
         except BaseException:  # cancelled: no verdict on VTPass's health
             self.breaker.release(probe)
             raise
+        _observe(path, str(response.status_code), started)
         if response.status_code >= 500:
             self.breaker.record_failure(probe)
         else:

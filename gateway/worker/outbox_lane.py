@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import Clock
 from gateway.logs import mask_msisdn
+from gateway.metrics import OUTBOX_SENDS, SEND_FAILURES, bounded
 from gateway.store import outbox_queue
 from gateway.store.outbox import OutboxMessage
 from gateway.store.outbox_queue import SendRecord
@@ -195,7 +196,14 @@ class OutboxLane:
             result = SendResult.retry(type(exc).__name__)
         record = self._policy.outcome(message, result, self._clock.now())
         self._log(message, record)
+        self._count(result, record)
         return record
+
+    def _count(self, result: SendResult, record: SendRecord) -> None:
+        outcome = "retry" if record.status == "queued" else record.status
+        OUTBOX_SENDS.labels(self.channel, outcome).inc()
+        if result.outcome is not Outcome.SENT:
+            SEND_FAILURES.labels(self.channel, failure_reason(result)).inc()
 
     def _log(self, message: OutboxMessage, record: SendRecord) -> None:
         if record.status == "failed":
@@ -259,6 +267,17 @@ class OutboxLane:
             await self._flush_and_claim(0)
         except Exception:  # the database is down: the leases lapse and the sends repeat
             logger.exception("outbox lane %s could not record its last results", self.channel)
+
+
+def failure_reason(result: SendResult) -> str:
+    """A short, bounded label for why a send did not go: the provider's status word
+    (`InvalidPhoneNumber`), its HTTP status, or the error when it is one word (`timeout`, an
+    exception's class name); else whether it is retried or rejected."""
+    if result.status:
+        return bounded(result.status, result.outcome.value)
+    if result.status_code is not None:
+        return f"http_{result.status_code}"
+    return bounded(result.error, result.outcome.value)
 
 
 def _count(records: list[SendRecord]) -> LaneRun:

@@ -25,7 +25,7 @@ async def store(request, redis_prefix, clock):
         return
     client = aioredis.Redis.from_url(REDIS_URL)
     try:
-        yield RedisTokenStore(client, redis_prefix)
+        yield RedisTokenStore(client, redis_prefix, clock=clock)
     finally:
         await client.aclose()
 
@@ -34,10 +34,62 @@ async def test_rotation_is_compare_and_set_and_reuse_kills_the_family(store):
     family = uuid.uuid4().hex
     await store.open_family(family, "r1", 60)
 
-    assert await store.rotate(family, "r1", "r2", 60) is Rotation.ROTATED
-    assert await store.rotate(family, "r1", "r3", 60) is Rotation.REUSED
-    assert await store.rotate(family, "r2", "r4", 60) is Rotation.UNKNOWN
+    assert (await store.rotate(family, "r1", "r2", 60)).outcome is Rotation.ROTATED
+    assert (await store.rotate(family, "r1", "r3", 60)).outcome is Rotation.REUSED
+    assert (await store.rotate(family, "r2", "r4", 60)).outcome is Rotation.UNKNOWN
     assert await store.is_revoked("any-access-jti", family)
+
+
+async def test_the_token_just_rotated_repeats_within_the_grace_and_changes_nothing(store, clock):
+    family = uuid.uuid4().hex
+    await store.open_family(family, "r1", 60)
+    await store.rotate(family, "r1", "r2", 60, grace_s=5, memo="what r2 came with")
+    clock.advance(4.9)
+
+    again = await store.rotate(family, "r1", "r3", 60, grace_s=5, memo="unused")
+
+    assert (again.outcome, again.memo) == (Rotation.REPEATED, "what r2 came with")
+    assert not await store.is_revoked("any-access-jti", family)
+    assert (await store.rotate(family, "r2", "r4", 60)).outcome is Rotation.ROTATED  # r2 live
+
+
+async def test_the_token_just_rotated_after_the_grace_is_reuse(store, clock):
+    family = uuid.uuid4().hex
+    await store.open_family(family, "r1", 60)
+    await store.rotate(family, "r1", "r2", 60, grace_s=5, memo="m")
+    clock.advance(5)
+
+    assert (await store.rotate(family, "r1", "r3", 60, grace_s=5)).outcome is Rotation.REUSED
+    assert await store.is_revoked("any-access-jti", family)
+
+
+async def test_an_older_token_is_reuse_even_within_the_grace(store):
+    family = uuid.uuid4().hex
+    await store.open_family(family, "r1", 60)
+    await store.rotate(family, "r1", "r2", 60, grace_s=5, memo="m2")
+    await store.rotate(family, "r2", "r3", 60, grace_s=5, memo="m3")
+
+    # r1 was rotated out two rotations ago: only r2, the one just replaced, repeats
+    assert (await store.rotate(family, "r1", "r4", 60, grace_s=5)).outcome is Rotation.REUSED
+    assert await store.is_revoked("any-access-jti", family)
+
+
+async def test_no_grace_without_one_asked_for(store):
+    family = uuid.uuid4().hex
+    await store.open_family(family, "r1", 60)
+    await store.rotate(family, "r1", "r2", 60)
+
+    assert (await store.rotate(family, "r1", "r3", 60, grace_s=5)).outcome is Rotation.REUSED
+
+
+async def test_a_revoked_family_does_not_repeat_within_the_grace(store):
+    family = uuid.uuid4().hex
+    await store.open_family(family, "r1", 60)
+    await store.rotate(family, "r1", "r2", 60, grace_s=5, memo="m")
+
+    await store.revoke_family(family)
+
+    assert (await store.rotate(family, "r1", "r3", 60, grace_s=5)).outcome is Rotation.UNKNOWN
 
 
 async def test_blacklist_and_family_revocation(store):
@@ -63,7 +115,7 @@ async def test_revoking_a_user_ends_all_their_families_and_only_theirs(store):
 
     assert await store.is_revoked("a", mine)
     assert await store.is_revoked("a", also_mine)
-    assert await store.rotate(also_mine, "r2", "r4", 60) is Rotation.UNKNOWN
+    assert (await store.rotate(also_mine, "r2", "r4", 60)).outcome is Rotation.UNKNOWN
     assert not await store.is_revoked("a", theirs)
     assert await store.revoke_user_families(7) == 0  # nothing left to end
 

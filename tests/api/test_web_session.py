@@ -92,15 +92,32 @@ async def test_the_web_app_refreshes_with_the_cookie_alone(client):
     assert rotated != set_cookie(logged_in)["paylink_refresh"].value
 
 
-async def test_a_cookie_used_twice_ends_the_session_like_a_reused_refresh_token(client):
+async def test_a_cookie_used_twice_ends_the_session_like_a_reused_refresh_token(
+    client, settings, clock
+):
     await signup(client)
     logged_in = await web_login(client)
     await client.post("/api/v1/auth/refresh", json={}, headers=cookie_header(logged_in))
+    clock.advance(settings.jwt_refresh_grace_s)
 
     reuse = await client.post("/api/v1/auth/refresh", json={}, headers=cookie_header(logged_in))
 
     assert reuse.status == 401
     assert (await reuse.json())["error"]["code"] == "token_reused"
+
+
+async def test_a_page_reloaded_mid_refresh_keeps_its_session(client):
+    await signup(client)
+    logged_in = await web_login(client)
+    # the refresh went through but the page unloaded before its new cookie was stored
+    lost = await client.post("/api/v1/auth/refresh", json={}, headers=cookie_header(logged_in))
+
+    reloaded = await client.post("/api/v1/auth/refresh", json={}, headers=cookie_header(logged_in))
+
+    assert reloaded.status == 200
+    same = set_cookie(reloaded)["paylink_refresh"].value
+    assert same == set_cookie(lost)["paylink_refresh"].value
+    assert (await client.get("/api/v1/me", headers=bearer(await reloaded.json()))).status == 200
 
 
 async def test_the_cookie_is_ignored_without_the_web_apps_header(client):

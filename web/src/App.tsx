@@ -14,12 +14,14 @@ const History = lazy(() => import("./pages/History"));
 const Account = lazy(() => import("./pages/Account"));
 const Operator = lazy(() => import("./pages/Operator"));
 const Phone = lazy(() => import("./pages/Phone"));
+const Fund = lazy(() => import("./pages/Fund"));
+const FundReturn = lazy(() => import("./pages/FundReturn"));
 
 function RequireAuth({ children, role }: { children: ReactNode; role?: "operator" }) {
   const { status, profile } = useAuth();
   const location = useLocation();
   if (status === "loading") return <Loading />;
-  if (status !== "signed-in") return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+  if (status !== "signed-in") return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   if (role === "operator" && profile?.role === "user") {
     return <p className="py-6">This page is for PayLink operators.</p>;
   }
@@ -116,6 +118,8 @@ export function AppRoutes() {
               <Route path="/buy/:category" element={<Private><Buy /></Private>} />
               <Route path="/buy/:category/:serviceId" element={<Private><BuyService /></Private>} />
               <Route path="/purchases/:id" element={<Private><PurchaseStatus /></Private>} />
+              <Route path="/fund" element={<Private><Fund /></Private>} />
+              <Route path="/fund/return" element={<Private><FundReturn /></Private>} />
               <Route path="/history" element={<Private><History /></Private>} />
               <Route path="/account" element={<Private><Account /></Private>} />
               <Route path="/operator" element={<Private role="operator"><Operator /></Private>} />

@@ -58,8 +58,10 @@ export interface paths {
         /**
          * Swap a refresh token for a new pair (rotation)
          * @description Each refresh token works once. Presenting one that was already swapped ends the whole
-         *     session (every token from that login), since someone else must hold a copy. The web app
-         *     sends `{}` with the header `X-PayLink-Session: cookie`: the token is read from, and the
+         *     session (every token from that login), since someone else must hold a copy. One exception:
+         *     the token just swapped, sent again within a few seconds (`PAYLINK_JWT_REFRESH_GRACE`) before
+         *     its replacement was used, answers that same new pair (a page reloaded mid-refresh). The web
+         *     app sends `{}` with the header `X-PayLink-Session: cookie`: the token is read from, and the
          *     new one written to, the `paylink_refresh` cookie.
          */
         post: operations["refresh"];

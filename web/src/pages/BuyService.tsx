@@ -8,6 +8,7 @@ import { ApiError, plainWords } from "../api/errors";
 import { useAuth } from "../auth";
 import { Alert, Button, Card, Input, Loading, PageTitle, Select } from "../components/ui";
 import { amount as amountRule, customerRef, pin as pinRule, recipient } from "../forms";
+import { newKey } from "../idempotency";
 import { naira, parseNaira } from "../money";
 import { CATEGORY_WORDS, formSpec, type FormSpec } from "../products";
 import { useLoad } from "../useLoad";
@@ -33,12 +34,6 @@ interface Confirmation {
   quote: Quote;
   verified: Verified | null;
   idempotencyKey: string;
-}
-
-function newKey(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export default function BuyService() {

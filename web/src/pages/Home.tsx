@@ -11,6 +11,8 @@ const KINDS: Record<string, string> = {
   credit: "Wallet top-up",
   purchase_debit: "Purchase",
   purchase_refund: "Refund",
+  funding: "Wallet funded",
+  funding_reversal: "Funding taken back",
 };
 
 export default function Home() {
@@ -30,6 +32,12 @@ export default function Home() {
         <p className="text-3xl font-bold text-slate-900" data-testid="balance">
           {wallet.data ? wallet.data.balance.formatted : "…"}
         </p>
+        <Link
+          to="/fund"
+          className="mt-3 inline-flex min-h-11 items-center rounded-xl bg-brand-700 px-4 py-2 font-medium text-white hover:bg-brand-800"
+        >
+          Fund wallet
+        </Link>
         {profile?.pin === "not_set" && (
           <p className="mt-2 text-sm">
             <Link to="/account" className="font-medium text-brand-700 underline">
@@ -60,7 +68,7 @@ export default function Home() {
         {statement.error && <Alert>{statement.error}</Alert>}
         {statement.loading && !statement.data && <Loading />}
         {statement.data && statement.data.items.length === 0 && (
-          <p className="text-slate-600">No money has moved yet. Ask a PayLink agent to top up your wallet.</p>
+          <p className="text-slate-600">No money has moved yet. Fund your wallet by card or bank transfer to start buying.</p>
         )}
         <ul className="divide-y divide-slate-200">
           {statement.data?.items.map((line) => (

@@ -1,0 +1,46 @@
+"""A request id for every hop and request: on each of its log lines, and as `X-Request-Id`.
+
+The id comes from a proxy's `X-Request-Id` when it sent a sane one (nginx's `$request_id`), so
+one id follows a request from the edge to our logs; otherwise a fresh one is made. It is set in
+`gateway.logs.request_id` for the request's task (tasks it starts inherit it: a purchase's
+vend started by a hop logs under that hop's id) and echoed on the response, errors included,
+so a customer's or AT's complaint can be matched to the lines it left.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from gateway.logs import request_id
+
+HEADER = "X-Request-Id"
+_GIVEN = re.compile(r"[A-Za-z0-9._:-]{8,64}")  # no spaces, no quotes: safe on a log line
+_KEY = web.RequestKey("request_id", str)
+
+
+def new_request_id() -> str:
+    return os.urandom(8).hex()
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Outermost: everything the request logs, its errors too, carries the id."""
+    given = request.headers.get(HEADER)
+    rid = given if given is not None and _GIVEN.fullmatch(given) else new_request_id()
+    request[_KEY] = rid
+    token = request_id.set(rid)
+    try:
+        return await handler(request)
+    finally:
+        request_id.reset(token)
+
+
+async def echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
+    """`on_response_prepare`: the id on every response, streamed and error ones included."""
+    rid = request.get(_KEY)
+    if rid is not None:
+        response.headers[HEADER] = rid

@@ -1,0 +1,1 @@
+import{r as t,p as f}from"./index-BExpBM-0.js";function g(o,n){const[u,l]=t.useState(null),[c,e]=t.useState(null),[i,s]=t.useState(!0),r=t.useCallback(o,n),a=t.useCallback(async()=>{s(!0);try{l(await r()),e(null)}catch(d){e(f(d))}finally{s(!1)}},[r]);return t.useEffect(()=>{a()},[a]),{data:u,error:c,loading:i,reload:a}}export{g as u};
