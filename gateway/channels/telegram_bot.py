@@ -25,11 +25,13 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot
 
 from gateway.channels.telegram_chat import NAME, TelegramChat, bot_commands, log_failure
+from gateway.channels.telegram_http import AiohttpRequest
 from gateway.channels.telegram_linking import Links
 from gateway.channels.telegram_state import TelegramState, create_state
 from gateway.conversations.keys import coordinators_key
 from gateway.keys import clock_key, db_key, settings_key
 from gateway.settings import Settings
+from gateway.store.link_cache import link_cache
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,8 @@ def redact(text: str, settings: Settings) -> str:
 def build_application(settings: Settings, *, polling: bool = False) -> TelegramApp:
     """The Application for `TELEGRAM_BOT_TOKEN` at `TELEGRAM_API_BASE_URL` (PTB's meaning: the
     token is appended; unset: Telegram's own). Replies are not throttled (each answers a user);
-    a flood answer (429) waits `retry_after` and tries once more."""
+    a flood answer (429) waits `retry_after` and tries once more. Calls go over aiohttp
+    (`telegram_http`); long polling's `getUpdates` keeps PTB's own client."""
     token = settings.telegram_bot_token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -64,6 +67,7 @@ def build_application(settings: Settings, *, polling: bool = False) -> TelegramA
             AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES)
         )
         .concurrent_updates(CONCURRENT_UPDATES)
+        .request(AiohttpRequest())
     )
     if settings.telegram_api_base_url is not None:
         builder = builder.base_url(settings.telegram_api_base_url)
@@ -80,7 +84,7 @@ def make_bot(settings: Settings, *, rate_limiter: AIORateLimiter | None = None) 
     kwargs: dict[str, Any] = {}
     if settings.telegram_api_base_url is not None:
         kwargs["base_url"] = settings.telegram_api_base_url
-    return ExtBot(token.value, rate_limiter=rate_limiter, **kwargs)
+    return ExtBot(token.value, request=AiohttpRequest(), rate_limiter=rate_limiter, **kwargs)
 
 
 class TelegramBot:
@@ -177,7 +181,8 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     polling = app.get(telegram_polling_key, False)
     application = build_application(settings, polling=polling)
     state = create_state(app)
-    chat = TelegramChat(app[coordinators_key][NAME], state, Links(app[db_key], app[clock_key]))
+    links = Links(app[db_key], app[clock_key], link_cache(app))
+    chat = TelegramChat(app[coordinators_key][NAME], state, links)
     application.add_handlers(chat.handlers())
     application.add_error_handler(_on_error)
     bot = TelegramBot(application, state, settings, polling=polling)

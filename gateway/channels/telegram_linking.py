@@ -17,6 +17,7 @@ from telegram import Contact, KeyboardButton, ReplyKeyboardMarkup
 from gateway.clock import Clock
 from gateway.phones import Msisdn, normalize_phone, to_local
 from gateway.store import chat_links
+from gateway.store.link_cache import LinkCache
 
 CHANNEL = "telegram"
 SHARE_LABEL = "Share my phone number"
@@ -64,11 +65,18 @@ def linked_text(phone: str) -> str:
 
 
 class Links:
-    """The chat links of Telegram users, one short transaction each."""
+    """The chat links of Telegram users, one short transaction each; a change is then
+    forgotten by the link cache of every process (`gateway.store.link_cache`)."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        cache: LinkCache | None = None,
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
+        self._cache = cache
 
     async def phone_of(self, user_id: int) -> str | None:
         async with self._sessionmaker() as session:
@@ -77,11 +85,16 @@ class Links:
     async def link(self, user_id: int, chat_id: int, phone: Msisdn) -> bool:
         """Link (or move the link); whether a PayLink user was registered for `phone`."""
         async with self._sessionmaker.begin() as session:
-            _, created = await chat_links.link(
+            linked = await chat_links.link(
                 session, CHANNEL, str(user_id), str(chat_id), phone, now=self._clock.now()
             )
-        return created
+        if self._cache is not None:  # after the commit: a fill from before it is refused
+            await self._cache.forget(CHANNEL, (str(user_id), *linked.moved))
+        return linked.created
 
     async def unlink(self, user_id: int) -> bool:
         async with self._sessionmaker.begin() as session:
-            return await chat_links.unlink(session, CHANNEL, str(user_id))
+            had = await chat_links.unlink(session, CHANNEL, str(user_id))
+        if self._cache is not None:
+            await self._cache.forget(CHANNEL, (str(user_id),))
+        return had

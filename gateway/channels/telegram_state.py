@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 
 from gateway.clock import Clock
 from gateway.keys import clock_key, redis_key, settings_key
+from gateway.store.redis_pipeline import AutoPipeline
 
 UPDATE_TTL_S = 24 * 3600.0  # Telegram keeps retrying an undelivered update for up to a day
 CHAT_TTL_S = 24 * 3600.0  # a day-old menu still works: a tap on it opens a new conversation
@@ -84,22 +85,26 @@ class TelegramState(Protocol):
 
 class RedisTelegramState:
     """`SET NX` per update id (one round trip, atomic across processes); a chat state is a
-    small JSON value."""
+    small JSON value, read and written through an auto-pipeline (the reads and writes of
+    concurrent chats leave together: each may safely run twice, see `AutoPipeline`; a
+    `SET NX` may not, so it goes alone)."""
 
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
         self._prefix = f"{prefix}tg:"
+        self._pipeline = AutoPipeline(redis)
+        self._chat_px = int(CHAT_TTL_S * 1000)
 
     async def first_delivery(self, update_id: int) -> bool:
         key = f"{self._prefix}update:{update_id}"
         return bool(await self._redis.set(key, b"1", nx=True, px=int(UPDATE_TTL_S * 1000)))
 
     async def chat(self, chat_id: int) -> ChatState | None:
-        return ChatState.decode(await self._redis.get(f"{self._prefix}chat:{chat_id}"))
+        return ChatState.decode(await self._pipeline("GET", f"{self._prefix}chat:{chat_id}"))
 
     async def save_chat(self, chat_id: int, state: ChatState) -> None:
         key = f"{self._prefix}chat:{chat_id}"
-        await self._redis.set(key, state.encode(), px=int(CHAT_TTL_S * 1000))
+        await self._pipeline("SET", key, state.encode(), "PX", self._chat_px)
 
 
 class MemoryTelegramState:

@@ -28,6 +28,7 @@ from gateway.purchases.keys import purchase_service_key
 from gateway.security.keys import pin_service_key
 from gateway.settings import Settings
 from gateway.store.chat_links import ChatDirectory
+from gateway.store.link_cache import link_cache
 from gateway.vtpass.keys import vtpass_key
 
 ProfileFactory = Callable[[Settings], ChannelProfile]  # a channel's registration
@@ -83,7 +84,8 @@ async def conversations_ctx(
         lines,
         clock,
         config,
-        directory=ChatDirectory(app[db_key]),  # chat users (Telegram) -> their linked phone
+        # chat users (Telegram) -> their linked phone
+        directory=ChatDirectory(app[db_key], link_cache(app)),
     )
     coordinators = Coordinators()
     for factory in channels:

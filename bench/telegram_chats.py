@@ -2,7 +2,7 @@
 
 Run by hand (not in CI), with Postgres and Redis on loopback:
 
-    .venv/bin/python bench/telegram.py [--chats 50] [--seconds 10] [--rounds 2]
+    .venv/bin/python bench/telegram_chats.py [--chats 50] [--seconds 10] [--rounds 2]
         [--receipts 600] [--append]
 
 What runs, each in its own process:
@@ -58,9 +58,6 @@ from harness import bench_database, cpu_seconds, free_port, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
-# this file's folder is on the path (for `harness` and `ussd`), where `import telegram` would
-# find this script instead of python-telegram-bot: it goes once they are imported
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 from tests.fixtures.fake_bot_api import TOKEN, FakeBotApi, Message, User  # noqa: E402
 
@@ -299,7 +296,7 @@ async def queue_receipts(db_url: str, users: list[User], phones: list[str], batc
         async with db.begin() as session:
             messages = []
             for n, (user, phone) in enumerate(zip(users, phones, strict=True)):
-                linked, _ = await chat_links.link(
+                linked, _, _ = await chat_links.link(
                     session, "telegram", str(user.id), str(user.id), Msisdn(phone),
                     now=SystemClock().now(),
                 )  # fmt: skip
@@ -507,7 +504,7 @@ def report(
         )
 
     command = (
-        f"bench/telegram.py --chats {args.chats} --seconds {args.seconds:g} --warmup "
+        f"bench/telegram_chats.py --chats {args.chats} --seconds {args.seconds:g} --warmup "
         f"{args.warmup:g} --rounds {args.rounds} --receipts {args.receipts}"
     )
     lines = [
