@@ -78,10 +78,10 @@ def create_app(
             partial(vtpass_ctx, transport=vtpass_transport),
             wakeup_ctx,
             purchases_ctx,
+            paystack_ctx,  # wallet funding (issue 19); before the channels show account numbers
             partial(conversations_ctx, channels=PROFILES),
             api_ctx,
             vtpass_webhooks_ctx,
-            paystack_ctx,  # wallet funding: client, webhook processor, sweep (issue 19)
             sms_ctx,  # registers the AT sender for the worker's "sms" lane
             telegram_notifier_ctx,  # registers the receipt sender for the "telegram" lane
             worker_ctx,  # last up, first down: stops before anything it uses closes

@@ -1,16 +1,20 @@
-"""How a customer funds a wallet, in the words screens show: the hint and its rules.
+"""How a customer funds a wallet, in the words screens show: the hints and their rules.
 
 Why a leaf module: the settings read `PAYLINK_FUNDING_HINT` and the pure flows show it, and
-neither may import the other. Today wallets are credited by an operator (`paylink wallet
-credit`); when online funding lands, the default changes here and deployments can say their own
-way (an agent network, a bank account) without a release.
+neither may import the other. With Paystack funding on (the default, also on the embedded
+default) a short wallet is pointed at the caller's own account number, in each channel's words
+(`gateway.flows.screens.Profile.fund_hint`); a deployment can say its own way (an agent
+network, a bank account) on every channel without a release.
 """
 
 from __future__ import annotations
 
 from gateway import gsm7
 
-FUNDING_HINT = "Ask a PayLink agent to top up your wallet."
+# the default hint, in USSD's words: the wallet menu's "Fund wallet" shows the account number
+FUNDING_HINT = "Fund it by bank transfer: 6 Wallet, 6 Fund wallet."
+# where no online funding runs, wallets are credited by an operator (`paylink wallet credit`)
+AGENT_HINT = "Ask a PayLink agent to top up your wallet."
 FUNDING_HINT_MAX = 80  # it follows the balance on a 160-character USSD screen
 
 
@@ -25,3 +29,15 @@ def parse_funding_hint(raw: str) -> str:
     if not (hint.isascii() and gsm7.BASIC.issuperset(hint)):
         raise ValueError("letters, digits and plain punctuation only (one USSD line)")
     return hint
+
+
+def shared_hint(configured: str, *, online: bool) -> str | None:
+    """The one hint every channel shows, or None for each channel's own words.
+
+    `configured` is `PAYLINK_FUNDING_HINT` (FUNDING_HINT when unset): a deployment's own words
+    win everywhere; left alone, it becomes each channel's way to the account number when bank
+    transfers fund wallets (`online`), else the agent hint.
+    """
+    if configured != FUNDING_HINT:
+        return configured
+    return None if online else AGENT_HINT

@@ -4,6 +4,10 @@
 traffic: the database answers, Redis answers (when configured) and the VTPass circuit breaker
 is not open. A load balancer should route on `/readyz`, restart on `/healthz`.
 
+From the moment `paylink serve` is told to stop (SIGTERM), `/readyz` answers 503 `stopping`
+without running the checks: the balancer takes the instance out while it still serves the
+hops already sent to it (`gateway.cli.serve`).
+
 `/metrics` answers for this process, or, with `PROMETHEUS_MULTIPROC_DIR` set, for every
 process on the machine (`gateway.metrics`), plus the gauges read at scrape time
 (`gateway.gauges`).
@@ -32,12 +36,37 @@ CHECK_TIMEOUT_S = 2.0
 scrape_gauges_key = web.AppKey("scrape_gauges", ScrapeGauges)
 
 
+class Stopping:
+    """Whether this process is shutting down; set once, from the signal handler."""
+
+    __slots__ = ("_since",)
+
+    def __init__(self) -> None:
+        self._since = False
+
+    def set(self) -> None:
+        self._since = True
+
+    def __bool__(self) -> bool:
+        return self._since
+
+
+stopping_key = web.AppKey("stopping", Stopping)
+
+
+def mark_stopping(app: web.Application) -> None:
+    """From now on `/readyz` answers 503: a balancer stops sending this instance new work."""
+    app[stopping_key].set()
+
+
 async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 async def readyz(request: web.Request) -> web.Response:
     app = request.app
+    if app[stopping_key]:
+        return web.json_response({"status": "stopping", "checks": {}}, status=503)
     checks = app[readiness_checks_key]
     results = await asyncio.gather(*(_run_check(check, app) for check in checks.values()))
     report: dict[str, Any] = {
@@ -82,6 +111,7 @@ async def _forget_this_process(_app: web.Application) -> None:
 
 def setup_health_routes(app: web.Application) -> None:
     gauges = app[scrape_gauges_key] = ScrapeGauges()
+    app[stopping_key] = Stopping()
     app[registry_key].register(gauges)
     app.on_cleanup.append(_forget_this_process)
     app.router.add_get("/healthz", healthz)

@@ -149,6 +149,19 @@ class Settings:
     funding: FundingSettings = field(default_factory=FundingSettings)  # Paystack (issue 19)
     # seconds after submit before a still-pending purchase gets its one SMS notice; 0: never
     pending_notice_after_s: float = 600.0
+    # SIGTERM: seconds `/readyz` answers 503 while still serving, so a balancer stops sending
+    # (None: 5, or 0 for the embedded default, which has no balancer); then in-flight requests
+    # get up to `shutdown_timeout_s` before the worker and the pools stop (gateway/cli/serve.py)
+    shutdown_delay_s: float | None = None
+    shutdown_timeout_s: float = 30.0
+    run_worker: bool | None = None  # `paylink serve` vends too; None: only when embedded
+
+    @property
+    def drain_delay_s(self) -> float:
+        """The readiness-off delay in effect (see `shutdown_delay_s`)."""
+        if self.shutdown_delay_s is not None:
+            return self.shutdown_delay_s
+        return 0.0 if self.embedded else 5.0
 
     @property
     def embedded(self) -> bool:
@@ -299,6 +312,11 @@ class Settings:
             pending_notice_after_s=get(
                 "PAYLINK_PENDING_NOTICE_AFTER", _non_negative_float, defaults.pending_notice_after_s
             ),
+            shutdown_delay_s=get("PAYLINK_SHUTDOWN_DELAY", _non_negative_float, None),
+            shutdown_timeout_s=get(
+                "PAYLINK_SHUTDOWN_TIMEOUT", _positive_float, defaults.shutdown_timeout_s
+            ),
+            run_worker=get("PAYLINK_RUN_WORKER", _parse_bool, None),
         )
         _check_required(settings, embedded=embedded)
         return settings

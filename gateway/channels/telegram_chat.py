@@ -61,6 +61,7 @@ COMMANDS = (
     ("menu", "Main menu"),
     ("balance", "Your wallet balance"),
     ("history", "Your last purchases"),
+    ("fund", "Your account number for bank transfers"),
     ("cancel", "Stop what you are doing"),
     ("help", "What this bot does"),
     ("unlink", "Unlink your phone number from this chat"),
@@ -78,7 +79,11 @@ UNKNOWN_COMMAND = "Sorry, I do not know that command. Send /help for the list."
 CANCELLED = "Cancelled."
 MAIN_MENU_LABEL = "Main menu"  # the "continue where you stopped?" screen's way home
 # the menu labels a command walks through from the main menu
-WALLET_PATHS = {"balance": ("Wallet", "Balance"), "history": ("Wallet", "Last purchases")}
+WALLET_PATHS = {
+    "balance": ("Wallet", "Balance"),
+    "history": ("Wallet", "Last purchases"),
+    "fund": ("Wallet", "Fund wallet"),
+}
 
 Context = ContextTypes.DEFAULT_TYPE
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from gateway.funding import FUNDING_HINT
 from gateway.settings import Secret
 
 
@@ -29,7 +28,9 @@ class ConversationConfig:
     max_rounds: int = 2  # effect results fed back per hop (engine contract: one suffices)
     catalogue_min_ttl_s: float = 30.0  # floor for rebuilding the menu snapshot
     sandbox_numbers: bool = False  # recipients may be sandbox scenario numbers (not live)
-    funding_hint: str = FUNDING_HINT  # how to fund a wallet, on "not enough money" screens
+    # how to fund a wallet, on "not enough money" screens of every channel; None: each
+    # channel's own words (`gateway.funding.shared_hint`)
+    funding_hint: str | None = None
 
 
 def derive_key(secret: Secret, context: str) -> bytes:

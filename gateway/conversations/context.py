@@ -23,7 +23,9 @@ from gateway.conversations.lines import Lines
 from gateway.conversations.pin_staging import PinStaging
 from gateway.conversations.services import GatewayServices
 from gateway.conversations.sessions import MemorySessionStore, RedisSessionStore, SessionStore
+from gateway.funding import shared_hint
 from gateway.keys import clock_key, db_key, engine_key, redis_key, settings_key
+from gateway.paystack.keys import dedicated_accounts_key
 from gateway.purchases.keys import purchase_service_key
 from gateway.security.keys import pin_service_key
 from gateway.settings import Settings
@@ -46,9 +48,12 @@ async def conversations_ctx(
 ) -> AsyncIterator[None]:
     """Wire one coordinator per channel in `channels`; warm the menu catalogue meanwhile."""
     settings = app[settings_key]
+    accounts = app.get(dedicated_accounts_key)  # account numbers: `paystack_ctx`, started first
     config = app.get(conversations_config_key) or ConversationConfig()
     config = dataclasses.replace(
-        config, sandbox_numbers=settings.sandbox_numbers, funding_hint=settings.funding_hint
+        config,
+        sandbox_numbers=settings.sandbox_numbers,
+        funding_hint=shared_hint(settings.funding_hint, online=accounts is not None),
     )
     clock = app[clock_key]
     store = create_store(app)
@@ -65,6 +70,8 @@ async def conversations_ctx(
         vtpass,
         clock,
         pins=app[pin_service_key],  # every channel checks PINs through the app's one service
+        accounts=accounts,
+        fee_bearer=settings.funding.fee_bearer,
     )
     staging = PinStaging(
         store, derive_key(settings.jwt_secret, "pin-staging"), config.pin_staging_ttl_s

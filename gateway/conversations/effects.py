@@ -18,6 +18,7 @@ from gateway.conversations.pin_staging import PinStaging
 from gateway.conversations.services import CallerInfo, Services
 from gateway.errors import Forbidden, GatewayError, InvalidInput, UpstreamError, UpstreamRejected
 from gateway.flows.model import (
+    AccountStatus,
     BalanceLoaded,
     ChangePin,
     CheckPin,
@@ -25,8 +26,11 @@ from gateway.flows.model import (
     CustomerVerified,
     Effect,
     Event,
+    FundingAccount,
+    FundingAccountLoaded,
     HistoryLoaded,
     LoadBalance,
+    LoadFundingAccount,
     LoadHistory,
     Order,
     PinAccepted,
@@ -95,6 +99,7 @@ class EffectRunner:
         self._staging = staging
         self._lines = lines
         self._clock = clock
+        self._making: set[asyncio.Task[FundingAccount]] = set()  # accounts past a reply budget
 
     async def run(self, effect: Effect, ctx: HopContext) -> Event | None:
         try:
@@ -135,6 +140,8 @@ class EffectRunner:
             return event
         if isinstance(effect, SetSmsPurchases):
             return await self._set_sms_purchases(effect, user_id, ctx)
+        if isinstance(effect, LoadFundingAccount):
+            return FundingAccountLoaded(await self._funding_account(user_id, ctx))
         return await self._change_pin(effect, user_id, ctx)
 
     async def _set_sms_purchases(
@@ -152,6 +159,26 @@ class EffectRunner:
             ctx.masked,
         )
         return SmsPurchasesSet(effect.enabled)
+
+    async def _funding_account(self, user_id: int, ctx: HopContext) -> FundingAccount:
+        """The account within the reply budget, else "pending". The first ask makes it at
+        Paystack; that call is never cut short (a customer made but not recorded would be made
+        twice), so past the budget it finishes in the background and the caller asks again."""
+        making = asyncio.ensure_future(self._services.funding_account(user_id))
+        remaining = ctx.deadline - asyncio.get_running_loop().time()
+        try:
+            async with asyncio.timeout(max(remaining, 0.05)):
+                return await asyncio.shield(making)
+        except TimeoutError:
+            logger.warning("account number over the reply budget in session %s", ctx.session_id)
+            self._making.add(making)
+            making.add_done_callback(self._made)
+            return FundingAccount(AccountStatus.PENDING)
+
+    def _made(self, task: asyncio.Task[FundingAccount]) -> None:
+        self._making.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.error("account number not made: %s", masked_traceback(exc))
 
     async def _user_id(self, ctx: HopContext) -> int | None:
         if ctx.user_id is None:  # the record caches it; only the first need looks it up

@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from gateway.clock import Clock
 from gateway.domain.purchase_status import PurchaseStatus
 from gateway.errors import NotFound
-from gateway.flows.model import HistoryItem, Order
+from gateway.flows.model import AccountStatus, FundingAccount, HistoryItem, Order
 from gateway.flows.repeat import as_choice
+from gateway.funding_settings import FeeBearer
+from gateway.paystack.accounts import DedicatedAccounts
+from gateway.paystack.fees import TRANSFER_FEE_CAP
+from gateway.paystack.store import AccountRecord
 from gateway.phones import Msisdn, normalize_phone, to_local
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.service import PurchaseService
@@ -98,6 +102,11 @@ class Services(Protocol):
 
     async def history(self, user_id: int, limit: int) -> tuple[HistoryItem, ...]: ...
 
+    async def funding_account(self, user_id: int) -> FundingAccount:
+        """The user's own account number for bank transfers, asked for on first call (pending
+        until Paystack has made it); UNAVAILABLE where no bank transfers fund wallets."""
+        ...
+
 
 _P = purchases_table.c
 _RECENT_COLUMNS = (
@@ -151,6 +160,22 @@ def history_item(purchase: PurchaseRecord) -> HistoryItem:
     )
 
 
+def funding_account(record: AccountRecord, bearer: FeeBearer) -> FundingAccount:
+    """A dedicated account as the flows show it: active only with all three details known."""
+    fee_cap = TRANSFER_FEE_CAP if bearer is FeeBearer.CUSTOMER else None
+    if record.status != "active" or not (
+        record.bank_name and record.account_number and record.account_name
+    ):
+        return FundingAccount(AccountStatus.PENDING, fee_cap=fee_cap)
+    return FundingAccount(
+        AccountStatus.ACTIVE,
+        bank=record.bank_name,
+        number=record.account_number,
+        name=record.account_name,
+        fee_cap=fee_cap,
+    )
+
+
 def purchase_order(order: Order, channel: str) -> PurchaseOrder:
     """The engine's order in the purchase service's terms (engine contract, point 4)."""
     options = {"subscription_type": order.subscription_type} if order.subscription_type else {}
@@ -172,7 +197,8 @@ class GatewayServices:
     """`Services` over the database, the purchase service, the PIN service and VTPass.
 
     PIN checks go through the app's one `PinService`, which holds the pepper and bounds
-    concurrent checks for every channel.
+    concurrent checks for every channel. Account numbers come from the Paystack funding
+    service `accounts` (None: this app takes no bank transfers).
     """
 
     def __init__(
@@ -184,6 +210,8 @@ class GatewayServices:
         clock: Clock,
         *,
         pins: PinService,
+        accounts: DedicatedAccounts | None = None,
+        fee_bearer: FeeBearer = FeeBearer.PAYLINK,
     ) -> None:
         self._engine = engine
         self._db = db
@@ -191,6 +219,8 @@ class GatewayServices:
         self._vtpass = vtpass
         self._clock = clock
         self._pins = pins
+        self._accounts = accounts
+        self._fee_bearer = fee_bearer
 
     async def caller(self, phone: str) -> CallerInfo:
         # Every session's first hop runs this, so it is one narrow query: the user joined to
@@ -283,3 +313,8 @@ class GatewayServices:
         async with self._db() as session:
             found = await purchase_store.list_for_user(session, user_id, limit=limit)
         return tuple(history_item(p) for p in found)
+
+    async def funding_account(self, user_id: int) -> FundingAccount:
+        if self._accounts is None:
+            return FundingAccount(AccountStatus.UNAVAILABLE)
+        return funding_account(await self._accounts.for_user(user_id), self._fee_bearer)

@@ -250,7 +250,7 @@ def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
     if isinstance(event, PurchaseRefused):
         message = _REFUSALS[event.reason].format(again=ctx.profile.again)
         if event.reason is RefusalReason.INSUFFICIENT_FUNDS:
-            message = f"{_short_of(conv, event.balance, ctx)} {ctx.funding_hint}"
+            message = f"{_short_of(conv, event.balance, ctx)} {ctx.how_to_fund}"
         if event.reason is RefusalReason.PRICE_CHANGED and event.price is not None:
             again = ctx.profile.again.capitalize()
             message = f"The price is now {ctx.money(event.price)}. {again} to buy at it."

@@ -4,7 +4,8 @@ part-way, as a USSD dial-string shortcut enters one.
 `open_command` runs `commands.parse` on the message and, from the caller's main menu:
 - answers in one message and ends: HELP, the plan or bouquet codes (`DATA MTN`, `TV DSTV`),
   how to write a command given wrongly, a hint for text that is no command;
-- loads and ends: BAL (`LoadBalance`), HISTORY (`LoadHistory`), the two steps of this flow;
+- loads and ends: BAL (`LoadBalance`), HISTORY (`LoadHistory`), FUND (`LoadFundingAccount`,
+  the caller's account number in `fund.account_text`'s words), the three steps of this flow;
 - enters the product's own flow where the menus would have led (`airtime.for_amount`,
   `data.for_plan`, `electricity.verify_meter`, `tv.verify_card`, `education.for_quantity`),
   so the confirm screen, its price (the catalogue's, never a figure from the text for a plan)
@@ -21,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC
 
 from gateway.clock import LAGOS
-from gateway.flows import airtime, commands, data, education, electricity, names, tv
+from gateway.flows import airtime, commands, data, education, electricity, fund, names, tv
 from gateway.flows.catalogue import AIRTIME, DATA, ELECTRICITY, TV, Variation
 from gateway.flows.commands import Command, Verb
 from gateway.flows.model import (
@@ -29,9 +30,11 @@ from gateway.flows.model import (
     Conversation,
     Event,
     FlowName,
+    FundingAccountLoaded,
     HistoryItem,
     HistoryLoaded,
     LoadBalance,
+    LoadFundingAccount,
     LoadHistory,
     Screen,
 )
@@ -41,6 +44,7 @@ from gateway.flows.wallet import STATUS_WORDS
 
 LOADING_BALANCE = "balance_wait"
 LOADING_HISTORY = "history_wait"
+LOADING_ACCOUNT = "account_wait"
 HISTORY_SIZE = 5
 WAEC = "waec"
 
@@ -48,6 +52,7 @@ HELP = "\n".join(
     (
         "PayLink SMS commands:",
         "BAL - wallet balance",
+        "FUND - account no.",
         "HISTORY - last purchases",
         "AIRTIME 500 [number]",
         "DATA MTN - plan codes",
@@ -56,8 +61,8 @@ HELP = "\n".join(
         "TV DSTV - bouquet codes",
         "TV DSTV <card> [bouquet]",
         "WAEC [how many]",
-        "STOP / START - notices",
-        "Reply with your PIN to pay.",
+        "STOP/START - notices",
+        "Reply with PIN to pay.",
     )
 )
 UNKNOWN = "Sorry, we did not understand that. Text HELP for the commands."
@@ -168,6 +173,9 @@ def _plain(conv: Conversation, verb: Verb) -> Move:
     if verb is Verb.HISTORY:
         at = goto(conv, LOADING_HISTORY, flow=FlowName.COMMAND)
         return Move(at, effects=(LoadHistory(HISTORY_SIZE),))
+    if verb is Verb.FUND:
+        at = goto(conv, LOADING_ACCOUNT, flow=FlowName.COMMAND)
+        return Move(at, effects=(LoadFundingAccount(),))
     if verb in (Verb.STOP, Verb.START):  # the channel keeps this setting, not a conversation
         return end(NOTICES)
     return end(HELP)
@@ -362,13 +370,10 @@ def on_event(conv: Conversation, event: Event, ctx: Ctx) -> Move:
         return end(f"Wallet balance: {ctx.money(max(0, event.balance))}.")
     if conv.step == LOADING_HISTORY and isinstance(event, HistoryLoaded):
         return end(_history(event.items, ctx))
+    if conv.step == LOADING_ACCOUNT and isinstance(event, FundingAccountLoaded):
+        return end(fund.account_text(event.account, ctx))
     return Move(conv)
 
 
-FLOW = Flow(
-    steps=frozenset({LOADING_BALANCE, LOADING_HISTORY}),
-    prompt=prompt,
-    handle=handle,
-    on_event=on_event,
-    waiting=frozenset({LOADING_BALANCE, LOADING_HISTORY}),
-)
+_LOADING = frozenset({LOADING_BALANCE, LOADING_HISTORY, LOADING_ACCOUNT})
+FLOW = Flow(steps=_LOADING, prompt=prompt, handle=handle, on_event=on_event, waiting=_LOADING)

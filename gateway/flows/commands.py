@@ -31,6 +31,7 @@ class Verb(StrEnum):
     HISTORY = "HISTORY"
     STOP = "STOP"
     START = "START"
+    FUND = "FUND"  # the caller's account number for bank transfers
 
 
 _VERBS = {
@@ -53,6 +54,8 @@ _VERBS = {
     "hist": Verb.HISTORY,
     "stop": Verb.STOP,
     "start": Verb.START,
+    "fund": Verb.FUND,
+    "funding": Verb.FUND,
 }
 
 AIRTIME_NETWORKS = frozenset({"mtn", "glo", "airtel", "9mobile", "etisalat"})
@@ -72,7 +75,7 @@ _DIGITS = re.compile(r"[0-9]+")
 
 @dataclass(frozen=True, slots=True)
 class Plain:
-    """A command without arguments: HELP, BAL, HISTORY, STOP, START."""
+    """A command without arguments: HELP, BAL, HISTORY, STOP, START, FUND."""
 
     verb: Verb
 

@@ -70,6 +70,7 @@ from gateway.flows import (
     data,
     education,
     electricity,
+    fund,
     menu,
     onboarding,
     repeat,
@@ -94,7 +95,6 @@ from gateway.flows.model import (
 )
 from gateway.flows.screens import BACK_KEY, HOME_KEY, MORE_KEY, USSD, Profile
 from gateway.flows.steps import HOME_STEP, Ctx, Flow, Move, back, end, ending, home, next_page
-from gateway.funding import FUNDING_HINT
 from gateway.pin_policy import RESET_HINT
 
 FLOWS: Mapping[FlowName, Flow] = {
@@ -109,6 +109,7 @@ FLOWS: Mapping[FlowName, Flow] = {
     FlowName.CHECKOUT: checkout.FLOW,
     FlowName.COMMAND: command_flow.FLOW,
     FlowName.SMS_SETTING: sms_setting.FLOW,
+    FlowName.FUND: fund.FLOW,
 }
 
 EXPIRED = "Your session has ended. Please {again}."  # the channel words how to start again
@@ -123,14 +124,15 @@ def advance(
     profile: Profile = USSD,
     *,
     sandbox_numbers: bool = False,
-    funding_hint: str = FUNDING_HINT,
+    funding_hint: str | None = None,
     memo: Memo = compute,
 ) -> Transition:
     """The next state, the screen to show, and the effects to run. Never raises on any input.
 
     `conv` is None on the first hop (with `SessionStarted`) and after the conversation ended.
     `sandbox_numbers` lets recipients be VTPass's sandbox scenario numbers (`gateway.phones`);
-    `funding_hint` is what a short wallet is told (`PAYLINK_FUNDING_HINT`); `memo` is the
+    `funding_hint` is what a short wallet is told on every channel (None: each channel's own
+    words, `Profile.fund_hint`; see `gateway.funding.shared_hint`); `memo` is the
     shell's cache for what is derived from values that repeat across hops (`gateway.flows.memo`).
     """
     ctx = Ctx(catalog, profile, sandbox_numbers, funding_hint, memo)

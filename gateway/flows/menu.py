@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from gateway.flows import airtime, data, education, electricity, repeat, tv, wallet
+from gateway.flows import airtime, data, education, electricity, fund, repeat, tv, wallet
 from gateway.flows.catalogue import AIRTIME, DATA, EDUCATION, ELECTRICITY, TV
 from gateway.flows.model import Conversation, FlowName, Frame, Option, Order, Screen
 from gateway.flows.screens import clip, safe
@@ -36,7 +36,10 @@ from gateway.flows.steps import (
 RESUME = "resume"
 # Continuing a dropped session shows its screen again; these flows' screens show data loaded by
 # an effect (a balance), which is loaded again rather than shown as it was minutes ago.
-_REFRESH: Mapping[FlowName, Callable[[Conversation], Move]] = {FlowName.WALLET: wallet.refreshed}
+_REFRESH: Mapping[FlowName, Callable[[Conversation], Move]] = {
+    FlowName.WALLET: wallet.refreshed,
+    FlowName.FUND: fund.refreshed,
+}
 AGAIN = "again"
 TITLE = "PayLink"
 AGAIN_KEY = "7"
@@ -59,6 +62,7 @@ FLOW_LABELS: Mapping[FlowName, str] = {
     FlowName.TV: "paying for TV",
     FlowName.EDUCATION: "buying exam PINs",
     FlowName.WALLET: "in your wallet",
+    FlowName.FUND: "in your wallet",
     FlowName.CHECKOUT: "confirming a purchase",
 }
 

@@ -27,6 +27,7 @@ class FlowName(StrEnum):
     CHECKOUT = "checkout"
     COMMAND = "command"  # a conversation opened by a typed command (SMS)
     SMS_SETTING = "sms_setting"  # turning purchases by SMS on or off (USSD wallet menu)
+    FUND = "fund"  # the caller's own account number for bank transfers (wallet menu)
 
 
 # -- what is bought ------------------------------------------------------------------------------
@@ -298,6 +299,30 @@ class SmsPurchasesSet:
     enabled: bool
 
 
+class AccountStatus(StrEnum):
+    ACTIVE = "active"  # bank, number and name are known
+    PENDING = "pending"  # asked for; Paystack is still making it (retried in the background)
+    UNAVAILABLE = "unavailable"  # this deployment takes no bank transfers
+
+
+@dataclass(frozen=True, slots=True)
+class FundingAccount:
+    """The caller's own bank account number (a Paystack dedicated virtual account): a transfer
+    into it funds their wallet. `fee_cap` (kobo) is set when the payer bears Paystack's fee
+    (1% of each transfer, at most that much); None when transfers reach the wallet in full."""
+
+    status: AccountStatus
+    bank: str | None = None
+    number: str | None = None
+    name: str | None = None
+    fee_cap: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundingAccountLoaded:
+    account: FundingAccount
+
+
 @dataclass(frozen=True, slots=True)
 class BalanceLoaded:
     balance: int  # kobo
@@ -338,6 +363,7 @@ Event = (
     | PinSet
     | PinMismatch
     | SmsPurchasesSet
+    | FundingAccountLoaded
     | BalanceLoaded
     | HistoryLoaded
     | ServiceUnavailable
@@ -428,6 +454,12 @@ class SetSmsPurchases:
     pin: str = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class LoadFundingAccount:
+    """The caller's account number, asked for if it never was. Feed back FundingAccountLoaded
+    (pending while it is being made) | ServiceUnavailable."""
+
+
 Effect = (
     VerifyCustomer
     | SubmitPurchase
@@ -438,6 +470,7 @@ Effect = (
     | CheckPin
     | ChangePin
     | SetSmsPurchases
+    | LoadFundingAccount
 )
 
 

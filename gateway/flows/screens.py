@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gateway.flows.model import Screen
+from gateway.funding import FUNDING_HINT
 from gateway.gsm7 import ALPHABET, BASIC, is_gsm7, septets
 from gateway.money import format_gsm, format_rich
 
@@ -48,6 +49,8 @@ class Profile:
     step (`gateway.flows.commands`); a USSD handset types menu keys only. `receipt`: where a
     purchase's receipt will come, told in its acknowledgement. `line_scale`: how many times the
     width a flow gives a message line for a USSD screen that line may take here (`width`).
+    `fund_hint`: how a short wallet is funded here (the way to the caller's account number),
+    unless the deployment words it for every channel (`gateway.funding.shared_hint`).
     """
 
     name: str
@@ -59,6 +62,7 @@ class Profile:
     commands: bool = False
     receipt: str = "You will get an SMS."
     line_scale: int = 1
+    fund_hint: str = FUNDING_HINT
 
     def money(self, amount: int) -> str:
         """Kobo for this channel: `N1,500` on GSM-7 channels, `₦1,500.00` elsewhere."""
@@ -77,7 +81,14 @@ class Profile:
 USSD = Profile("ussd", max_chars=160, gsm7=True, max_options=9, prefix=True)
 # two concatenated GSM-7 parts (153 septets each): a reply never costs more than two SMS
 SMS = Profile(
-    "sms", max_chars=306, gsm7=True, max_options=9, prefix=False, again="text HELP", commands=True
+    "sms",
+    max_chars=306,
+    gsm7=True,
+    max_options=9,
+    prefix=False,
+    again="text HELP",
+    commands=True,
+    fund_hint="Text FUND for your account number and fund it by bank transfer.",
 )
 TELEGRAM = Profile(
     "telegram",
@@ -88,6 +99,7 @@ TELEGRAM = Profile(
     again="send /menu",
     receipt="Your receipt will follow in this chat.",
     line_scale=2,
+    fund_hint="Send /fund for your account number and fund it by bank transfer.",
 )
 
 

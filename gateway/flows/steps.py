@@ -17,7 +17,6 @@ from gateway.flows.memo import Memo, compute
 from gateway.flows.model import Conversation, Effect, Event, FlowName, Frame, Option, Screen
 from gateway.flows.names import plan_name, priced
 from gateway.flows.screens import Profile, clean, clip, paginate
-from gateway.funding import FUNDING_HINT
 from gateway.money import parse_naira
 from gateway.phones import normalize_recipient, to_local
 
@@ -35,11 +34,18 @@ class Ctx:
     catalog: CatalogueSnapshot
     profile: Profile
     sandbox_numbers: bool = False  # recipients may be VTPass's sandbox scenario numbers
-    funding_hint: str = FUNDING_HINT  # how to fund a wallet (`PAYLINK_FUNDING_HINT`)
+    # how to fund a wallet on every channel (`gateway.funding.shared_hint`); None: each
+    # channel's own way to the caller's account number (`Profile.fund_hint`)
+    funding_hint: str | None = None
     memo: Memo = compute  # the shell's cache for derived values (`gateway.flows.memo`)
 
     def money(self, amount: int) -> str:
         return self.profile.money(amount)
+
+    @property
+    def how_to_fund(self) -> str:
+        """What a short wallet is told, in this channel's words unless the deployment's."""
+        return self.funding_hint or self.profile.fund_hint
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""Wallet: balance, the last five purchases with their status (and token), change PIN, and
-the "SMS purchases" setting (`sms_setting`).
+"""Wallet: balance, the last five purchases with their status (and token), change PIN, the
+"SMS purchases" setting (`sms_setting`) and "Fund wallet", the caller's account number (`fund`).
 
 Balance and history are effects (`LoadBalance`, `LoadHistory`); their results are kept in the
 conversation so the screens stay pure functions of it. Changing the PIN checks the current one
@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime
 
 from gateway.clock import LAGOS
-from gateway.flows import sms_setting
+from gateway.flows import fund, sms_setting
 from gateway.flows.model import (
     BalanceLoaded,
     ChangePin,
@@ -82,6 +82,7 @@ _MENU = (
     Option("3", "Change PIN"),
     Option("4", "Forgot PIN"),
     Option("5", "SMS purchases"),
+    Option("6", "Fund wallet"),
 )
 # USSD cannot reset a PIN (it would need the PIN or a second factor); the web app can
 FORGOT_TEXT = f"Forgot your PIN? {RESET_HINT}"
@@ -209,6 +210,8 @@ def handle(conv: Conversation, text: str, ctx: Ctx) -> Move:
             return Move(goto(conv, FORGOT))
         if picked == 4:
             return sms_setting.start(conv, ctx)
+        if picked == 5:
+            return fund.start(conv, ctx)
         return stay(conv, Hint.INVALID_CHOICE)
     if conv.step == HISTORY:
         rows = _rows(conv)

@@ -14,6 +14,7 @@ _WAIVER_UP_TO = 250_000  # the ₦100 is waived up to and including ₦2,500 (py
 _FLAT = 10_000
 _LOCAL_CAP = 200_000
 _DVA_CAP = 30_000
+TRANSFER_FEE_CAP = _DVA_CAP  # what payers are told: "1% of each transfer, at most ₦300"
 
 
 def _percent(amount: int, basis_points: int) -> int:

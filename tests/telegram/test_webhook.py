@@ -164,4 +164,4 @@ async def _delivered(api, update) -> bool:
 
 async def test_the_commands_are_registered_with_telegram_at_start(gateway, fake_bot_api):
     names = [c["command"] for c in fake_bot_api.commands]
-    assert names == ["start", "menu", "balance", "history", "cancel", "help", "unlink"]
+    assert names == ["start", "menu", "balance", "history", "fund", "cancel", "help", "unlink"]

@@ -31,6 +31,7 @@ WALLET = lines(
     "3 Change PIN",
     "4 Forgot PIN",
     "5 SMS purchases",
+    "6 Fund wallet",
     NAV,
 )
 HISTORY = HistoryLoaded(
