@@ -71,8 +71,8 @@ def create_app(
     app.cleanup_ctx.extend(
         [
             simulator_ctx,
-            paystack_simulator_ctx,  # before paystack_ctx, whose client talks to it
             db_ctx,
+            paystack_simulator_ctx,  # before paystack_ctx; told the accounts already made
             redis_ctx,
             pins_ctx,
             partial(vtpass_ctx, transport=vtpass_transport),

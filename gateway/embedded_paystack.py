@@ -8,18 +8,22 @@ gateway imports it (the import-linter contract in pyproject.toml says so).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from gateway.funding_settings import DEMO_SECRET_KEY
-from gateway.keys import clock_key, settings_key
+from gateway.keys import clock_key, db_key, settings_key
+from gateway.paystack import store
 from gateway.paystack.keys import paystack_base_url_key
 from gateway.paystack.simulator import (
     PaystackSimConfig,
     RunningPaystackSimulator,
     start_paystack_simulator,
 )
+
+log = logging.getLogger(__name__)
 
 paystack_simulator_key = web.AppKey("paystack_simulator", RunningPaystackSimulator)
 
@@ -36,6 +40,29 @@ async def paystack_simulator_ctx(app: web.Application) -> AsyncIterator[None]:
         clock=app[clock_key],
     )
     async with start_paystack_simulator(config) as running:
+        await _remember_accounts(app, running)
         app[paystack_simulator_key] = running
         app[paystack_base_url_key] = running.base_url
+        # the README's walk-through sends a simulated bank transfer here
+        log.info(
+            "Paystack simulator (built in) on %s: POST %s/__sim/transfers "
+            '{"account_number", "amount"} sends a bank transfer to a wallet\'s account',
+            running.base_url,
+            running.base_url.rstrip("/"),
+        )
         yield
+
+
+async def _remember_accounts(app: web.Application, running: RunningPaystackSimulator) -> None:
+    """The account numbers customers were shown before a restart keep taking transfers."""
+    async with app[db_key]() as session:
+        known = await store.active_accounts(session)
+    for account in known:
+        if account.customer_code and account.account_number:
+            running.state.restore_account(
+                DEMO_SECRET_KEY,
+                customer_code=account.customer_code,
+                number=account.account_number,
+                name=account.account_name or "",
+                provider=account.provider,
+            )

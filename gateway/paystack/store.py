@@ -213,6 +213,14 @@ async def account_of(session: AsyncSession, user_id: int) -> AccountRecord | Non
     return None if row is None else AccountRecord.of(row)
 
 
+async def active_accounts(session: AsyncSession) -> list[AccountRecord]:
+    """Every account Paystack made for us (the embedded simulator is told them on a restart)."""
+    query = select(dedicated_accounts_table).where(
+        D.status == "active", D.account_number.is_not(None)
+    )
+    return [AccountRecord.of(row) for row in (await session.execute(query)).mappings()]
+
+
 async def account_by_number(session: AsyncSession, number: str) -> AccountRecord | None:
     query = select(dedicated_accounts_table).where(D.account_number == number)
     row = (await session.execute(query)).mappings().first()

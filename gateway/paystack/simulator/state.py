@@ -228,6 +228,29 @@ class PaystackState:
         self.accounts[account.number] = account
         return account
 
+    def restore_account(
+        self, key: str, *, customer_code: str, number: str, name: str, provider: str
+    ) -> SimAccount:
+        """An account made before this simulator started: Paystack never forgets one, so the
+        embedded simulator, whose memory ends with its process, is told it again at start."""
+        customer = self.customers.get(customer_code)
+        if customer is None:
+            customer = SimCustomer(
+                next(self._ids),
+                key,
+                customer_code,
+                f"{customer_code.lower()}@restored",
+                None,
+                None,
+                None,
+            )
+            self.customers[customer_code] = customer
+        account = SimAccount(next(self._ids), customer, number, name, provider)
+        self.accounts[number] = account
+        if number.isdigit():  # numbers made from now on never repeat a restored one
+            self._numbers = itertools.count(max(int(number) + 1, next(self._numbers)))
+        return account
+
     # -- transactions ----------------------------------------------------------------------
 
     def initialize(self, key: str, body: dict[str, Any]) -> SimTransaction:
