@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from gateway.flows import codec
 from gateway.flows.engine import FLOWS, advance
 from gateway.flows.model import (
+    AccountStatus,
     BalanceLoaded,
     Caller,
     ChangePin,
@@ -26,9 +27,12 @@ from gateway.flows.model import (
     Effect,
     Event,
     FlowName,
+    FundingAccount,
+    FundingAccountLoaded,
     HistoryItem,
     HistoryLoaded,
     LoadBalance,
+    LoadFundingAccount,
     LoadHistory,
     Order,
     PinAccepted,
@@ -113,6 +117,14 @@ history_items = st.builds(
     recipient=any_text,
     token=st.one_of(any_text, st.just("26362054405982757802")),
 )
+funding_accounts = st.builds(
+    FundingAccount,
+    status=st.sampled_from(AccountStatus),
+    bank=st.one_of(st.none(), any_text),
+    number=st.one_of(st.none(), any_text, st.just("9930000123")),
+    name=st.one_of(st.none(), any_text),
+    fee_cap=st.one_of(st.none(), st.integers(min_value=-(10**6), max_value=10**13)),
+)
 orders = st.one_of(
     st.sampled_from(
         [
@@ -190,6 +202,13 @@ def result_for(effect: Effect, data: st.DataObject) -> Event | None:
                 st.just(ServiceUnavailable()),
             )
         )
+    if isinstance(effect, LoadFundingAccount):
+        loaded: Event = data.draw(
+            st.one_of(
+                st.builds(FundingAccountLoaded, funding_accounts), st.just(ServiceUnavailable())
+            )
+        )
+        return loaded
     if isinstance(effect, CheckPin):
         checked: Event = data.draw(
             st.one_of(st.just(PinAccepted()), st.builds(PinRejected, st.integers(0, 3)), locks)

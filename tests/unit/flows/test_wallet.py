@@ -93,7 +93,7 @@ HISTORY_1 = lines(
         ),
         (("6", "2", HISTORY, "2", "0"), HISTORY_1, ()),
         (("6", "2", HistoryLoaded(())), lines("CON No purchases yet.", NAV), ()),
-        (("6", "6"), lines("CON Invalid choice.", WALLET[4:]), ()),
+        (("6", "7"), lines("CON Invalid choice.", WALLET[4:]), ()),
     ],
     ids=["menu", "balance-load", "balance-zero", "balance", "balance-back", "history-load",
          "history", "history-page-2", "detail-with-token", "detail-back", "no-history",
