@@ -41,6 +41,14 @@ async def test_bal_answers_the_wallet_balance(gateway, handset):
     assert await handset().text("  bal ") == "Wallet balance: N5,100."
 
 
+async def test_fund_answers_the_callers_own_account_number_in_one_sms(gateway, handset):
+    await sms_customer(gateway)
+    reply = await handset().text("FUND")
+    assert reply is not None
+    assert reply.startswith("Fund your PayLink wallet by bank transfer to your own account:\n")
+    assert re.search(r"\nAccount number: [0-9]{10}\n", reply)
+
+
 async def test_airtime_for_another_number_is_confirmed_by_the_pin_and_delivered(gateway, handset):
     user_id = await sms_customer(gateway)
     phone = handset()

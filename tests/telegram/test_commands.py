@@ -45,6 +45,14 @@ async def test_history_lists_the_last_purchases(gateway, chat):
     assert ada.screen == "No purchases yet."
 
 
+async def test_fund_shows_the_callers_own_account_number(gateway, chat):
+    ada = await _linked(gateway, chat)
+    await ada.command("/fund")
+    assert ada.screen.startswith("Fund your PayLink wallet by bank transfer to your own account:")
+    assert "Account number: " in ada.screen
+    assert ada.buttons == ["Back", "Menu"]
+
+
 async def test_a_user_without_a_pin_is_asked_to_set_one_before_the_balance(gateway, chat):
     ada = await _linked(gateway, chat, pin=None)
     await ada.command("/balance")
@@ -112,7 +120,8 @@ async def test_help_lists_every_command(gateway, chat):
     ada = chat()
     await ada.command("/help")
     assert ada.screen == HELP
-    for command in ("/start", "/menu", "/balance", "/history", "/cancel", "/help", "/unlink"):
+    commands = ("/start", "/menu", "/balance", "/history", "/fund", "/cancel", "/help", "/unlink")
+    for command in commands:
         assert command in HELP
 
 
