@@ -32,6 +32,17 @@ PAY_LATENCY_S = 5.0
 DRAIN_DELAY_S = 4.0
 
 
+async def readiness_off(client: httpx.AsyncClient, within_s: float) -> httpx.Response:
+    """`/readyz` once it answers 503: the signal reaches the server's loop a moment after it is
+    sent, and a probe already on its way may still be answered ready."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        readyz = await client.get("/readyz")
+        if readyz.status_code == 503 or asyncio.get_running_loop().time() > deadline:
+            return readyz
+        await asyncio.sleep(0.05)
+
+
 @pytest.mark.timeout(120)
 async def test_sigterm_mid_purchase_turns_readiness_off_and_settles_the_purchase_before_exit(
     pg_url, pg_sessionmaker, tmp_path
@@ -58,7 +69,7 @@ async def test_sigterm_mid_purchase_turns_readiness_off_and_settles_the_purchase
                 await asyncio.sleep(0.3)
                 gateway.process.send_signal(15)  # SIGTERM, as docker stop sends
 
-                readyz = await client.get("/readyz")
+                readyz = await readiness_off(client, within_s=DRAIN_DELAY_S / 2)
                 healthz = await client.get("/healthz")
                 confirm_amount = await in_flight
                 confirm = await handset.send("1000")
