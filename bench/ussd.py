@@ -12,7 +12,8 @@ What runs, each in its own process so none steals another's event loop:
 - the floor: a bare aiohttp handler doing one Redis GET and one SET (a session-sized value)
   per hop, i.e. what any Redis-backed USSD design must at least do; it runs with the garbage
   collector settings the gateway uses (`gateway.cli.collector`), so neither side has a tuning
-  the other lacks;
+  the other lacks; a second floor runs on uvloop, the gateway's own loop (`--phases`
+  `floor-uvloop`);
 - the Node peer (issue 18): bench/node-ussd/server.js, the npm package ussd-menu-builder on
   Express with its sessions in Redis (a hash per session, one read and one write per hop,
   ioredis auto-pipelining), serving the menu journey below with the gateway's texts;
@@ -107,7 +108,7 @@ class Plan:
 # -- the floor server (a separate process) --------------------------------------------------------
 
 
-def run_floor(port: int, prefix: str) -> None:
+def run_floor(port: int, prefix: str, *, on_uvloop: bool = False) -> None:
     import redis.asyncio as aioredis
     from aiohttp import web
 
@@ -132,7 +133,12 @@ def run_floor(port: int, prefix: str) -> None:
     app.cleanup_ctx.append(context)
     app.router.add_post("/ussd/africastalking", hop)
     app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    loop = None
+    if on_uvloop:  # the floor for the gateway on uvloop: the same loop on both sides
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, loop=loop)
 
 
 # -- the load generator (a separate process) ------------------------------------------------------
@@ -371,7 +377,8 @@ def cpu_lines(runs: dict[str, Result]) -> list[str]:
 
 
 LOOPS = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio, uvloop not installed"
-MENU_ROWS = {  # the menu-journey phases, by name in the tables
+MENU_ROWS = {  # the phases compared with the floor and Node, by name in the tables
+    "floor-uvloop": "floor on uvloop",
     "node": "Node ussd-menu-builder + Express, menu journey",
     "menu": f"gateway menu journey ({LOOPS})",
     "asyncio": "gateway menu journey (asyncio loop)",
@@ -415,6 +422,9 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
             table.append(row(f"{name}, no think time", summary(runs[key]), runs[key]))
             if key != "node":
                 notes.append(f"{name} vs. floor by round: {_by_round(runs, key, 'floor')}.")
+            if key == "menu" and "floor-uvloop" in runs:
+                by_round = _by_round(runs, key, "floor-uvloop")
+                notes.append(f"{name} vs. floor on uvloop by round: {by_round}.")
             if key != "node" and "node" in runs:
                 notes.append(f"{name} vs. Node by round: {_by_round(runs, key, 'node')}.")
     if "menu" in runs and "asyncio" in runs:
@@ -440,14 +450,15 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
         f"{node_version()}. "
         "Separate processes on this box: the gateway (`paylink serve`, Postgres + Redis; one "
         "on uvloop, one with uvloop hidden on asyncio's loop), the "
-        "floor (a bare aiohttp handler on asyncio's loop, one Redis GET and one SET of 700 "
-        "bytes per hop, with the gateway's collector settings), the Node peer "
+        "floor (a bare aiohttp handler, one on asyncio's loop and one on uvloop, one Redis GET "
+        "and one SET of 700 bytes per hop, with the gateway's collector settings), the Node peer "
         "(bench/node-ussd: ussd-menu-builder on Express, one process, a Redis hash per session "
         "with one read and one write per hop, ioredis auto-pipelining) and the "
         f"load generator (aiohttp, {args.sessions} handsets, a fresh session per journey, every "
         "gateway and Node reply checked). The phases alternate for "
         f"{args.rounds} rounds of {args.seconds:g} s (each after a {args.warmup:g} s warm-up), "
-        "pooled; then one paced round. Menu journey: dial, 1 Airtime, 1 My number, 500, 00. "
+        f"pooled{'; then one paced round' if 'paced' in runs else ''}. "
+        "Menu journey: dial, 1 Airtime, 1 My number, 500, 00. "
         "Full journey: dial, 1, 1, 500, PIN (peppered argon2id check, t=1 m=1 MiB, wallet "
         "debit, purchase row, END). Server CPU is the server process's own (threads "
         "included) per hop; the second table adds Postgres (all backends, including "
@@ -485,6 +496,10 @@ def orchestrate(args: argparse.Namespace) -> str:
         floor_port, gateway_port = free_port(), free_port()
         node_port, asyncio_port = free_port(), free_port()
         floor_args = [__file__, "--floor", str(floor_port), "--prefix", prefix]
+        uvloop_floor_port = free_port()
+        uvloop_floor_args = [
+            *(__file__, "--floor", str(uvloop_floor_port), "--prefix", prefix, "--uvloop")
+        ]
         gateway_env = env | {
             "PAYLINK_DATABASE_URL": db_url,
             "PAYLINK_REDIS_URL": REDIS_URL,
@@ -504,6 +519,13 @@ def orchestrate(args: argparse.Namespace) -> str:
         timing = {"seconds": args.seconds, "warmup": args.warmup}
         every = {
             "floor": Plan(floor_url, phones, journey=FULL, strict=False, **timing),
+            "floor-uvloop": Plan(
+                f"http://127.0.0.1:{uvloop_floor_port}{route}",
+                phones,
+                journey=FULL,
+                strict=False,
+                **timing,
+            ),
             "node": Plan(node_url, phones, journey=MENU, strict=True, **timing),
             "menu": Plan(gateway_url, phones, journey=MENU, strict=True, **timing),
             "asyncio": Plan(asyncio_url, phones, journey=MENU, strict=True, **timing),
@@ -522,6 +544,8 @@ def orchestrate(args: argparse.Namespace) -> str:
                     pids.update(dict.fromkeys(names, process.pid))
 
             start({"floor"}, floor_args, env, f"http://127.0.0.1:{floor_port}/healthz")
+            uvloop_floor_ready = f"http://127.0.0.1:{uvloop_floor_port}/healthz"
+            start({"floor-uvloop"}, uvloop_floor_args, env, uvloop_floor_ready)
             if "node" in phases:
                 node, *node_args = node_command(node_port, prefix)
                 start(
@@ -555,16 +579,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="floor/menu/full cycles")
     parser.add_argument(
         "--phases",
-        default="floor,node,menu,asyncio,full,paced",
+        default="floor,floor-uvloop,node,menu,asyncio,full,paced",
         help="a subset, e.g. floor,node,menu,asyncio",
     )
     parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
     parser.add_argument("--floor", type=int, help=argparse.SUPPRESS)  # child: serve the floor
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--uvloop", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", help=argparse.SUPPRESS)  # child: run a JSON Plan
     args = parser.parse_args()
     if args.floor:
-        run_floor(args.floor, args.prefix)
+        run_floor(args.floor, args.prefix, on_uvloop=args.uvloop)
         return
     if args.load:
         run_load(args.load)
