@@ -4,19 +4,30 @@ Run by hand (not in CI), with Postgres and Redis on loopback:
 
     .venv/bin/python bench/ussd.py [--sessions 50] [--seconds 15] [--rounds 3] [--append]
 
+Needs `node` and `npm` on PATH for the Node peer (its packages are installed with `npm ci` in
+bench/node-ussd on first use), and uvloop installed (`pip install -e '.[uvloop]'`) for the
+uvloop/asyncio comparison.
+
 What runs, each in its own process so none steals another's event loop:
 - the floor: a bare aiohttp handler doing one Redis GET and one SET (a session-sized value)
   per hop, i.e. what any Redis-backed USSD design must at least do; it runs with the garbage
   collector settings the gateway uses (`gateway.cli.collector`), so neither side has a tuning
-  the other lacks;
-- the gateway: `paylink serve` on Postgres + Redis (built-in simulator for the catalogue);
+  the other lacks; a second floor runs on uvloop, the gateway's own loop (`--phases`
+  `floor-uvloop`);
+- the Node peer (issue 18): bench/node-ussd/server.js, the npm package ussd-menu-builder on
+  Express with its sessions in Redis (a hash per session, one read and one write per hop,
+  ioredis auto-pipelining), serving the menu journey below with the gateway's texts;
+- the gateway: `paylink serve` on Postgres + Redis (built-in simulator for the catalogue), on
+  uvloop when it is installed; a second one with uvloop hidden, on asyncio's own loop;
 - the load: `--sessions` handsets, each dialling journeys back to back with a fresh session
   id, every hop a real AT form with the accumulated `text`, every gateway reply checked.
 
 Phases, alternated round by round so a noisy neighbour hits floor and gateway alike:
 - floor: the handsets hammer the floor with 5-hop journeys, no think time;
+- node: the Node peer, the menu journey below, every reply checked as the gateway's are;
 - menu: the gateway, journey dial, 1 Airtime, 1 My number, 500, 00 (back to the main menu):
   five hops on the session store and the engine alone, no think time;
+- asyncio: the same menu journey on the gateway without uvloop;
 - full: the gateway, dial, 1, 1, 500, PIN (peppered argon2id check, wallet debit, purchase
   row, worker wake-up, END), no think time;
 - paced (once, at the end): the full journey with 0.5-1.5 s of think time per hop, as people
@@ -33,17 +44,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib.util
 import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +69,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
+NODE_DIR = ROOT / "bench" / "node-ussd"
+# `paylink serve` with uvloop hidden: `event_loop_factory` then falls back to asyncio's loop
+ASYNCIO_SERVE = (
+    "import runpy, sys; sys.modules['uvloop'] = None; sys.argv[0] = 'paylink'; "
+    "runpy.run_module('gateway', run_name='__main__')"
+)
 REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
 # varied enough for the settings' strength check (issue 13), which refuses "b" * 40
 JWT_SECRET = "bench-ussd-" + "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -89,7 +108,7 @@ class Plan:
 # -- the floor server (a separate process) --------------------------------------------------------
 
 
-def run_floor(port: int, prefix: str) -> None:
+def run_floor(port: int, prefix: str, *, on_uvloop: bool = False) -> None:
     import redis.asyncio as aioredis
     from aiohttp import web
 
@@ -114,7 +133,12 @@ def run_floor(port: int, prefix: str) -> None:
     app.cleanup_ctx.append(context)
     app.router.add_post("/ussd/africastalking", hop)
     app.router.add_get("/healthz", lambda _: web.Response(text="ok"))
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    loop = None
+    if on_uvloop:  # the floor for the gateway on uvloop: the same loop on both sides
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, loop=loop)
 
 
 # -- the load generator (a separate process) ------------------------------------------------------
@@ -205,10 +229,24 @@ def redis_prefix() -> Iterator[str]:
         client.close()
 
 
+def node_command(port: int, prefix: str) -> list[str]:
+    """The Node peer's command line, its packages installed from the lock file first."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise SystemExit("the node phase needs node and npm on PATH (or drop it from --phases)")
+    if not (NODE_DIR / "node_modules" / ".package-lock.json").exists():
+        subprocess.run(  # noqa: S603 - npm from PATH, our own lock file
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True
+        )
+    return [node, str(NODE_DIR / "server.js"), str(port), f"{prefix}node:", REDIS_URL]
+
+
 @contextmanager
-def server(args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    args: list[str], env: dict[str, str], ready: str, program: str = sys.executable
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, *args],
+        [program, *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -315,7 +353,7 @@ def cpu_lines(runs: dict[str, Result]) -> list[str]:
     """Where the box's two cores go, per hop; and the PIN hop's share, by difference."""
     names = {
         "floor": "floor",
-        "menu": "gateway menu journey",
+        **MENU_ROWS,
         "full": "gateway full journey",
         "paced": "gateway full journey, paced",
     }
@@ -338,19 +376,36 @@ def cpu_lines(runs: dict[str, Result]) -> list[str]:
     return lines
 
 
+LOOPS = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio, uvloop not installed"
+MENU_ROWS = {  # the phases compared with the floor and Node, by name in the tables
+    "floor-uvloop": "floor on uvloop",
+    "node": "Node ussd-menu-builder + Express, menu journey",
+    "menu": f"gateway menu journey ({LOOPS})",
+    "asyncio": "gateway menu journey (asyncio loop)",
+}
+
+
+def _by_round(runs: dict[str, Result], key: str, base: str) -> str:
+    rates = zip(runs[key]["rates"], runs[base]["rates"], strict=True)
+    return ", ".join(f"{k / b:.2f}x" for k, b in rates)
+
+
 def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
     if "floor" not in runs:
         raise SystemExit("the floor phase is needed for the ratios")
     base = summary(runs["floor"])
+    node = summary(runs["node"]) if "node" in runs else None
 
     def row(name: str, s: dict[str, float], run: Result | None = None) -> str:
-        versus, cpu = "-", "-"
+        versus, versus_node, cpu = "-", "-", "-"
         if run is not None:
             versus = f"{s['per_s'] / base['per_s']:.2f}x"
+            if node is not None:
+                versus_node = f"{s['per_s'] / node['per_s']:.2f}x"
             cpu = f"{_per_hop(run)['server']:.2f} ms"
         return (
-            f"| {name} | {s['hops']:,.0f} | {s['per_s']:,.0f} | {versus} | {s['p50_ms']:.1f} ms "
-            f"| {s['p99_ms']:.1f} ms | {cpu} |"
+            f"| {name} | {s['hops']:,.0f} | {s['per_s']:,.0f} | {versus} | {versus_node} "
+            f"| {s['p50_ms']:.1f} ms | {s['p99_ms']:.1f} ms | {cpu} |"
         )
 
     def hop_line(run: Result) -> str:
@@ -362,13 +417,18 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
 
     table = [row("floor, no think time", base, runs["floor"])]
     notes = []
-    if "menu" in runs:
-        menu = runs["menu"]
-        table.append(row("gateway menu journey, no think time", summary(menu), menu))
-        rounds = ", ".join(
-            f"{m / f:.2f}x" for m, f in zip(menu["rates"], runs["floor"]["rates"], strict=True)
-        )
-        notes.append(f"Menu journey vs. floor by round: {rounds}.")
+    for key, name in MENU_ROWS.items():
+        if key in runs:
+            table.append(row(f"{name}, no think time", summary(runs[key]), runs[key]))
+            if key != "node":
+                notes.append(f"{name} vs. floor by round: {_by_round(runs, key, 'floor')}.")
+            if key == "menu" and "floor-uvloop" in runs:
+                by_round = _by_round(runs, key, "floor-uvloop")
+                notes.append(f"{name} vs. floor on uvloop by round: {by_round}.")
+            if key != "node" and "node" in runs:
+                notes.append(f"{name} vs. Node by round: {_by_round(runs, key, 'node')}.")
+    if "menu" in runs and "asyncio" in runs:
+        notes.append(f"uvloop vs. asyncio by round: {_by_round(runs, 'menu', 'asyncio')}.")
     for key, name in (("full", "no think time"), ("paced", "0.5-1.5 s think time")):
         if key in runs:
             run = runs[key]
@@ -382,24 +442,30 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
     notes.append(f"Errors: {errors}.")
     lines = [
         "",
-        "## USSD (issue 4): hops at 50 concurrent sessions vs. a Redis GET+SET floor",
+        "## USSD (issues 4, 18): hops at 50 concurrent sessions vs. a Redis GET+SET floor and "
+        "a Node ussd-menu-builder server",
         "",
         f"`bench/ussd.py --sessions {args.sessions} --seconds {args.seconds:g} --rounds "
-        f"{args.rounds} --phases {args.phases}`, {time.strftime('%Y-%m-%d')}; {machine()}. "
-        "Separate processes on this box: one gateway (`paylink serve`, Postgres + Redis), the "
-        "floor (a bare aiohttp handler, one Redis GET and one SET of 700 bytes per hop, with the "
-        "gateway's collector settings) and the "
+        f"{args.rounds} --phases {args.phases}`, {time.strftime('%Y-%m-%d')}; {machine()}; "
+        f"{node_version()}. "
+        "Separate processes on this box: the gateway (`paylink serve`, Postgres + Redis; one "
+        "on uvloop, one with uvloop hidden on asyncio's loop), the "
+        "floor (a bare aiohttp handler, one on asyncio's loop and one on uvloop, one Redis GET "
+        "and one SET of 700 bytes per hop, with the gateway's collector settings), the Node peer "
+        "(bench/node-ussd: ussd-menu-builder on Express, one process, a Redis hash per session "
+        "with one read and one write per hop, ioredis auto-pipelining) and the "
         f"load generator (aiohttp, {args.sessions} handsets, a fresh session per journey, every "
-        "gateway reply checked). Floor / menu / full alternate for "
+        "gateway and Node reply checked). The phases alternate for "
         f"{args.rounds} rounds of {args.seconds:g} s (each after a {args.warmup:g} s warm-up), "
-        "pooled; then one paced round. Menu journey: dial, 1 Airtime, 1 My number, 500, 00. "
+        f"pooled{'; then one paced round' if 'paced' in runs else ''}. "
+        "Menu journey: dial, 1 Airtime, 1 My number, 500, 00. "
         "Full journey: dial, 1, 1, 500, PIN (peppered argon2id check, t=1 m=1 MiB, wallet "
         "debit, purchase row, END). Server CPU is the server process's own (threads "
         "included) per hop; the second table adds Postgres (all backends, including "
         "connections opened and closed during the run), Redis and the load generator.",
         "",
-        "| what | hops | hops/s | vs. floor | p50 | p99 | server CPU / hop |",
-        "|---|---|---|---|---|---|---|",
+        "| what | hops | hops/s | vs. floor | vs. Node | p50 | p99 | server CPU / hop |",
+        "|---|---|---|---|---|---|---|---|",
         *table,
         "",
         *cpu_lines(runs),
@@ -407,6 +473,14 @@ def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
         " ".join(notes),
     ]
     return "\n".join(lines) + "\n"
+
+
+def node_version() -> str:
+    node = shutil.which("node")
+    if node is None:
+        return "no Node"
+    done = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)  # noqa: S603
+    return f"Node {done.stdout.strip()}"
 
 
 def orchestrate(args: argparse.Namespace) -> str:
@@ -420,7 +494,12 @@ def orchestrate(args: argparse.Namespace) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLINK_", "VTPASS_"))}
         env |= {"PYTHONPATH": str(ROOT)}
         floor_port, gateway_port = free_port(), free_port()
+        node_port, asyncio_port = free_port(), free_port()
         floor_args = [__file__, "--floor", str(floor_port), "--prefix", prefix]
+        uvloop_floor_port = free_port()
+        uvloop_floor_args = [
+            *(__file__, "--floor", str(uvloop_floor_port), "--prefix", prefix, "--uvloop")
+        ]
         gateway_env = env | {
             "PAYLINK_DATABASE_URL": db_url,
             "PAYLINK_REDIS_URL": REDIS_URL,
@@ -431,29 +510,64 @@ def orchestrate(args: argparse.Namespace) -> str:
             "PAYLINK_AT_CALLBACK_OPEN": "true",
         }
         gateway_args = ["-m", "gateway", "serve", "--port", str(gateway_port)]
+        asyncio_args = ["-c", ASYNCIO_SERVE, "serve", "--port", str(asyncio_port)]
         route = "/ussd/africastalking"
         floor_url = f"http://127.0.0.1:{floor_port}{route}"
+        node_url = f"http://127.0.0.1:{node_port}{route}"
         gateway_url = f"http://127.0.0.1:{gateway_port}{route}"
+        asyncio_url = f"http://127.0.0.1:{asyncio_port}{route}"
         timing = {"seconds": args.seconds, "warmup": args.warmup}
         every = {
             "floor": Plan(floor_url, phones, journey=FULL, strict=False, **timing),
+            "floor-uvloop": Plan(
+                f"http://127.0.0.1:{uvloop_floor_port}{route}",
+                phones,
+                journey=FULL,
+                strict=False,
+                **timing,
+            ),
+            "node": Plan(node_url, phones, journey=MENU, strict=True, **timing),
             "menu": Plan(gateway_url, phones, journey=MENU, strict=True, **timing),
+            "asyncio": Plan(asyncio_url, phones, journey=MENU, strict=True, **timing),
             "full": Plan(gateway_url, phones, journey=FULL, strict=True, **timing),
         }
         phases = set(args.phases.split(","))
         plans = {name: plan for name, plan in every.items() if name in phases}
         paced = Plan(gateway_url, phones, journey=FULL, strict=True, think_s=1.0, **timing)
         runs: dict[str, list[Result]] = {name: [] for name in plans}
-        with (
-            server(floor_args, env, f"http://127.0.0.1:{floor_port}/healthz") as floor,
-            server(gateway_args, gateway_env, f"http://127.0.0.1:{gateway_port}/readyz") as gw,
-        ):
+        with ExitStack() as stack:
+            pids: dict[str, int] = {}
+
+            def start(names: set[str], *how: Any) -> None:
+                if names & phases:
+                    process = stack.enter_context(server(*how))
+                    pids.update(dict.fromkeys(names, process.pid))
+
+            start({"floor"}, floor_args, env, f"http://127.0.0.1:{floor_port}/healthz")
+            uvloop_floor_ready = f"http://127.0.0.1:{uvloop_floor_port}/healthz"
+            start({"floor-uvloop"}, uvloop_floor_args, env, uvloop_floor_ready)
+            if "node" in phases:
+                node, *node_args = node_command(node_port, prefix)
+                start(
+                    {"node"},
+                    node_args,
+                    env | {"NODE_ENV": "production"},
+                    f"http://127.0.0.1:{node_port}/healthz",
+                    node,
+                )
+            start(
+                {"menu", "full", "paced"},
+                gateway_args,
+                gateway_env,
+                f"http://127.0.0.1:{gateway_port}/readyz",
+            )
+            start({"asyncio"}, asyncio_args, gateway_env, f"http://127.0.0.1:{asyncio_port}/readyz")
             for _ in range(args.rounds):
                 for name, plan in plans.items():
-                    runs[name].append(measure(plan, floor.pid if name == "floor" else gw.pid))
+                    runs[name].append(measure(plan, pids[name]))
             merged = {name: merge(results) for name, results in runs.items()}
             if "paced" in phases:
-                merged["paced"] = merge([measure(paced, gw.pid)])
+                merged["paced"] = merge([measure(paced, pids["paced"])])
     return report(args, merged)
 
 
@@ -464,15 +578,18 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3, help="floor/menu/full cycles")
     parser.add_argument(
-        "--phases", default="floor,menu,full,paced", help="a subset, e.g. floor,menu"
+        "--phases",
+        default="floor,floor-uvloop,node,menu,asyncio,full,paced",
+        help="a subset, e.g. floor,node,menu,asyncio",
     )
     parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
     parser.add_argument("--floor", type=int, help=argparse.SUPPRESS)  # child: serve the floor
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--uvloop", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", help=argparse.SUPPRESS)  # child: run a JSON Plan
     args = parser.parse_args()
     if args.floor:
-        run_floor(args.floor, args.prefix)
+        run_floor(args.floor, args.prefix, on_uvloop=args.uvloop)
         return
     if args.load:
         run_load(args.load)
