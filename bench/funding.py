@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from harness import bench_database, free_port, machine
+from harness import bench_database, cpu_seconds, free_port, machine, service_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("PAYLINK_TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
@@ -46,9 +46,12 @@ N = 100
 
 
 @contextmanager
-def server(args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    args: list[str], env: dict[str, str], ready: str, profile: str | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    wrap = ["-m", "cProfile", "-o", profile] if profile else []
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-        [sys.executable, "-m", "gateway", *args],
+        [sys.executable, *wrap, "-m", "gateway", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -176,7 +179,17 @@ async def reconcile(db_url: str) -> tuple[bool, str, int]:
         await engine.dispose()
 
 
+def _cpu(gateway_pid: int, sim_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the gateway, the simulator, every Postgres backend on the box."""
+    return {
+        "gateway": cpu_seconds(gateway_pid),
+        "simulator": cpu_seconds(sim_pid),
+        "postgres": service_cpu()["postgres"],
+    }
+
+
 def orchestrate(args: argparse.Namespace) -> str:
+    load = os.getloadavg()
     sim_port, gw_port = free_port(), free_port()
     sim = f"http://127.0.0.1:{sim_port}"
     with bench_database() as db_url:
@@ -193,11 +206,14 @@ def orchestrate(args: argparse.Namespace) -> str:
             "PAYLINK_PAYSTACK_WEBHOOK_LIMIT": "100000000",
             "PAYLINK_LOG_LEVEL": "WARNING",
         }
-        with server(["paystack-simulator", "--port", str(sim_port)], env, f"{sim}/__sim/webhooks"):
+        sim_ready = f"{sim}/__sim/webhooks"
+        with server(["paystack-simulator", "--port", str(sim_port)], env, sim_ready) as simulator:
+            sim_pid = simulator.pid
             bodies = asyncio.run(seed(db_url, sim, args.fundings))
             ready = f"http://127.0.0.1:{gw_port}/healthz"
-            with server(["serve", "--port", str(gw_port)], env, ready):
+            with server(["serve", "--port", str(gw_port)], env, ready, args.profile) as gateway:
                 url = f"http://127.0.0.1:{gw_port}/webhooks/paystack"
+                cpu_before = _cpu(gateway.pid, sim_pid)
                 started = time.perf_counter()
                 statuses = asyncio.run(fire(url, bodies, args.concurrency))
                 acked = time.perf_counter() - started
@@ -206,8 +222,11 @@ def orchestrate(args: argparse.Namespace) -> str:
                         raise RuntimeError("not every funding was credited in 10 minutes")
                     time.sleep(0.05)
                 elapsed = time.perf_counter() - started
+                cpu_after = _cpu(gateway.pid, sim_pid)
             ok, rendered, journals = asyncio.run(reconcile(db_url))
     rate = args.fundings / elapsed
+    cpu_ms = {k: (cpu_after[k] - cpu_before[k]) * 1000 / args.fundings for k in cpu_after}
+    cpu = ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_ms.items())
     lines = [
         f"## Funding webhooks (issue 19): {datetime.now(UTC):%Y-%m-%d}",
         "",
@@ -221,6 +240,8 @@ def orchestrate(args: argparse.Namespace) -> str:
         f"{dict(sorted((s, statuses.count(s)) for s in set(statuses)))}).",
         f"- reconcile: {'clean' if ok else 'NOT CLEAN'}; {journals} funding journals for "
         f"{args.fundings} fundings ({rendered.splitlines()[0]}).",
+        f"- CPU per webhook: {cpu}; load average before the run {load[0]:.1f}, "
+        f"after {os.getloadavg()[0]:.1f} (2 cores shared with other sessions).",
         "",
     ]
     return "\n".join(lines)
@@ -230,6 +251,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fundings", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--profile", help="run the gateway under cProfile, stats to this file")
     parser.add_argument("--append", action="store_true", help="add the result to RESULTS.md")
     args = parser.parse_args()
     text = orchestrate(args)

@@ -175,8 +175,8 @@ async def test_a_lost_webhook_is_made_good_by_the_sweep(funding):
 class KilledMidCredit(Crediting):
     """A worker that dies after writing the credit, before its transaction commits."""
 
-    async def _post_credit(self, session, funding, found, now) -> None:
-        await super()._post_credit(session, funding, found, now)
+    async def _post_credits(self, session, fundings, paid, now) -> None:
+        await super()._post_credits(session, fundings, paid, now)
         raise RuntimeError("killed")
 
 
