@@ -242,3 +242,15 @@ async def test_the_secret_key_is_never_logged(funding, caplog):
 
     assert KEY not in caplog.text
     assert KEY not in json.dumps([r.getMessage() for r in caplog.records])
+
+
+async def test_a_verify_that_failed_twice_is_retried_and_credits_once(funding):
+    auth = await funding.user()
+    started = await funding.start(auth, 5_000)
+    await funding.sim_post("faults", {"path": "/transaction/verify", "status": 503, "count": 2})
+
+    await funding.pay(started["reference"])
+    await funding.settle()
+
+    assert await funding.credits() == 1
+    assert await funding.balance(auth) == 5_000 * N
