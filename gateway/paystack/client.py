@@ -14,10 +14,12 @@ The secret key lives in the `Authorization` header only; it is never logged or s
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from tenacity import (
@@ -77,9 +79,18 @@ class PaystackClient:
     ) -> None:
         key = secret_key if isinstance(secret_key, Secret) else Secret(secret_key)
         self._key = key
+        self._base = base_url.rstrip("/")
+        # our own transport is called directly (`_exchange`); an injected one through httpx
+        self._direct = AiohttpTransport(max_connections) if transport is None else None
+        self._timeouts = {"connect": timeout_s, "read": timeout_s, "pool": timeout_s}
+        self._headers = {
+            "Authorization": f"Bearer {key.value}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
         self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            transport=transport or AiohttpTransport(max_connections),
+            base_url=self._base,
+            transport=transport or self._direct,
             timeout=httpx.Timeout(timeout_s),
             follow_redirects=False,
         )
@@ -238,24 +249,38 @@ class PaystackClient:
         params: Mapping[str, str | int] | None = None,
         whole: bool = False,
     ) -> Any:
-        headers = {"Authorization": f"Bearer {self._key.value}"}
         with _translate(what):
-            response = await self._http.request(
-                method, path, json=json, params=params, headers=headers
-            )
-        if response.status_code == 429 or response.status_code >= 500:
-            raise OutcomeUnknown(f"{what}: Paystack answered HTTP {response.status_code}")
+            status, content = await self._exchange(method, path, json, params)
+        if status == 429 or status >= 500:
+            raise OutcomeUnknown(f"{what}: Paystack answered HTTP {status}")
         try:
-            body = response.json()
+            body = jsonlib.loads(content)
         except ValueError as exc:
-            raise OutcomeUnknown(
-                f"{what}: unreadable answer (HTTP {response.status_code})"
-            ) from exc
+            raise OutcomeUnknown(f"{what}: unreadable answer (HTTP {status})") from exc
         if not isinstance(body, Mapping):
             raise OutcomeUnknown(f"{what}: the answer is not an object")
-        if response.status_code >= 400 or body.get("status") is not True:
-            raise _refusal(what, response.status_code, body)
+        if status >= 400 or body.get("status") is not True:
+            raise _refusal(what, status, body)
         return body if whole else body.get("data")
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        json: Mapping[str, Any] | None,
+        params: Mapping[str, str | int] | None,
+    ) -> tuple[int, bytes]:
+        if self._direct is None:
+            response = await self._http.request(
+                method, path, json=json, params=params, headers=self._headers
+            )
+            return response.status_code, response.content
+        url = self._base + path + ("?" + urlencode(params) if params else "")
+        body = None if json is None else jsonlib.dumps(json).encode()
+        status, _, content = await self._direct.exchange(
+            method, url, self._headers, body, self._timeouts
+        )
+        return status, content
 
 
 def _refusal(what: str, status: int, body: Mapping[str, Any]) -> UpstreamRejected:

@@ -296,21 +296,21 @@ class Crediting:
             for funding in fundings
         )
         await ledger.post_many(session, postings, wallets_locked=locked)
-        phones = await store.phones_of(session, user_ids)
-        chats = await store.in_chat(session, TELEGRAM, user_ids)
+        to = await store.recipients(session, user_ids, TELEGRAM)
         balances = {user_id: wallet.balance for user_id, wallet in wallets.items()}
         receipts = []
         for funding in fundings:
             user_id = funding.user_id
-            if user_id not in balances or user_id not in phones:
+            if user_id not in balances or user_id not in to:
                 continue
+            phone, in_chat = to[user_id]
             balances[user_id] += funding.credit_amount
             sms = texts.wallet_funded(funding.credit_amount, balances[user_id]).body
-            if user_id in chats:  # a linked chat is free and at hand; it falls back to SMS
+            if in_chat:  # a linked chat is free and at hand; it falls back to SMS
                 chat = chat_texts.wallet_funded(funding.credit_amount, balances[user_id], sms)
-                receipts.append(outbox.NewMessage(phones[user_id], chat.body, TELEGRAM, user_id))
+                receipts.append(outbox.NewMessage(phone, chat.body, TELEGRAM, user_id))
             else:
-                receipts.append(outbox.NewMessage(phones[user_id], sms, user_id=user_id))
+                receipts.append(outbox.NewMessage(phone, sms, user_id=user_id))
         await outbox.enqueue_many(session, receipts, at=now)
 
     def _alert_if_unusual(self, funding: FundingRecord) -> None:

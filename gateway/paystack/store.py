@@ -228,23 +228,22 @@ async def recent(
     return [FundingRecord.of(row) for row in (await session.execute(query)).mappings()]
 
 
-async def phones_of(session: AsyncSession, user_ids: set[int]) -> dict[int, str]:
-    """Where each user's receipts go (their phone), for a batch of credits."""
+async def recipients(
+    session: AsyncSession, user_ids: set[int], chat_channel: str
+) -> dict[int, tuple[str, bool]]:
+    """Where each user's receipts go, for a batch of credits: their phone, and whether they
+    linked a chat on `chat_channel` (one statement)."""
     if not user_ids:
         return {}
-    rows = await session.execute(select(User.id, User.phone).where(User.id.in_(sorted(user_ids))))
-    return {int(user_id): str(phone) for user_id, phone in rows}
-
-
-async def in_chat(session: AsyncSession, channel: str, user_ids: set[int]) -> set[int]:
-    """Which of these users have linked a chat on `channel` (their receipts go there)."""
-    if not user_ids:
-        return set()
     links = chat_links_table.c
-    query = select(links.user_id).where(
-        links.channel == channel, links.user_id.in_(sorted(user_ids))
+    linked = (
+        select(links.user_id)
+        .where(links.channel == chat_channel, links.user_id == User.id)
+        .exists()
     )
-    return {int(user_id) for user_id in (await session.execute(query)).scalars()}
+    query = select(User.id, User.phone, linked).where(User.id.in_(sorted(user_ids)))
+    rows = await session.execute(query)
+    return {int(user_id): (str(phone), bool(chat)) for user_id, phone, chat in rows}
 
 
 async def system_account(session: AsyncSession, code: str) -> int:

@@ -5,8 +5,9 @@ and under a burst httpcore spent more of the gateway's CPU placing requests on i
 scans every pooled connection, with a socket query each, for every request) and parsing HTTP in
 pure Python than the credit itself cost; aiohttp's connector takes a kept-alive connection from
 a per-host queue and parses in C (the Telegram channel made the same move, `telegram_http`).
-The client's API stays httpx's: requests are built, answers read and errors translated as
-before, and tests may still inject any other transport.
+The client's API stays httpx's and tests may still inject any other transport; with this one
+the client skips httpx's request building too (`exchange`: its pure-Python URL parsing cost
+more than the bytes), and errors are translated as before.
 
 aiohttp failures become the httpx exceptions the client already translates: a connection never
 made is `ConnectError` / `ConnectTimeout`, a timeout after sending is `ReadTimeout`, anything
@@ -14,6 +15,8 @@ else once sent is `ReadError` (the outcome is unknown).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import aiohttp
 import httpx
@@ -40,31 +43,47 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
+        status, headers, content = await self.exchange(
+            request.method,
+            str(request.url),
+            list(request.headers.multi_items()),
+            await request.aread() or None,
+            timeouts,
+            request,
+        )
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: Sequence[tuple[str, str]] | Mapping[str, str],
+        body: bytes | None,
+        timeouts: Mapping[str, float | None],
+        request: httpx.Request | None = None,
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Send one request; the status, headers and (decompressed) body of the answer.
+
+        Raises:
+            httpx.TransportError: as httpx's own transport would (see the module docstring).
+        """
         timeout = aiohttp.ClientTimeout(
             total=None,
             connect=timeouts.get("pool"),
             sock_connect=timeouts.get("connect"),
             sock_read=timeouts.get("read"),
         )
-        body = await request.aread()
         try:
             async with self._open().request(
-                request.method,
-                str(request.url),
-                headers=list(request.headers.multi_items()),
-                data=body or None,
-                timeout=timeout,
-                allow_redirects=False,
+                method, url, headers=headers, data=body, timeout=timeout, allow_redirects=False
             ) as answer:
                 content = await answer.read()  # decompressed: its length and encoding go
-                headers = [
+                kept = [
                     (name, value)
                     for name, value in answer.headers.items()
                     if name.lower() not in _DECODED
                 ]
-                return httpx.Response(
-                    answer.status, headers=headers, content=content, request=request
-                )
+                return answer.status, kept, content
         except aiohttp.InvalidURL as exc:
             raise httpx.UnsupportedProtocol(str(exc), request=request) from exc
         except aiohttp.ConnectionTimeoutError as exc:
