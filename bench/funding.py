@@ -248,15 +248,16 @@ def orchestrate(args: argparse.Namespace) -> str:
                 waits: list[float] = []
                 statuses = asyncio.run(fire(url, bodies, args.concurrency, waits))
                 acked = time.perf_counter() - started
-                while asyncio.run(credited(db_url)) < args.fundings:
-                    if time.perf_counter() - started > 600:
-                        raise RuntimeError("not every funding was credited in 10 minutes")
+                done = 0
+                while (done := asyncio.run(credited(db_url))) < args.fundings:
+                    if time.perf_counter() - started > args.deadline:
+                        break  # reported: events left unprocessed wait for the sweep
                     time.sleep(0.05)
                 elapsed = time.perf_counter() - started
                 cpu_after = _cpu(gateway.pid, sim_pid)
             ok, rendered, journals = asyncio.run(reconcile(db_url))
-    rate = args.fundings / elapsed
-    cpu_ms = {k: (cpu_after[k] - cpu_before[k]) * 1000 / args.fundings for k in cpu_after}
+    rate = done / elapsed
+    cpu_ms = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(done, 1) for k in cpu_after}
     cpu = ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_ms.items())
     lines = [
         f"## Funding webhooks (issue 19): {datetime.now(UTC):%Y-%m-%d}",
@@ -266,7 +267,7 @@ def orchestrate(args: argparse.Namespace) -> str:
         "process at 0 ms.",
         "",
         f"- **{rate:.0f} credited fundings/s** (goal 300/s): {args.fundings} signed "
-        f"`charge.success` webhooks, each verified and credited, in {elapsed:.2f} s "
+        f"`charge.success` webhooks, {done} verified and credited in {elapsed:.2f} s "
         f"(all acknowledged after {acked:.2f} s; HTTP statuses "
         f"{dict(sorted((s, statuses.count(s)) for s in set(statuses)))}; each acknowledged in "
         f"p50 {_pct(waits, 50):.0f} / p99 {_pct(waits, 99):.0f} ms).",
@@ -283,6 +284,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fundings", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument(
+        "--deadline", type=float, default=600, help="give up waiting for credits after (s)"
+    )
     parser.add_argument("--profile", help="run the gateway under cProfile, stats to this file")
     parser.add_argument("--append", action="store_true", help="add the result to RESULTS.md")
     args = parser.parse_args()
