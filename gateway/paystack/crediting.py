@@ -246,16 +246,15 @@ class Crediting:
         """Credit a batch of verified checkouts in one transaction; None for one that was no
         longer open (or came twice in the batch: the first takes it)."""
         now = self._clock.now()
-        payments: dict[int, Payment] = {}
-        for item in items:
-            found = item.found
-            payments.setdefault(
-                item.funding.id,
-                Payment(item.funding.id, found.amount, found.fees, found.channel, found.id),
-            )
-        paid = {item.funding.id: item.found for item in items}
+        paid: dict[int, Transaction] = {}
+        for item in items:  # a funding twice in one batch: its first verify answer counts
+            paid.setdefault(item.funding.id, item.found)
+        payments = [
+            Payment(funding_id, found.amount, found.fees, found.channel, found.id)
+            for funding_id, found in paid.items()
+        ]
         async with self._db.begin() as session:
-            credited = await store.mark_credited(session, list(payments.values()), now)
+            credited = await store.mark_credited(session, payments, now)
             await self._post_credits(session, credited, paid, now)
         by_id = {funding.id: funding for funding in credited}
         return [by_id.pop(item.funding.id, None) for item in items]
