@@ -119,6 +119,20 @@ async def test_a_funding_below_the_minimum_is_refused(funding):
     assert response.status == 422
 
 
+@pytest.mark.parametrize("funding_env", [{"PAYLINK_FUNDING_MAX": "20000"}])
+async def test_a_funding_above_the_maximum_is_refused_before_paystack_is_called(funding):
+    auth = await funding.user()
+    response = await funding.client.post(
+        "/api/v1/wallet/fundings",
+        json={"amount": 20_001 * N},
+        headers={**auth, "Idempotency-Key": "k" * 8},
+    )
+
+    assert response.status == 422
+    assert (await response.json())["error"]["code"] == "funding_limit_exceeded"
+    assert funding.sim.state.transactions == {}
+
+
 @pytest.mark.parametrize("funding_env", [{"PAYLINK_FUNDING_DAILY_LIMIT": "10000"}])
 async def test_the_daily_limit_counts_open_and_credited_fundings(funding):
     auth = await funding.user()
