@@ -98,6 +98,12 @@ LOGIN_FAILURES = Counter(
     "Refused REST logins by reason (invalid_credentials, inactive).",
     ["reason"],
 )
+FUNDING_ALERTS = Counter(
+    "paylink_funding_alerts",
+    "Wallet fundings flagged for operators, by reason (large, over_daily_limit, review, "
+    "reversed); each is also a WARNING on the gateway.paystack.alerts logger.",
+    ["reason"],
+)
 
 # Every name `/metrics` shows after a short run (the counters' samples end in `_total`).
 NAMES = (
@@ -113,6 +119,7 @@ NAMES = (
     "paylink_send_failures_total",
     "paylink_pin_lockouts_total",
     "paylink_login_failures_total",
+    "paylink_funding_alerts_total",
 )
 
 _WORD = re.compile(r"[A-Za-z0-9_]{1,40}")

@@ -11,6 +11,7 @@ finds the funding no longer open or trips the journal's unique constraint, and c
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,17 +20,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import Clock
 from gateway.funding_settings import FundingSettings
+from gateway.group_commit import GroupCommit
+from gateway.metrics import FUNDING_ALERTS
 from gateway.paystack import store
 from gateway.paystack.client import PaystackClient
 from gateway.paystack.fees import quote, transfer_fee
 from gateway.paystack.models import Transaction
-from gateway.paystack.store import FundingRecord
+from gateway.paystack.store import FundingRecord, Payment
 from gateway.store import ledger, outbox, users
 from gateway.texts import account as texts
+from gateway.texts import telegram as chat_texts
 
 logger = logging.getLogger(__name__)
 alerts = logging.getLogger("gateway.paystack.alerts")  # unusual fundings, for operators
 
+
+def _alert(reason: str, message: str, *args: object) -> None:
+    """Tell operators: a WARNING on the alerts logger and `paylink_funding_alerts{reason}`."""
+    FUNDING_ALERTS.labels(reason).inc()
+    alerts.warning(message, *args)
+
+
+TELEGRAM = "telegram"  # the outbox channel of a user's linked chat
 _OPEN_STATUSES = {"abandoned", "ongoing", "pending", "processing", "queued", "send_otp"}
 _RETRY_S = (60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 
@@ -73,8 +85,22 @@ def mirrored(legs: list[ledger.Leg]) -> list[ledger.Leg]:
     return [ledger.Leg(leg.account, flip[leg.side], leg.amount) for leg in legs]
 
 
+@dataclass(frozen=True, slots=True)
+class _Credit:
+    """A checkout verify said is paid, to credit in the next batch."""
+
+    funding: FundingRecord
+    found: Transaction
+
+
 class Crediting:
-    """Settles fundings against Paystack's verify and posts their credits."""
+    """Settles fundings against Paystack's verify and posts their credits.
+
+    Why batches: a burst of webhooks (Paystack retrying after an outage, a busy evening) would
+    otherwise cost a transaction per read and per credit; concurrent reads share one SELECT
+    and concurrent credits one transaction (`GroupCommit`), each credit still guarded by the
+    funding's `status = 'open'` and the journal's unique reference.
+    """
 
     def __init__(
         self,
@@ -88,6 +114,8 @@ class Crediting:
         self._clock = clock
         self._settings = settings
         self._ledger: Ledger | None = None
+        self._reads = GroupCommit(self._read_batch, name="paystack-fundings", max_batch=256)
+        self.credits = GroupCommit(self._credit_batch, name="paystack-credits", max_batch=128)
 
     async def _accounts(self, session: AsyncSession) -> Ledger:
         if self._ledger is None:
@@ -104,12 +132,16 @@ class Crediting:
     async def settle(self, reference: str) -> FundingRecord | None:
         """Verify an open checkout and act on what Paystack says; None for a reference we
         never issued (a transfer's, or a forgery's)."""
-        async with self._db() as session:
-            funding = await store.by_reference(session, reference)
+        funding = await self._reads(reference)
         if funding is None or funding.kind != "card" or funding.status != "open":
             return funding
         found = await self._client.verify(reference)
         return await self.apply(funding, found)
+
+    async def _read_batch(self, references: Sequence[str]) -> list[FundingRecord | None]:
+        async with self._db() as session:
+            found = await store.by_references(session, sorted(set(references)))
+        return [found.get(reference) for reference in references]
 
     async def apply(self, funding: FundingRecord, found: Transaction | None) -> FundingRecord:
         """Act on a verify answer for an open checkout."""
@@ -123,7 +155,7 @@ class Crediting:
             return await self._finish(funding, "failed", found, now)
         if not found.succeeded:  # reversed before we ever credited it, or a status we don't know
             return await self._flag(funding, f"Paystack says {found.status}", found, now)
-        return await self._credit_card(funding, found, now)
+        return await self._credit_card(funding, found)
 
     def _refusal(self, funding: FundingRecord, found: Transaction) -> str | None:
         """Why a verify answer must not be credited, or None (paystack.md §2.4)."""
@@ -176,7 +208,8 @@ class Crediting:
     async def _flag(
         self, funding: FundingRecord, reason: str, found: Transaction, now: datetime
     ) -> FundingRecord:
-        alerts.warning(
+        _alert(
+            "review",
             "funding_review reference=%s user_id=%d reason=%s",
             funding.reference,
             funding.user_id,
@@ -198,59 +231,91 @@ class Crediting:
             )
         return changed or await self._reload(funding.reference)
 
-    async def _credit_card(
-        self, funding: FundingRecord, found: Transaction, now: datetime
-    ) -> FundingRecord:
+    async def _credit_card(self, funding: FundingRecord, found: Transaction) -> FundingRecord:
         try:
-            async with self._db.begin() as session:
-                credited = await store.change(
-                    session,
-                    funding.id,
-                    only_if="open",
-                    status="credited",
-                    paid_amount=found.amount,
-                    paid_fees=found.fees,
-                    channel=found.channel,
-                    paystack_id=found.id,
-                    next_verify_at=None,
-                    credited_at=now,
-                    updated_at=now,
-                )
-                if credited is None:  # settled meanwhile, by another path
-                    return await self._reload(funding.reference)
-                await self._post_credit(session, credited, found, now)
+            credited = await self.credits(_Credit(funding, found))
         except IntegrityError:
             # the journal exists: another process credited it between our read and our write
+            return await self._reload(funding.reference)
+        if credited is None:  # settled meanwhile, by another path
             return await self._reload(funding.reference)
         self._alert_if_unusual(credited)
         return credited
 
-    async def _post_credit(
-        self, session: AsyncSession, funding: FundingRecord, found: Transaction, now: datetime
+    async def _credit_batch(self, items: Sequence[_Credit]) -> list[FundingRecord | None]:
+        """Credit a batch of verified checkouts in one transaction; None for one that was no
+        longer open (or came twice in the batch: the first takes it)."""
+        now = self._clock.now()
+        paid: dict[int, Transaction] = {}
+        for item in items:  # a funding twice in one batch: its first verify answer counts
+            paid.setdefault(item.funding.id, item.found)
+        payments = [
+            Payment(funding_id, found.amount, found.fees, found.channel, found.id)
+            for funding_id, found in paid.items()
+        ]
+        async with self._db.begin() as session:
+            credited = await store.mark_credited(session, payments, now)
+            await self._post_credits(session, credited, paid, now)
+        by_id = {funding.id: funding for funding in credited}
+        return [by_id.pop(item.funding.id, None) for item in items]
+
+    async def _post_credits(
+        self,
+        session: AsyncSession,
+        fundings: Sequence[FundingRecord],
+        paid: Mapping[int, Transaction],
+        now: datetime,
     ) -> None:
+        """The credit journals of these fundings and their receipts, in the caller's
+        transaction: wallets locked in account order, each balance moved once."""
+        if not fundings:
+            return
         accounts = await self._accounts(session)
-        wallet = ledger.AccountRef(funding.account_id, is_wallet=True)
-        fees = found.fees if found.fees is not None else funding.fee
-        legs = credit_legs(
-            accounts, wallet, paid=found.amount, fees=fees, credit=funding.credit_amount
+        user_ids = {funding.user_id for funding in fundings}
+        wallets = await users.lock_wallets(session, user_ids)
+        postings = []
+        for funding in fundings:
+            found = paid[funding.id]
+            wallet = ledger.AccountRef(funding.account_id, is_wallet=True)
+            fees = found.fees if found.fees is not None else funding.fee
+            legs = credit_legs(
+                accounts, wallet, paid=found.amount, fees=fees, credit=funding.credit_amount
+            )
+            postings.append(
+                ledger.Posting(
+                    ledger.JournalKind.FUNDING,
+                    journal_reference(funding.reference),
+                    legs,
+                    now,
+                    memo=f"Paystack {funding.kind} {funding.reference}"[:255],
+                )
+            )
+        locked = all(
+            funding.user_id in wallets and wallets[funding.user_id].account_id == funding.account_id
+            for funding in fundings
         )
-        await ledger.post(
-            session,
-            kind=ledger.JournalKind.FUNDING,
-            reference=journal_reference(funding.reference),
-            legs=legs,
-            at=now,
-            memo=f"Paystack {funding.kind} {funding.reference}"[:255],
-        )
-        locked = await users.lock_wallet(session, funding.user_id)
-        user = await users.get(session, funding.user_id)
-        if locked is not None and user is not None:
-            body = texts.wallet_funded(funding.credit_amount, locked.balance).body
-            await outbox.enqueue(session, phone=user.phone, body=body, at=now, user_id=user.id)
+        await ledger.post_many(session, postings, wallets_locked=locked)
+        to = await store.recipients(session, user_ids, TELEGRAM)
+        balances = {user_id: wallet.balance for user_id, wallet in wallets.items()}
+        receipts = []
+        for funding in fundings:
+            user_id = funding.user_id
+            if user_id not in balances or user_id not in to:
+                continue
+            phone, in_chat = to[user_id]
+            balances[user_id] += funding.credit_amount
+            sms = texts.wallet_funded(funding.credit_amount, balances[user_id]).body
+            if in_chat:  # a linked chat is free and at hand; it falls back to SMS
+                chat = chat_texts.wallet_funded(funding.credit_amount, balances[user_id], sms)
+                receipts.append(outbox.NewMessage(phone, chat.body, TELEGRAM, user_id))
+            else:
+                receipts.append(outbox.NewMessage(phone, sms, user_id=user_id))
+        await outbox.enqueue_many(session, receipts, at=now)
 
     def _alert_if_unusual(self, funding: FundingRecord) -> None:
         if funding.amount >= self._settings.alert_amount:
-            alerts.warning(
+            _alert(
+                "large",
                 "funding_unusual reference=%s user_id=%d amount_kobo=%d reason=large",
                 funding.reference,
                 funding.user_id,
@@ -321,7 +386,7 @@ class Crediting:
                 )
                 if funding is None:  # recorded meanwhile
                     return await self._reload(found.reference)
-                await self._post_credit(session, funding, found, now)
+                await self._post_credits(session, [funding], {funding.id: found}, now)
         except IntegrityError:
             return await self._reload(found.reference)
         await self._alert_transfer(funding, now)
@@ -333,7 +398,8 @@ class Crediting:
             today = await store.funded_today(session, funding.user_id, now)
         self._alert_if_unusual(funding)
         if today > self._settings.daily_limit:
-            alerts.warning(
+            _alert(
+                "over_daily_limit",
                 "funding_unusual reference=%s user_id=%d today_kobo=%d reason=over_daily_limit",
                 funding.reference,
                 funding.user_id,
@@ -360,7 +426,7 @@ class Crediting:
                     await store.change(
                         session, funding.id, status="review", review_reason=reason, updated_at=now
                     )
-                    alerts.warning("funding_review reference=%s reason=%s", reference, reason)
+                    _alert("review", "funding_review reference=%s reason=%s", reference, reason)
                     return await store.by_reference(session, reference)
                 credit_id = await ledger.journal_by_reference(session, journal_reference(reference))
                 if credit_id is None:  # pragma: no cover - a credited funding has its journal
@@ -382,13 +448,13 @@ class Crediting:
                 )
         except IntegrityError:
             return await self._reload(reference)
-        alerts.warning("funding_reversed reference=%s user_id=%d", reference, funding.user_id)
+        _alert("reversed", "funding_reversed reference=%s user_id=%d", reference, funding.user_id)
         return changed
 
     async def _review_credited(
         self, funding: FundingRecord, reason: str, now: datetime
     ) -> FundingRecord:
-        alerts.warning("funding_review reference=%s reason=%s", funding.reference, reason)
+        _alert("review", "funding_review reference=%s reason=%s", funding.reference, reason)
         async with self._db.begin() as session:
             await store.change(
                 session, funding.id, status="review", review_reason=reason, updated_at=now

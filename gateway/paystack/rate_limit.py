@@ -40,8 +40,7 @@ class WindowLimit:
             self._local[subject, window] = count
             return count <= self._max
         key = f"{self._prefix}{subject}:{window}"
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, self._window * 2)
-            count, _ = await pipe.execute()
-        return int(count) <= self._max
+        count = int(await self._redis.incr(key))
+        if count == 1:  # the window's first hit sets its expiry: one round trip for the rest
+            await self._redis.expire(key, self._window * 2)
+        return count <= self._max

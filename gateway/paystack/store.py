@@ -10,13 +10,15 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, case, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clock import LAGOS
 from gateway.store.tables import (
     Account,
+    User,
+    chat_links_table,
     dedicated_accounts_table,
     fundings_table,
     paystack_events_table,
@@ -112,6 +114,57 @@ async def by_reference(session: AsyncSession, reference: str) -> FundingRecord |
     return None if row is None else FundingRecord.of(row)
 
 
+async def by_references(session: AsyncSession, references: list[str]) -> dict[str, FundingRecord]:
+    """The fundings with these references (one statement for a batch of webhooks)."""
+    query = select(fundings_table).where(F.reference.in_(references))
+    found = [FundingRecord.of(row) for row in (await session.execute(query)).mappings()]
+    return {funding.reference: funding for funding in found}
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """What verify said was paid for one funding being credited."""
+
+    funding_id: int
+    amount: int
+    fees: int | None
+    channel: str | None
+    paystack_id: str | None
+
+
+async def mark_credited(
+    session: AsyncSession, payments: list[Payment], now: datetime
+) -> list[FundingRecord]:
+    """Mark these fundings credited, in one statement; only those still open come back.
+
+    Each funding's verified payment goes into its own row (a CASE on the id), so a batch of
+    credits costs one round trip, and the `status = 'open'` guard still lets exactly one of two
+    racing credits through.
+    """
+    if not payments:
+        return []
+
+    def per_row(column: Any, values: dict[int, Any]) -> Any:
+        return cast(case(values, value=F.id, else_=None), column.type)
+
+    query = (
+        update(fundings_table)
+        .where(F.id.in_([p.funding_id for p in payments]), F.status == "open")
+        .values(
+            status="credited",
+            paid_amount=per_row(F.paid_amount, {p.funding_id: p.amount for p in payments}),
+            paid_fees=per_row(F.paid_fees, {p.funding_id: p.fees for p in payments}),
+            channel=per_row(F.channel, {p.funding_id: p.channel for p in payments}),
+            paystack_id=per_row(F.paystack_id, {p.funding_id: p.paystack_id for p in payments}),
+            next_verify_at=None,
+            credited_at=now,
+            updated_at=now,
+        )
+        .returning(fundings_table)
+    )
+    return [FundingRecord.of(row) for row in (await session.execute(query)).mappings()]
+
+
 async def by_idempotency_key(session: AsyncSession, user_id: int, key: str) -> FundingRecord | None:
     query = select(fundings_table).where(F.user_id == user_id, F.idempotency_key == key)
     row = (await session.execute(query)).mappings().first()
@@ -175,6 +228,24 @@ async def recent(
     return [FundingRecord.of(row) for row in (await session.execute(query)).mappings()]
 
 
+async def recipients(
+    session: AsyncSession, user_ids: set[int], chat_channel: str
+) -> dict[int, tuple[str, bool]]:
+    """Where each user's receipts go, for a batch of credits: their phone, and whether they
+    linked a chat on `chat_channel` (one statement)."""
+    if not user_ids:
+        return {}
+    links = chat_links_table.c
+    linked = (
+        select(links.user_id)
+        .where(links.channel == chat_channel, links.user_id == User.id)
+        .exists()
+    )
+    query = select(User.id, User.phone, linked).where(User.id.in_(sorted(user_ids)))
+    rows = await session.execute(query)
+    return {int(user_id): (str(phone), bool(chat)) for user_id, phone, chat in rows}
+
+
 async def system_account(session: AsyncSession, code: str) -> int:
     """The id of a Paystack system account (seeded by migration 0014)."""
     found = await session.scalar(select(Account.id).where(Account.code == code))
@@ -196,12 +267,41 @@ async def record_event(
     return None if found is None else int(found)
 
 
-async def event_done(session: AsyncSession, event_id: int, outcome: str, now: datetime) -> None:
-    await session.execute(
-        update(paystack_events_table)
-        .where(paystack_events_table.c.id == event_id)
-        .values(processed_at=now, outcome=outcome[:32])
+async def record_events(
+    session: AsyncSession, events: list[tuple[str, str, str | None]], now: datetime
+) -> dict[str, int]:
+    """`record_event` for a batch of (key, event, reference) in one statement: the ids of the
+    keys new here (a key seen before, or twice in the batch, is recorded once). Rows go in key
+    order, so two batches sharing keys wait for each other instead of deadlocking."""
+    rows: dict[str, dict[str, Any]] = {}
+    for key, event, reference in events:
+        rows.setdefault(
+            key, {"event_key": key, "event": event, "reference": reference, "received_at": now}
+        )
+    query = (
+        _insert_or_nothing(session, paystack_events_table)
+        .values([rows[key] for key in sorted(rows)])
+        .returning(paystack_events_table.c.id, paystack_events_table.c.event_key)
     )
+    return {key: int(event_id) for event_id, key in await session.execute(query)}
+
+
+async def event_done(session: AsyncSession, event_id: int, outcome: str, now: datetime) -> None:
+    await events_done(session, [(event_id, outcome)], now)
+
+
+_EVENT_DONE = (
+    update(paystack_events_table)
+    .where(paystack_events_table.c.id == bindparam("event_id", type_=Integer))
+    .values(processed_at=bindparam("done_at"), outcome=bindparam("done_outcome"))
+)
+
+
+async def events_done(session: AsyncSession, done: list[tuple[int, str]], now: datetime) -> None:
+    """Keep each event's outcome (a batch in one round trip: the driver pipelines it)."""
+    if done:
+        rows = [{"event_id": i, "done_outcome": word[:32], "done_at": now} for i, word in done]
+        await session.execute(_EVENT_DONE, rows)
 
 
 # -- dedicated accounts --------------------------------------------------------------------

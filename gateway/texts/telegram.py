@@ -185,3 +185,10 @@ def pending_notice(facts: ReceiptFacts) -> ChatMessage:
         _reference(facts),
     ]
     return ChatMessage("\n".join(lines), (receipts.pending_notice(facts).body,))
+
+
+def wallet_funded(amount: int, balance: int, sms: str) -> ChatMessage:
+    """A payment through Paystack reached the wallet (kobo), for a user with a linked chat;
+    `sms` is the SMS receipt, sent instead if the chat cannot take it."""
+    html_text = f"<b>Wallet funded: {format_rich(amount)}</b>\nNew balance: {format_rich(balance)}"
+    return ChatMessage(html_text, (sms,))

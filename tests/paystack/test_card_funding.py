@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from gateway.paystack.fees import card_fee
+from gateway.phones import normalize_phone
+from gateway.store import chat_links
+from gateway.store.tables import Outbox
+from gateway.texts.telegram import ChatMessage
 from tests.paystack.conftest import N
 
 
@@ -22,6 +27,29 @@ async def test_a_paid_checkout_credits_the_wallet_once_with_a_receipt(funding):
     assert await funding.receipts() == ["PayLink: wallet funded N5,000. New balance: N5,000."]
     assert (await funding.funding(auth, started["reference"]))["status"] == "credited"
     await funding.reconciled()
+
+
+async def test_a_user_with_a_linked_chat_gets_the_receipt_there_with_its_sms(funding):
+    auth = await funding.user("08031234567")
+    async with funding.db.begin() as session:
+        phone = normalize_phone("08031234567")
+        await chat_links.link(session, "telegram", "777", "777", phone, now=funding.clock.now())
+    started = await funding.start(auth, 5_000)
+
+    await funding.pay(started["reference"])
+    await funding.settle()
+
+    async with funding.db() as session:
+        rows = (
+            await session.execute(
+                select(Outbox.channel, Outbox.body).where(Outbox.body.like("%allet funded%"))
+            )
+        ).all()
+    [(channel, body)] = rows
+    assert channel == "telegram"
+    chat = ChatMessage.parse(body)
+    assert chat.html == "<b>Wallet funded: ₦5,000.00</b>\nNew balance: ₦5,000.00"
+    assert chat.fallback == ("PayLink: wallet funded N5,000. New balance: N5,000.",)
 
 
 async def test_a_declined_card_credits_nothing_and_the_return_page_says_failed(funding):
@@ -89,6 +117,20 @@ async def test_a_funding_below_the_minimum_is_refused(funding):
         headers={**auth, "Idempotency-Key": "k" * 8},
     )
     assert response.status == 422
+
+
+@pytest.mark.parametrize("funding_env", [{"PAYLINK_FUNDING_MAX": "20000"}])
+async def test_a_funding_above_the_maximum_is_refused_before_paystack_is_called(funding):
+    auth = await funding.user()
+    response = await funding.client.post(
+        "/api/v1/wallet/fundings",
+        json={"amount": 20_001 * N},
+        headers={**auth, "Idempotency-Key": "k" * 8},
+    )
+
+    assert response.status == 422
+    assert (await response.json())["error"]["code"] == "funding_limit_exceeded"
+    assert funding.sim.state.transactions == {}
 
 
 @pytest.mark.parametrize("funding_env", [{"PAYLINK_FUNDING_DAILY_LIMIT": "10000"}])

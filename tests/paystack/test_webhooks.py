@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gateway.keys import db_key, settings_key
-from gateway.paystack.crediting import Crediting
+from gateway.paystack.crediting import Crediting, _Credit
 from gateway.paystack.keys import paystack_client_key
 from gateway.store.tables import PaystackEvent
 from tests.paystack.conftest import KEY, OTHER_KEY, N
@@ -175,8 +175,8 @@ async def test_a_lost_webhook_is_made_good_by_the_sweep(funding):
 class KilledMidCredit(Crediting):
     """A worker that dies after writing the credit, before its transaction commits."""
 
-    async def _post_credit(self, session, funding, found, now) -> None:
-        await super()._post_credit(session, funding, found, now)
+    async def _post_credits(self, session, fundings, paid, now) -> None:
+        await super()._post_credits(session, fundings, paid, now)
         raise RuntimeError("killed")
 
 
@@ -242,3 +242,39 @@ async def test_the_secret_key_is_never_logged(funding, caplog):
 
     assert KEY not in caplog.text
     assert KEY not in json.dumps([r.getMessage() for r in caplog.records])
+
+
+async def test_a_verify_that_failed_twice_is_retried_and_credits_once(funding):
+    auth = await funding.user()
+    started = await funding.start(auth, 5_000)
+    await funding.sim_post("faults", {"path": "/transaction/verify", "status": 503, "count": 2})
+
+    await funding.pay(started["reference"])
+    await funding.settle()
+
+    assert await funding.credits() == 1
+    assert await funding.balance(auth) == 5_000 * N
+
+
+async def test_one_funding_twice_in_a_credit_batch_is_credited_once(funding):
+    auth = await funding.user()
+    started = await funding.start(auth, 5_000)
+    await funding.sim_post("webhooks", {"mode": "drop"})
+    await funding.pay(started["reference"])
+    app = funding.client.app
+    crediting = Crediting(
+        app[db_key], app[paystack_client_key], funding.clock, app[settings_key].funding
+    )
+    open_funding = await crediting._reload(started["reference"])
+    found = await app[paystack_client_key].verify(started["reference"])
+
+    first, second = await crediting._credit_batch(
+        [_Credit(open_funding, found), _Credit(open_funding, found)]
+    )
+
+    assert first is not None
+    assert first.status == "credited"
+    assert second is None
+    assert await funding.credits() == 1
+    assert await funding.balance(auth) == 5_000 * N
+    await funding.reconciled()
