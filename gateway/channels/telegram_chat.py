@@ -23,6 +23,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import replace
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -302,10 +303,10 @@ class TelegramChat:
         rendered = render(reply.screen)
         shown: int | None = None
         if edit is not None:
-            shown = await _edit(context, chat_id, edit, rendered.text, rendered.keyboard)
+            shown = await _edit(context, chat_id, edit, rendered.text, rendered.markup)
         if shown is None:
             shown = await _bot(context).send_text(
-                chat_id, rendered.text, parse_mode=PARSE_MODE, reply_markup=rendered.keyboard
+                chat_id, rendered.text, parse_mode=PARSE_MODE, reply_markup=rendered.markup
             )
             if state.menu != shown:
                 await self._strip(context, chat_id, state.menu)
@@ -370,7 +371,7 @@ async def _edit(
     chat_id: int,
     message_id: int,
     text: str,
-    keyboard: InlineKeyboardMarkup | None,
+    keyboard: dict[str, Any] | None,
 ) -> int | None:
     """Edit in place; the message id, or None when it cannot be edited (send a new one)."""
     try:

@@ -27,7 +27,8 @@ class GatewayBot(ExtBot[Any]):
         parse_mode: str | None = None,
         reply_markup: Any = None,
     ) -> int:
-        """`sendMessage`; the new message's id."""
+        """`sendMessage`; the new message's id. `reply_markup`: PTB's object or the Bot API's
+        dict (`telegram_render.Rendered.markup`)."""
         data = {
             "chat_id": chat_id,
             "text": text,
@@ -44,7 +45,7 @@ class GatewayBot(ExtBot[Any]):
         text: str,
         *,
         parse_mode: str | None = None,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_markup: dict[str, Any] | InlineKeyboardMarkup | None = None,
     ) -> None:
         """`editMessageText` of a message the bot sent."""
         data = {
