@@ -162,6 +162,9 @@ class TelegramChat:
                 reply = await self._coordinator.handle(inbound)
                 await self._show(context, chat.id, state, reply, edit=menu)
 
+            if answer_in_reply(query.id, None):  # the webhook's answer carries it
+                await run()
+                return
             # answered at once (the spinner stops) while the tap is worked out
             await asyncio.gather(_answer(query), run())
 
