@@ -56,8 +56,9 @@ def redact(text: str, settings: Settings) -> str:
 def build_application(settings: Settings, *, polling: bool = False) -> TelegramApp:
     """The Application for `TELEGRAM_BOT_TOKEN` at `TELEGRAM_API_BASE_URL` (PTB's meaning: the
     token is appended; unset: Telegram's own). Replies are not throttled (each answers a user);
-    a flood answer (429) waits `retry_after` and tries once more. Calls go over aiohttp
-    (`telegram_http`); long polling's `getUpdates` keeps PTB's own client."""
+    a flood answer (429) waits `retry_after` and tries once more. The bot is a `GatewayBot`
+    (`telegram_client`); calls go over aiohttp (`telegram_http`); long polling's `getUpdates`
+    keeps PTB's own client."""
     token = settings.telegram_bot_token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
