@@ -13,7 +13,9 @@ The webhook (channels.md C1, C4):
 - a body that is not an update, or a kind of update the bot does not serve, is answered 200 with
   a log line: Telegram retries anything else, and retrying cannot fix it. Nothing is ever 5xx
   except 503 while the bot has not started yet (Telegram then delivers the update again later);
-- the update is processed before the answer, so a reply (or its failure) is over by then.
+- the update is processed before the answer, so a reply (or its failure) is over by then; the
+  answer may carry one Bot API call (`telegram_reply`): a tap's answer, or an old menu's
+  buttons taken off.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 
 from aiohttp import web
 from telegram import Update
 
 from gateway.channels.telegram_bot import telegram_ctx, telegram_key
 from gateway.channels.telegram_chat import NAME
+from gateway.channels.telegram_reply import ANSWER, WebhookReply, webhook_reply
 from gateway.conversations.contract import ChannelProfile
 from gateway.conversations.failures import masked_traceback
 from gateway.flows.screens import TELEGRAM
@@ -64,8 +68,11 @@ def authentic(request: web.Request, settings: Settings) -> bool:
     return hmac.compare_digest(given.encode(), secret.value.encode())
 
 
-def _ok() -> web.Response:
-    return web.Response(status=200)
+def _ok(reply: WebhookReply | None = None) -> web.Response:
+    """200; with the Bot API call the update left for the answer to carry, if any."""
+    if reply is None or reply.call is None:
+        return web.Response(status=200)
+    return web.json_response(reply.call)
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
@@ -77,6 +84,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     bot = request.app[telegram_key]
     if not bot.ready:
         return web.Response(status=503, headers={"Retry-After": "5"})
+    reply = WebhookReply()
     try:
         try:
             body = json.loads(await request.read())
@@ -91,13 +99,28 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         if not any(kind in SERVED for kind in kinds):
             logger.info("telegram webhook: update %d (%s) not served", update_id, ",".join(kinds))
             return _ok()
+        _answer_by_default(reply, body)
         if not await bot.state.first_delivery(update_id):
             logger.info("telegram webhook: update %d delivered again, ignored", update_id)
-            return _ok()
+            return _ok(reply)
         update = Update.de_json(body, bot.bot)
-        await bot.application.process_update(update)
+        token = webhook_reply.set(reply)
+        try:
+            await bot.application.process_update(update)
+        finally:
+            webhook_reply.reset(token)
     except web.HTTPRequestEntityTooLarge:
         logger.warning("telegram webhook: a body over the size limit was ignored")
     except Exception as exc:  # Telegram would only retry it: answered, and logged
         logger.error("telegram webhook: update failed\n%s", masked_traceback(exc))
-    return _ok()
+    return _ok(reply)
+
+
+def _answer_by_default(reply: WebhookReply, body: dict[str, Any]) -> None:
+    """A callback query is answered in the webhook's answer unless a handler answers it
+    otherwise: every tap is answered (a redelivered one again: its first answer may be what
+    got lost), whatever its handler does."""
+    query = body.get("callback_query")
+    query_id = query.get("id") if isinstance(query, dict) else None
+    if isinstance(query_id, str):
+        reply.take(ANSWER, callback_query_id=query_id)

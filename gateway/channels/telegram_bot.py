@@ -25,6 +25,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, ExtBot
 
 from gateway.channels.telegram_chat import NAME, TelegramChat, bot_commands, log_failure
+from gateway.channels.telegram_client import GatewayBot
 from gateway.channels.telegram_http import AiohttpRequest
 from gateway.channels.telegram_linking import Links
 from gateway.channels.telegram_state import TelegramState, create_state
@@ -55,22 +56,24 @@ def redact(text: str, settings: Settings) -> str:
 def build_application(settings: Settings, *, polling: bool = False) -> TelegramApp:
     """The Application for `TELEGRAM_BOT_TOKEN` at `TELEGRAM_API_BASE_URL` (PTB's meaning: the
     token is appended; unset: Telegram's own). Replies are not throttled (each answers a user);
-    a flood answer (429) waits `retry_after` and tries once more. Calls go over aiohttp
-    (`telegram_http`); long polling's `getUpdates` keeps PTB's own client."""
+    a flood answer (429) waits `retry_after` and tries once more. The bot is a `GatewayBot`
+    (`telegram_client`); calls go over aiohttp (`telegram_http`); long polling's `getUpdates`
+    keeps PTB's own client."""
     token = settings.telegram_bot_token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    builder = (
-        Application.builder()
-        .token(token.value)
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES)
-        )
-        .concurrent_updates(CONCURRENT_UPDATES)
-        .request(AiohttpRequest())
-    )
+    kwargs: dict[str, Any] = {}
     if settings.telegram_api_base_url is not None:
-        builder = builder.base_url(settings.telegram_api_base_url)
+        kwargs["base_url"] = settings.telegram_api_base_url
+    bot = GatewayBot(
+        token.value,
+        request=AiohttpRequest(),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=0, group_max_rate=0, max_retries=FLOOD_RETRIES
+        ),
+        **kwargs,
+    )
+    builder = Application.builder().bot(bot).concurrent_updates(CONCURRENT_UPDATES)
     if not polling:
         builder = builder.updater(None)
     return builder.build()

@@ -7,7 +7,8 @@ one message with buttons (`telegram_render`). Per chat:
 - one message carries the live buttons (its id is the `ChatState.menu`): a tap edits it in
   place, a typed answer gets a new one and the old one loses its buttons, and a tap on any other
   message is answered "out of date" and does nothing. Every tap is answered (the client shows a
-  spinner until then), whatever happens to it;
+  spinner until then), whatever happens to it: in the webhook's answer when the update came by
+  webhook (`telegram_reply`, which also carries an old menu's buttons off), else by a request;
 - when the live message asks for a PIN, the next text is deleted from the chat as soon as it is
   read; it reaches the coordinator only as input (never logged, never stored);
 - messages of one chat are handled one at a time in a process (a lock per chat); across
@@ -22,6 +23,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import replace
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -44,7 +46,9 @@ from telegram.ext import (
 )
 
 from gateway.channels import telegram_linking as linking
+from gateway.channels.telegram_client import GatewayBot
 from gateway.channels.telegram_render import PARSE_MODE, key_of, render
+from gateway.channels.telegram_reply import answer_in_reply, strip_in_reply
 from gateway.channels.telegram_state import ChatState, TelegramState
 from gateway.conversations.contract import Inbound, Reply, Sender
 from gateway.conversations.coordinator import Coordinator
@@ -158,6 +162,9 @@ class TelegramChat:
                 reply = await self._coordinator.handle(inbound)
                 await self._show(context, chat.id, state, reply, edit=menu)
 
+            if answer_in_reply(query.id, None):  # the webhook's answer carries it
+                await run()
+                return
             # answered at once (the spinner stops) while the tap is worked out
             await asyncio.gather(_answer(query), run())
 
@@ -299,12 +306,11 @@ class TelegramChat:
         rendered = render(reply.screen)
         shown: int | None = None
         if edit is not None:
-            shown = await _edit(context, chat_id, edit, rendered.text, rendered.keyboard)
+            shown = await _edit(context, chat_id, edit, rendered.text, rendered.markup)
         if shown is None:
-            sent = await context.bot.send_message(
-                chat_id, rendered.text, parse_mode=PARSE_MODE, reply_markup=rendered.keyboard
+            shown = await _bot(context).send_text(
+                chat_id, rendered.text, parse_mode=PARSE_MODE, reply_markup=rendered.markup
             )
-            shown = sent.message_id
             if state.menu != shown:
                 await self._strip(context, chat_id, state.menu)
         await self._state.save_chat(chat_id, state.showing(shown, secret=reply.screen.secret))
@@ -314,7 +320,7 @@ class TelegramChat:
 
     async def _strip(self, context: Context, chat_id: int, menu: int | None) -> None:
         """Take the buttons off an old live message (best effort: it may be gone)."""
-        if menu is None:
+        if menu is None or strip_in_reply(chat_id, menu):
             return
         try:
             await context.bot.edit_message_reply_markup(chat_id, menu, reply_markup=None)
@@ -351,6 +357,8 @@ def _command(message: Message | None) -> str | None:
 
 
 async def _answer(query: CallbackQuery, text: str | None = None) -> None:
+    if answer_in_reply(query.id, text):
+        return
     try:
         await query.answer(text)
     except TelegramError as exc:  # too old (Telegram's 15 s), or answered already
@@ -358,9 +366,7 @@ async def _answer(query: CallbackQuery, text: str | None = None) -> None:
 
 
 async def _send(context: Context, chat_id: int, text: str, markup: Markup | None = None) -> None:
-    await context.bot.send_message(
-        chat_id, escape(text), parse_mode=PARSE_MODE, reply_markup=markup
-    )
+    await _bot(context).send_text(chat_id, escape(text), parse_mode=PARSE_MODE, reply_markup=markup)
 
 
 async def _edit(
@@ -368,16 +374,12 @@ async def _edit(
     chat_id: int,
     message_id: int,
     text: str,
-    keyboard: InlineKeyboardMarkup | None,
+    keyboard: dict[str, Any] | None,
 ) -> int | None:
     """Edit in place; the message id, or None when it cannot be edited (send a new one)."""
     try:
-        await context.bot.edit_message_text(
-            text,
-            chat_id=chat_id,
-            message_id=message_id,
-            parse_mode=PARSE_MODE,
-            reply_markup=keyboard,
+        await _bot(context).edit_text(
+            chat_id, message_id, text, parse_mode=PARSE_MODE, reply_markup=keyboard
         )
     except BadRequest as exc:
         if "not modified" in exc.message.lower():  # the same screen again (a repeated tap)
@@ -385,6 +387,13 @@ async def _edit(
         logger.info("telegram: menu %d in chat %d not edited (%s)", message_id, chat_id, exc)
         return None
     return message_id
+
+
+def _bot(context: Context) -> GatewayBot:
+    bot = context.bot
+    if not isinstance(bot, GatewayBot):  # `telegram_bot.build_application` makes it
+        raise TypeError(f"the Application's bot is a {type(bot).__name__}, not a GatewayBot")
+    return bot
 
 
 def log_failure(exc: BaseException) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -34,12 +35,39 @@ PIN_NOTE = "Your PIN message is deleted from this chat as soon as it is read."
 MENU_LABEL = "Menu"
 
 
+Rows = tuple[tuple[tuple[str, str], ...], ...]  # (label, callback_data) per button, row by row
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """The message to send or edit to: HTML `text` and its buttons (None: none)."""
+    """The message to send or edit to: HTML `text` and its buttons, row by row (none: empty)."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None
+    rows: Rows = ()
+
+    @property
+    def keyboard(self) -> InlineKeyboardMarkup | None:
+        """The buttons as PTB's object (None: none)."""
+        if not self.rows:
+            return None
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                for row in self.rows
+            ]
+        )
+
+    @property
+    def markup(self) -> dict[str, Any] | None:
+        """The buttons as the Bot API's `reply_markup` (None: none), built directly: PTB's
+        `to_dict` of a keyboard costs more than the rest of a reply (bench/RESULTS.md)."""
+        if not self.rows:
+            return None
+        return {
+            "inline_keyboard": [
+                [{"text": label, "callback_data": data} for label, data in row] for row in self.rows
+            ]
+        }
 
 
 def callback_data(key: str) -> str:
@@ -72,13 +100,13 @@ def render(screen: Screen) -> Rendered:
     return Rendered(text, _keyboard(screen, buttons))
 
 
-def _keyboard(screen: Screen, options: Sequence[Option]) -> InlineKeyboardMarkup | None:
+def _keyboard(screen: Screen, options: Sequence[Option]) -> Rows:
     if screen.ends:
-        return InlineKeyboardMarkup([[_button(MENU_LABEL, HOME_KEY)]])
+        return ((_button(MENU_LABEL, HOME_KEY),),)
     buttons = [_button(o.label, o.key) for o in options]
     # two a row when every label is short (a list half in pairs reads badly), else one
     width = 2 if all(len(o.label) <= PAIR_WIDTH for o in options) else 1
-    rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    rows = [tuple(buttons[i : i + width]) for i in range(0, len(buttons), width)]
     nav = []
     if screen.more:
         nav.append(_button("More", MORE_KEY))
@@ -87,10 +115,10 @@ def _keyboard(screen: Screen, options: Sequence[Option]) -> InlineKeyboardMarkup
     if screen.home:
         nav.append(_button(MENU_LABEL, HOME_KEY))
     if nav:
-        rows.append(nav)
-    return InlineKeyboardMarkup(rows) if rows else None
+        rows.append(tuple(nav))
+    return tuple(rows)
 
 
-def _button(label: str, key: str) -> InlineKeyboardButton:
+def _button(label: str, key: str) -> tuple[str, str]:
     # button labels are plain text (no parse mode), so they are not escaped
-    return InlineKeyboardButton(label, callback_data=callback_data(key))
+    return label, callback_data(key)

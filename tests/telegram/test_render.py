@@ -62,6 +62,18 @@ def test_long_labels_take_a_row_each_and_short_ones_share_rows():
     assert [len(row) for row in render(long).keyboard.inline_keyboard] == [1, 1]
 
 
+def test_the_markup_sent_is_the_one_ptb_would_send_for_the_keyboard():
+    screen = Screen("Plans:", (Option("1", "1GB"), Option("2", "2GB")), more=True, back=True)
+    rendered = render(screen)
+    assert rendered.keyboard is not None
+    assert rendered.markup == rendered.keyboard.to_dict()
+
+
+def test_a_screen_without_buttons_has_no_markup():
+    rendered = render(Screen("Enter amount:"))
+    assert (rendered.keyboard, rendered.markup) == (None, None)
+
+
 def test_an_ending_offers_only_a_menu_button():
     assert _buttons(Screen("Request received.", ends=True)) == [("Menu", "k:00")]
 

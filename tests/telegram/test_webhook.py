@@ -165,3 +165,45 @@ async def _delivered(api, update) -> bool:
 async def test_the_commands_are_registered_with_telegram_at_start(gateway, fake_bot_api):
     names = [c["command"] for c in fake_bot_api.commands]
     assert names == ["start", "menu", "balance", "history", "fund", "cancel", "help", "unlink"]
+
+
+async def test_a_tap_is_answered_in_the_webhooks_answer_not_by_a_request(
+    gateway, chat, fake_bot_api
+):
+    ada = chat()
+    await ada.link(PHONE)
+    await ada.say("7391")
+    await ada.say("7391")
+    await ada.tap("Airtime")
+    answers = [c for c in fake_bot_api.calls if c.method == "answerCallbackQuery"]
+    assert [c.in_webhook_answer for c in answers] == [True]
+    assert fake_bot_api.unanswered_callbacks() == []
+
+
+async def test_a_typed_answer_takes_the_old_menus_buttons_off_in_the_webhooks_answer(
+    gateway, chat, fake_bot_api
+):
+    ada = chat()
+    await ada.link(PHONE)
+    await ada.say("7391")
+    await ada.say("7391")
+    await ada.tap("Airtime")
+    await ada.tap("My number")
+    await ada.tap("MTN")
+    old = ada.menu
+    await ada.say("500")  # typed: a new message with the buttons
+    assert old.buttons == []
+    strips = [c for c in fake_bot_api.calls if c.method == "editMessageReplyMarkup"]
+    assert strips[-1].in_webhook_answer
+    assert strips[-1].params["message_id"] == old.message_id
+
+
+async def test_a_tap_whose_reply_fails_is_still_answered(gateway, chat, fake_bot_api, caplog):
+    ada = chat()
+    await ada.link(PHONE)
+    await ada.say("7391")
+    await ada.say("7391")
+    fake_bot_api.fail("editMessageText", 502, times=3)
+    with caplog.at_level(logging.ERROR):
+        await ada.tap("Airtime")
+    assert fake_bot_api.unanswered_callbacks() == []
