@@ -14,7 +14,7 @@ import asyncio
 import pytest
 
 from tests.resilience.audit import audit, purchase_rows, wait_all_final, wait_receipts_sent
-from tests.resilience.handsets import DELIVERS, FAILS, PIN, RECEIVED, buy_airtime, handset
+from tests.resilience.handsets import DELIVERS, FAILS, PIN, RECEIVED, handset
 from tests.resilience.processes import wait_until
 
 FUNDED_NAIRA = 10_000
@@ -24,6 +24,8 @@ KILL_EVERY_S = 0.5
 LATENCY_S = 0.5  # /pay calls are out while connections die
 APOLOGY = "END Sorry, "  # "something went wrong", "we cannot serve you right now", ...
 RECOVERED_WITHIN_S = 20.0
+RECOVERED = 4  # purchases after the blip, each redialled up to REDIALS times
+REDIALS = 3
 
 
 async def journey(phone, naira: int) -> str:
@@ -34,6 +36,15 @@ async def journey(phone, naira: int) -> str:
             break
         await phone.send(entered)
     return phone.last
+
+
+async def buy_redialling(phone, naira: int) -> list[str]:
+    """Airtime, dialling again after an apology, as a customer would; every last answer.
+    On DELIVERS only: a second try after a purchase was made is no 019 "duplicate" there."""
+    answers = [await journey(phone, naira)]
+    while answers[-1].startswith(APOLOGY) and len(answers) < REDIALS:
+        answers.append(await journey(phone, naira))
+    return answers
 
 
 async def readiness_after_a_blip(cluster, gateway: int) -> list[int]:
@@ -50,7 +61,7 @@ async def readiness_after_a_blip(cluster, gateway: int) -> list[int]:
 
 @pytest.mark.timeout(150)
 async def test_killed_db_connections_cost_a_hop_not_a_restart(cluster, alternating):
-    buyers = [DELIVERS, *FAILS[: JOURNEYS // 2 + 1]]
+    buyers = [DELIVERS, *FAILS[: JOURNEYS // 2]]
     for phone in buyers:
         await cluster.customer(phone, FUNDED_NAIRA, PIN)
 
@@ -78,12 +89,16 @@ async def test_killed_db_connections_cost_a_hop_not_a_restart(cluster, alternati
         await readiness_after_a_blip(cluster, gateway)
     assert all(c.running and c.starts == 1 for c in [*cluster.gateways, *cluster.workers])
     before = len(await purchase_rows(cluster))
-    recovered = [DELIVERS, FAILS[JOURNEYS // 2]]  # a number not bought for yet: no 019
-    again = await asyncio.gather(*(buy_airtime(handset(alternating, n), 300) for n in recovered))
-    assert all(a.startswith(RECEIVED) for a in again), again
-    assert len(await purchase_rows(cluster)) == before + len(recovered)
+    # a connection killed after a process last noticed a dead one sits in its pool until used
+    # (no pre-ping), so the first request to meet it there may still get the apology
+    again = await asyncio.gather(
+        *(buy_redialling(handset(alternating, DELIVERS), 300) for _ in range(RECOVERED))
+    )
+    assert all(a[-1].startswith(RECEIVED) for a in again), again
+    assert sum(len(a) - 1 for a in again) <= len(cluster.gateways), again
+    assert len(await purchase_rows(cluster)) >= before + RECOVERED
 
     await wait_all_final(cluster, 60)
     await wait_receipts_sent(cluster, 30)
     settled = await audit(cluster, dict.fromkeys(buyers, FUNDED_NAIRA * 100))
-    assert settled.purchases >= len(recovered)
+    assert settled.purchases >= RECOVERED
