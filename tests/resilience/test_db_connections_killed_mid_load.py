@@ -59,7 +59,7 @@ async def readiness_after_a_blip(cluster, gateway: int) -> list[int]:
     return seen
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(240)
 async def test_killed_db_connections_cost_a_hop_not_a_restart(cluster, alternating):
     buyers = [DELIVERS, *FAILS[: JOURNEYS // 2]]
     for phone in buyers:

@@ -55,7 +55,7 @@ async def receipts(cluster: Cluster) -> list[object]:
         )
 
 
-@pytest.mark.timeout(170)
+@pytest.mark.timeout(240)
 async def test_receipts_wait_out_provider_outages_and_go_once(cluster, alternating):
     buyers = [DELIVERS, *FAILS[:2]]
     for phone in buyers:

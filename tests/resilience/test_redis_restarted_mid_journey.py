@@ -41,7 +41,7 @@ def friendly(answer: str) -> bool:
     return answer.startswith("END ") and "Traceback" not in answer and "Error" not in answer
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(240)
 async def test_redis_restart_costs_a_redial_not_money(cluster, alternating):
     buyers = [DELIVERS, *FAILS[:2]]
     for phone in buyers:

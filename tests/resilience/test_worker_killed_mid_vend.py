@@ -53,7 +53,7 @@ async def claims(cluster, pid: int) -> int:
     return len(held) if unclaimed == 0 and all(r in arrived for r in held) else 0
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(240)
 async def test_sessions_alternate_gateways_and_a_killed_worker_loses_nothing(cluster, alternating):
     buyers = [DELIVERS, *FAILS[: JOURNEYS // 2]]
     for phone in buyers:
