@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,6 +24,7 @@ from gateway.keys import db_key, engine_key, readiness_checks_key, settings_key
 from gateway.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+DEFAULT_APPLICATION_NAME = "paylink"
 # Statements' parameters are OTP hashes, PIN hashes, electricity tokens and phone numbers: never
 # in a log line or an exception's text, whatever the log level (gateway/logs.py quiets the rest).
 _QUIET = {"echo": False, "hide_parameters": True}
@@ -48,6 +49,15 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def application_name(url: str) -> str:
+    """`?application_name=` of `url`, else "paylink": operators (and tests) tell processes'
+    sessions apart in `pg_stat_activity` by it; connect_args would otherwise override it."""
+    given = make_url(url).query.get("application_name")
+    if isinstance(given, tuple):  # named more than once: libpq keeps the last
+        given = given[-1] if given else None
+    return given or DEFAULT_APPLICATION_NAME
+
+
 def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> AsyncEngine:
     """An async engine for `url` (`postgresql+psycopg://…` or `sqlite+aiosqlite:///…`)."""
     if url.startswith("sqlite"):
@@ -62,7 +72,7 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -
         # No pre-ping: it would add a round trip to every short money transaction; a dead
         # connection fails one request and SQLAlchemy then recycles the whole pool.
         pool_recycle=1800,
-        connect_args={"application_name": "paylink"},
+        connect_args={"application_name": application_name(url)},
         **_QUIET,
     )
 

@@ -5,7 +5,7 @@
   per request id at the simulator and one transaction there, none it does not know of;
 - every wallet holds what it was given less what was delivered (failed ones refunded);
 - every purchase's receipt was sent exactly once: one `sent` outbox row each, and the fake AT
-  took each receipt text once.
+  took each SMS receipt text once (the fake Bot API left each chat receipt in a chat once).
 """
 
 from __future__ import annotations
@@ -17,15 +17,21 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from gateway.domain.purchase_status import PurchaseStatus
+from gateway.domain.purchase_status import OPEN_STATUSES, PurchaseStatus
 from gateway.phones import normalize_phone
 from gateway.purchases.service import PurchaseService
 from gateway.store import users
-from gateway.store.tables import journals_table, outbox_table, purchases_table
+from gateway.store.tables import (
+    audit_table,
+    journals_table,
+    outbox_table,
+    purchases_table,
+)
 from tests.resilience.cluster import Cluster
 from tests.resilience.processes import log_tails, wait_until
+from tests.telegram.chat import as_shown
 
 RECONCILE_TIMEOUT_S = 60.0
 
@@ -57,7 +63,39 @@ async def wait_all_final(cluster: Cluster, timeout: float) -> None:
         rows = await purchase_rows(cluster)
         return bool(rows) and not any(PurchaseStatus(r.status).is_open for r in rows)  # type: ignore[attr-defined]
 
-    await wait_until(final, timeout, "every purchase to be final", cluster.logs, every=0.5)
+    try:
+        await wait_until(final, timeout, "every purchase to be final", cluster.logs, every=0.5)
+    except AssertionError as timed_out:
+        raise AssertionError(
+            f"{timed_out}\nstill open:\n{await _open_purchases(cluster)}"
+        ) from None
+
+
+async def _open_purchases(cluster: Cluster) -> str:
+    """Where each open purchase stands and what VTPass told it, for a timed-out wait."""
+    p, a = purchases_table.c, audit_table.c
+    async with cluster.db() as session:
+        rows = list(
+            await session.execute(
+                select(
+                    p.id,
+                    p.request_id,
+                    p.status,
+                    p.attempts,
+                    p.next_requery_at,
+                    p.vend_claimed_by,
+                    p.vend_claimed_until,
+                    p.pay_sent_at,
+                    func.now(),
+                ).where(p.status.in_([s.value for s in OPEN_STATUSES]))
+            )
+        )
+        trail = await session.execute(
+            select(a.purchase_id, a.at, a.op, a.outcome, a.http_status, a.response)
+            .where(a.purchase_id.in_([r.id for r in rows]))
+            .order_by(a.id)
+        )
+        return "\n".join(str(tuple(row)) for row in [*rows, *trail])
 
 
 async def wait_receipts_sent(cluster: Cluster, timeout: float) -> None:
@@ -118,7 +156,10 @@ async def audit(cluster: Cluster, funded: dict[str, int]) -> Settled:
         receipts = list(
             await session.execute(
                 select(
-                    outbox_table.c.purchase_id, outbox_table.c.status, outbox_table.c.body
+                    outbox_table.c.purchase_id,
+                    outbox_table.c.status,
+                    outbox_table.c.body,
+                    outbox_table.c.channel,
                 ).where(outbox_table.c.purchase_id.is_not(None))
             )
         )
@@ -128,7 +169,10 @@ async def audit(cluster: Cluster, funded: dict[str, int]) -> Settled:
     assert {r.status for r in receipts} == {"sent"}, receipts
     taken = Counter(sms.message for sms in cluster.fake_at.accepted)
     for receipt in receipts:
-        assert taken[receipt.body] == 1, (receipt.body, taken[receipt.body])
+        if receipt.channel == "telegram":
+            assert _in_chats(cluster, receipt.body) == 1, receipt.body
+        else:
+            assert taken[receipt.body] == 1, (receipt.body, taken[receipt.body])
     assert cluster.fake_at.stats()["duplicates"] == 0
 
     shop = PurchaseService(cluster.db, await cluster.clock(), worker_id="test-audit")
@@ -140,6 +184,13 @@ async def audit(cluster: Cluster, funded: dict[str, int]) -> Settled:
 
     await reconcile(cluster)
     return Settled(len(rows), len(delivered), len(rows) - len(delivered))
+
+
+def _in_chats(cluster: Cluster, body: str) -> int:
+    """How many messages the bot left in chats that read as the chat receipt `body`."""
+    assert cluster.bot_api is not None, "a Telegram receipt, and no Bot API"
+    shown = as_shown(body)
+    return sum(1 for m in cluster.bot_api.messages.values() if m.from_bot and m.visible == shown)
 
 
 async def _user_rows(cluster: Cluster, phone: str, rows: list[object]) -> list[object]:

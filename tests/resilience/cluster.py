@@ -2,8 +2,11 @@
 
 `paylink simulator` (latency and faults steered through its control API), two `paylink serve`
 gateways and two `paylink worker` processes, all on this test's own Postgres database and its
-own `redis-server`; the fake Africa's Talking API (tests/fixtures/fake_at.py) is served in the
-test's event loop, so a scenario can make it fail and see every SMS it took.
+own `redis-server`; the fake Africa's Talking API (tests/fixtures/fake_at.py) and, with
+`telegram=True`, the fake Bot API (tests/fixtures/fake_bot_api.py) are served in the test's event
+loop, so a scenario can make them fail (or take them away) and see every message they took. The
+children connect to Postgres as `application_name` `app_name`, so a scenario can terminate their
+sessions and no one else's.
 
 Time: the children run on the real date; this process may be time-travelled
 (tests/fixtures/fake_today.py), so whatever the test writes itself is stamped with Postgres's
@@ -22,7 +25,7 @@ from typing import Any
 
 import httpx
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import FixedClock
@@ -32,6 +35,8 @@ from gateway.settings import Settings
 from gateway.store.db import create_db_engine, create_sessionmaker
 from tests.fixtures.database import temporary_pg_database
 from tests.fixtures.fake_at import API_KEY, SENDER_ID, USERNAME, FakeAt
+from tests.fixtures.fake_bot_api import TOKEN as BOT_TOKEN
+from tests.fixtures.fake_bot_api import FakeBotApi
 from tests.resilience.processes import (
     Child,
     PrivateRedis,
@@ -42,22 +47,27 @@ from tests.resilience.processes import (
 )
 
 START_TIMEOUT_S = 45.0  # five Python processes importing the gateway on a busy 2-core box
+WEBHOOK_SECRET = "resilience-webhook-0123456789abcdef"
 SIM_PENDING_RESOLVE_S = "1"  # a purchase pending at VTPass is final there a second later
 
 
 @dataclass
 class Cluster:
     logs: Path
-    db_url: str
+    db_url: str  # this test's own connections; the children's name `app_name` in theirs
     db: async_sessionmaker[AsyncSession]
     redis: PrivateRedis
     fake_at: FakeAt
     env: dict[str, str]
     sim_url: str  # the simulator's root: `api/` is VTPass, `__sim/` its control API
+    app_name: str  # the children's `application_name` in Postgres, and no one else's
     gateways: list[Child] = field(default_factory=list)
     gateway_urls: list[str] = field(default_factory=list)
     workers: list[Child] = field(default_factory=list)
     control: httpx.AsyncClient = field(init=False)
+    at_server: Served | None = None  # the fake AT's server, to take down and bring back
+    bot_api: FakeBotApi | None = None  # the fake Telegram Bot API, with `telegram=True`
+    bot_server: Served | None = None
 
     def __post_init__(self) -> None:
         self.control = httpx.AsyncClient(base_url=self.sim_url, timeout=10)
@@ -90,6 +100,20 @@ class Cluster:
                 return (await http.get(f"{self.gateway_urls[gateway]}/readyz")).status_code
             except httpx.TransportError:
                 return 0
+
+    async def terminate_backends(self) -> int:
+        """`pg_terminate_backend` on every connection the children hold (only theirs: the
+        server is shared); how many there were."""
+        async with self.db() as session:
+            killed = await session.scalars(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name AND datname = current_database()"
+                    " AND pid <> pg_backend_pid()"
+                ),
+                {"name": self.app_name},
+            )
+            return sum(1 for ok in killed if ok)
 
     async def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
         for index in range(len(self.gateways)):
@@ -126,20 +150,34 @@ def _gateway_env(db_url: str, redis_url: str, sim_url: str, at_url: str) -> dict
     )
 
 
-@asynccontextmanager
-async def _served(app: web.Application, port: int) -> AsyncIterator[None]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield
-    finally:
-        await runner.cleanup()
+class Served:
+    """An aiohttp app of this test's on a fixed loopback port, that a scenario can take away
+    (connection refused) and bring back on the same port."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.port = free_port()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        runner = web.AppRunner(self.app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", self.port).start()
+        self._runner = runner
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
 
 @asynccontextmanager
 async def running_cluster(
-    logs: Path, *, gateways: int = 2, workers: int = 2
+    logs: Path, *, gateways: int = 2, workers: int = 2, telegram: bool = False
 ) -> AsyncIterator[Cluster]:
     """Everything started and ready; on the way out every child is stopped (TERM, then KILL),
     the private Redis killed and the database dropped."""
@@ -151,9 +189,18 @@ async def running_cluster(
         stack.callback(redis.kill)
         await redis.start()
         fake_at = FakeAt()
-        at_port = free_port()
-        fake_at.base_url = f"http://127.0.0.1:{at_port}"
-        await stack.enter_async_context(_served(fake_at.app(), at_port))
+        at_server = Served(fake_at.app())
+        fake_at.base_url = at_server.url
+        await at_server.start()
+        stack.push_async_callback(at_server.stop)
+        bot_api = bot_server = None
+        if telegram:
+            bot_api = FakeBotApi()
+            bot_server = Served(bot_api.app)
+            bot_api.root = bot_server.url
+            await bot_server.start()
+            stack.push_async_callback(bot_server.stop)
+            stack.push_async_callback(bot_api.close)
 
         sim_port = free_port()
         simulator = Child(
@@ -162,8 +209,19 @@ async def running_cluster(
         children = [simulator.start()]
         stack.push_async_callback(asyncio.to_thread, stop_all, children)
         sim_url = f"http://127.0.0.1:{sim_port}/"
-        env = _gateway_env(db_url, redis.url, sim_url, fake_at.base_url)
-        cluster = Cluster(logs, db_url, create_sessionmaker(engine), redis, fake_at, env, sim_url)
+        app_name = f"paylink-resilience-{secrets.token_hex(4)}"
+        child_db_url = f"{db_url}?application_name={app_name}"
+        env = _gateway_env(child_db_url, redis.url, sim_url, fake_at.base_url)
+        if bot_api is not None:
+            env |= {
+                "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+                "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                "TELEGRAM_API_BASE_URL": bot_api.base_url,
+            }
+        cluster = Cluster(
+            logs, db_url, create_sessionmaker(engine), redis, fake_at, env, sim_url, app_name
+        )
+        cluster.at_server, cluster.bot_api, cluster.bot_server = at_server, bot_api, bot_server
         stack.push_async_callback(cluster.control.aclose)
         for index in range(gateways):
             port = free_port()
@@ -184,4 +242,7 @@ async def running_cluster(
 
         await wait_until(simulator_answers, START_TIMEOUT_S, "the simulator", logs)
         await cluster.wait_ready()
+        if bot_api is not None:  # what `paylink telegram set-webhook` would have told Telegram
+            url = f"{cluster.gateway_urls[0]}/telegram/webhook"
+            bot_api.webhook = {"url": url, "secret_token": WEBHOOK_SECRET}
         yield cluster

@@ -39,7 +39,11 @@ def handset(client: Alternating, number: str) -> Phone:
 
 PIN = "2580"
 DELIVERS = "08011111111"  # the simulator delivers airtime to this number and fails any other
-FAILS = ("08012222222", "08013333333")  # same menus (0801 names no network), refused by VTPass
+# Same menus (0801 names no network), refused by VTPass. One purchase each per scenario: VTPass
+# (and the simulator) answers a second /pay for a number within 30 s with 019 "likely duplicate"
+# and keeps no transaction of it, so a worker killed before it read that answer would find 015
+# on requery and wait out `unsent_grace_s`; and no /pay may go unrecorded for the audit.
+FAILS = tuple(f"0801{d * 7}" for d in "2345678")
 RECEIVED = "END Request received. Ref PL-"
 
 

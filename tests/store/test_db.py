@@ -68,3 +68,16 @@ async def test_db_ctx_opens_the_engine_and_registers_a_readiness_check(pg_url):
         assert app[engine_key].dialect.name == "postgresql"
     finally:
         await anext(context, None)
+
+
+async def test_postgres_sessions_carry_the_application_name_the_url_gives(pg_url):
+    named = create_db_engine(f"{pg_url}?application_name=paylink-worker-7")
+    plain = create_db_engine(pg_url)
+    try:
+        for engine, expected in ((named, "paylink-worker-7"), (plain, "paylink")):
+            async with engine.connect() as connection:
+                shown = await connection.scalar(text("SHOW application_name"))
+            assert shown == expected
+    finally:
+        await named.dispose()
+        await plain.dispose()

@@ -130,9 +130,6 @@ async def pay(request: web.Request) -> web.StreamResponse:
         return _json(invalid_arguments(["request body must be a JSON object"]))
     state = _state(request)
     account = request[account_key]
-    named = text_field(body, "request_id")
-    if named is not None:
-        state.pay_requests[named] += 1
     decision = check_pay(state, account, body)
     if isinstance(decision, Rejected):
         return _json(decision.body)

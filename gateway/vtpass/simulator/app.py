@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway.vtpass.simulator.api_routes import add_api_routes
+from gateway.vtpass.simulator.api_routes import add_api_routes, read_body
 from gateway.vtpass.simulator.config import SimulatorConfig
 from gateway.vtpass.simulator.control_routes import add_control_routes, control_errors
 from gateway.vtpass.simulator.envelopes import error_body
@@ -38,6 +38,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 async def api_gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Spec §B for every `/api/` route: latency first, then credentials or `087`.
 
+    A `/pay` is counted (`/__sim/pay-requests`) as it arrives, so a test can tell a payment
+    VTPass has from one still on its way while the answer is held back.
+
     The body is read before any wait: once a client's connection drops, aiohttp no longer
     hands out what it had received. A `/pay` then runs to its end even if its client goes
     away meanwhile (aiohttp may cancel the handler), as VTPass keeps a payment whose answer
@@ -48,7 +51,9 @@ async def api_gate(request: web.Request, handler: Handler) -> web.StreamResponse
     if request.can_read_body and request.content_type != "multipart/form-data":
         await request.read()  # kept on the request; multipart is streamed by `post()`
     if request.method == "POST" and request.path == _PAY_PATH:
-        return await request.app[state_key].outlive_client(_gated(request, handler))
+        state = request.app[state_key]
+        state.count_pay(await read_body(request))  # on arrival: before any latency or answer
+        return await state.outlive_client(_gated(request, handler))
     return await _gated(request, handler)
 
 

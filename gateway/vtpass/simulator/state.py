@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import random
 from collections import Counter, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -22,7 +22,7 @@ from gateway.vtpass.simulator.accounts import Accounts, AccountState
 from gateway.vtpass.simulator.config import SimulatorConfig
 from gateway.vtpass.simulator.envelopes import webhook_body
 from gateway.vtpass.simulator.extras import ExtrasMaker
-from gateway.vtpass.simulator.fields import JSONObject
+from gateway.vtpass.simulator.fields import JSONObject, text_field
 from gateway.vtpass.simulator.plans import PlanBook
 from gateway.vtpass.simulator.products import Service, Variation
 from gateway.vtpass.simulator.tasks import BackgroundTasks
@@ -294,6 +294,12 @@ class SimulatorState:
         self._credit(txn)
         self._notify(txn)
         return True
+
+    def count_pay(self, body: Mapping[str, Any] | None) -> None:
+        """One more `/pay` naming its `request_id` reached the simulator."""
+        named = None if body is None else text_field(body, "request_id")
+        if named is not None:
+            self.pay_requests[named] += 1
 
     def take_next_pay(self) -> NextPay | None:
         return self.next_pay.popleft() if self.next_pay else None
