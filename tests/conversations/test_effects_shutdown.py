@@ -31,10 +31,12 @@ class SlowAccounts(FakeServices):
 
     def __init__(self) -> None:
         super().__init__()
+        self.asked = asyncio.Event()
         self.gate = asyncio.Event()
         self.made: list[int] = []
 
     async def funding_account(self, user_id: int) -> FundingAccount:
+        self.asked.set()
         await self.gate.wait()
         self.made.append(user_id)
         return ACTIVE
@@ -72,7 +74,7 @@ async def test_drain_waits_for_an_account_whose_hop_was_cancelled():
     user_id = services.add(PHONE)
     effects = runner(services)
     asking = asyncio.create_task(effects.run(LoadFundingAccount(), hop(user_id, 60.0)))
-    await asyncio.sleep(0.01)
+    await services.asked.wait()
     asking.cancel()  # the channel's request went away; the account is still made
     draining = asyncio.create_task(effects.drain())
     await asyncio.sleep(0.01)
