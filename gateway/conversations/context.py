@@ -83,11 +83,12 @@ async def conversations_ctx(
         window_s=config.resume_window_s,
         ttl_s=config.line_ttl_s,
     )
+    effects = EffectRunner(services, staging, lines, clock)
     parts = Parts(
         store,
         services,
         catalog,
-        EffectRunner(services, staging, lines, clock),
+        effects,
         lines,
         clock,
         config,
@@ -107,4 +108,5 @@ async def conversations_ctx(
         yield
     finally:
         await catalog.aclose()
+        await effects.drain()  # accounts still being made write to the database
         await store.drain()  # before `redis_ctx` closes the client under it

@@ -99,7 +99,7 @@ class EffectRunner:
         self._staging = staging
         self._lines = lines
         self._clock = clock
-        self._making: set[asyncio.Task[FundingAccount]] = set()  # accounts past a reply budget
+        self._making: set[asyncio.Task[FundingAccount]] = set()  # accounts being made
 
     async def run(self, effect: Effect, ctx: HopContext) -> Event | None:
         try:
@@ -163,22 +163,27 @@ class EffectRunner:
     async def _funding_account(self, user_id: int, ctx: HopContext) -> FundingAccount:
         """The account within the reply budget, else "pending". The first ask makes it at
         Paystack; that call is never cut short (a customer made but not recorded would be made
-        twice), so past the budget it finishes in the background and the caller asks again."""
+        twice), so past the budget it finishes in the background and the caller asks again.
+        Every such call is tracked until done, so `drain()` can wait for it at shutdown."""
         making = asyncio.ensure_future(self._services.funding_account(user_id))
+        self._making.add(making)
+        making.add_done_callback(self._making.discard)
         remaining = ctx.deadline - asyncio.get_running_loop().time()
         try:
             async with asyncio.timeout(max(remaining, 0.05)):
                 return await asyncio.shield(making)
         except TimeoutError:
             logger.warning("account number over the reply budget in session %s", ctx.session_id)
-            self._making.add(making)
-            making.add_done_callback(self._made)
+            making.add_done_callback(_log_unmade)
             return FundingAccount(AccountStatus.PENDING)
+        except asyncio.CancelledError:  # the hop gave up; the account is still made
+            making.add_done_callback(_log_unmade)
+            raise
 
-    def _made(self, task: asyncio.Task[FundingAccount]) -> None:
-        self._making.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            logger.error("account number not made: %s", masked_traceback(exc))
+    async def drain(self) -> None:
+        """Wait for the accounts still being made (shutdown: before the database closes)."""
+        while self._making:
+            await asyncio.gather(*self._making, return_exceptions=True)
 
     async def _user_id(self, ctx: HopContext) -> int | None:
         if ctx.user_id is None:  # the record caches it; only the first need looks it up
@@ -311,3 +316,9 @@ class EffectRunner:
             return PinMismatch()
         await self._staging.drop(ctx.channel, ctx.session_id)
         return PinSet()
+
+
+def _log_unmade(task: asyncio.Task[FundingAccount]) -> None:
+    """A failure nobody awaited (the hop answered "pending" or gave up): logged, masked."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.error("account number not made: %s", masked_traceback(exc))

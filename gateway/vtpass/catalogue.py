@@ -4,6 +4,10 @@ Why: USSD menus are built from the catalogue on every hop and must answer within
 catalogue changes a few times a day. Each key expires on its own; concurrent misses for one key
 share one fetch (a USSD burst after expiry makes one VTPass call, not fifty). Failed fetches are
 not cached. The clock is injected, so tests expire entries by moving a `FixedClock`.
+
+Fetches run in tasks of their own (shielded from any one waiter's cancellation), so they can
+outlive every caller: `aclose()` cancels and awaits them before the HTTP client under them
+closes, or one still connecting would go on after its owner shut down.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class SingleFlightCache(Generic[K, V]):
             maxsize, ttl_s, timer=lambda: clock.now().timestamp()
         )
         self._inflight: dict[K, asyncio.Task[V]] = {}
+        self._fills: set[asyncio.Task[V]] = set()  # running, invalidated ones included
 
     async def get(self, key: K, fetch: Callable[[], Awaitable[V]]) -> V:
         """The cached value for `key`, fetching it (once, however many callers wait) if stale."""
@@ -45,6 +50,7 @@ class SingleFlightCache(Generic[K, V]):
         if task is None:
             task = asyncio.ensure_future(self._fill(key, fetch))
             self._inflight[key] = task
+            self._fills.add(task)
             task.add_done_callback(lambda t: self._forget(key, t))
         # shield: one waiter being cancelled must not cancel the fetch the others wait for
         return await asyncio.shield(task)
@@ -62,6 +68,14 @@ class SingleFlightCache(Generic[K, V]):
             self._entries.pop(key, None)
             self._inflight.pop(key, None)
 
+    async def aclose(self) -> None:
+        """Cancel every fetch still running and wait for it (the owner is shutting down)."""
+        fills = list(self._fills)
+        self._inflight.clear()
+        for task in fills:
+            task.cancel()
+        await asyncio.gather(*fills, return_exceptions=True)
+
     async def _fill(self, key: K, fetch: Callable[[], Awaitable[V]]) -> V:
         value = await fetch()
         if self._inflight.get(key) is asyncio.current_task():  # not invalidated meanwhile
@@ -69,6 +83,7 @@ class SingleFlightCache(Generic[K, V]):
         return value
 
     def _forget(self, key: K, task: asyncio.Task[V]) -> None:
+        self._fills.discard(task)
         if self._inflight.get(key) is task:
             del self._inflight[key]
         if not task.cancelled():
@@ -113,3 +128,8 @@ class CachedCatalogue:
     def invalidate(self) -> None:
         for cache in (self._categories, self._services, self._variations):
             cache.invalidate()
+
+    async def aclose(self) -> None:
+        """Stop the fetches still running; the client calls it before closing its HTTP pool."""
+        for cache in (self._categories, self._services, self._variations):
+            await cache.aclose()

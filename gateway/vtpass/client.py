@@ -271,6 +271,8 @@ class VTPassClient:
         )
 
     async def aclose(self) -> None:
+        """Stop the catalogue's background fetches, then close the HTTP pool if it is ours."""
+        await self.catalogue.aclose()  # a fetch left running would outlive the pool under it
         if self._owns_http:
             for http in self._pool:
                 await http.aclose()

@@ -158,6 +158,9 @@ class Worker:
                 loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)
         await self._finish_in_flight()
+        # a purchase cancelled after the grace may have left its settlement running in a
+        # group-commit batch, holding a database connection: it commits before we go on
+        await self.service.drain()
         await self._stop_heartbeat()
         with contextlib.suppress(Exception):
             released = await self.service.release_claims()

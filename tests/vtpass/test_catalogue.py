@@ -22,10 +22,15 @@ class FakeSource:
         self.gate.set()
         self.fail_next = False
         self.version = 1
+        self.cancelled = 0  # fetches stopped half-way
 
     async def _answer(self, kind: str, key: str) -> None:
         self.calls.append((kind, key))
-        await self.gate.wait()
+        try:
+            await self.gate.wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
         if self.fail_next:
             self.fail_next = False
             raise RuntimeError("VTPass down")
@@ -41,6 +46,12 @@ class FakeSource:
     async def variations(self, service_id: str) -> list[Variation]:
         await self._answer("variations", service_id)
         return [Variation(f"plan-{self.version}", "Plan", Kobo(100), True)]
+
+
+async def fetching(source: FakeSource) -> None:
+    """Until a fetch has reached the source."""
+    while not source.calls:
+        await asyncio.sleep(0)
 
 
 @pytest.fixture
@@ -155,3 +166,29 @@ async def test_zero_ttl_means_no_caching(clock):
 def test_negative_ttl_is_refused(clock):
     with pytest.raises(ValueError, match="ttl"):
         SingleFlightCache(-1, clock)
+
+
+async def test_aclose_stops_a_fetch_that_every_waiter_gave_up_on(clock):
+    source = FakeSource()
+    source.gate.clear()
+    catalogue = CachedCatalogue(source, ttl_s=60, clock=clock)
+    waiter = asyncio.create_task(catalogue.categories())
+    await fetching(source)
+    waiter.cancel()  # the shielded fetch runs on without it
+    await asyncio.gather(waiter, return_exceptions=True)
+    await catalogue.aclose()
+    assert source.cancelled == 1
+    assert not [t for t in asyncio.all_tasks() if "_fill" in repr(t.get_coro())]
+
+
+async def test_aclose_also_stops_a_fetch_dropped_by_invalidate(clock):
+    source = FakeSource()
+    source.gate.clear()
+    catalogue = CachedCatalogue(source, ttl_s=60, clock=clock)
+    waiter = asyncio.create_task(catalogue.variations("mtn-data"))
+    await fetching(source)
+    catalogue.invalidate()  # forgotten by the cache, still fetching
+    await catalogue.aclose()
+    assert source.cancelled == 1
+    with pytest.raises(asyncio.CancelledError):
+        await waiter

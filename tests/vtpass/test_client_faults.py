@@ -7,6 +7,7 @@ retry later with the same request_id), and only reads are ever retried.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -533,6 +534,28 @@ async def test_owned_http_client_is_closed(fake):
         pass
     with pytest.raises(RuntimeError):
         await client.balance()
+
+
+async def test_closing_stops_a_catalogue_fetch_still_waiting_on_vtpass():
+    """The menu warm-up's fetch outlives its cancelled waiter; it must not outlive the client."""
+    arrived, stopped = asyncio.Event(), asyncio.Event()
+
+    async def never_answers(_request: httpx.Request) -> httpx.Response:
+        arrived.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+        raise AssertionError("unreachable")
+
+    client = VTPassClient(
+        BASE, API_KEY, PUBLIC_KEY, SECRET_KEY, transport=httpx.MockTransport(never_answers)
+    )
+    waiter = asyncio.create_task(client.catalogue.categories())
+    await arrived.wait()
+    waiter.cancel()
+    await client.aclose()
+    assert stopped.is_set()
 
 
 async def test_http_and_transport_are_exclusive(fake):

@@ -9,7 +9,7 @@ import pytest
 
 from gateway.worker.runner import Worker
 from tests.purchases.conftest import clock, service  # noqa: F401 - fixtures
-from tests.worker.harness import Harness, settle_background_fetches, start_harness
+from tests.worker.harness import Harness, start_harness
 
 
 @pytest.fixture
@@ -28,7 +28,6 @@ async def harness(
     try:
         yield made
     finally:
-        await settle_background_fetches()
         await control.aclose()
 
 
@@ -42,7 +41,6 @@ async def pg_harness(
     try:
         yield made
     finally:
-        await settle_background_fetches()
         await control.aclose()
 
 

@@ -215,23 +215,6 @@ async def eventually(check: Callable[[], Any], timeout: float = 5.0, what: str =
         await asyncio.sleep(0.02)
 
 
-async def settle_background_fetches(timeout: float = 5.0) -> None:
-    """Let catalogue fetches started at app start-up (the USSD menu warm-up) finish.
-
-    Their fills are shielded from cancellation, so one still connecting when the app closes
-    outlives its HTTP client and leaks a socket into the next test.
-    """
-    current = asyncio.current_task()
-    fetching = [
-        task
-        for task in asyncio.all_tasks()
-        if task is not current
-        and (task.get_name() == "ussd-catalogue" or "_fill" in repr(task.get_coro()))
-    ]
-    if fetching:
-        await asyncio.wait(fetching, timeout=timeout)
-
-
 async def start_harness(
     aiohttp_server: Any,
     simulator: RunningSimulator,

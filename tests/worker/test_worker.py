@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from gateway.clock import FixedClock
 from gateway.domain.purchase_status import PurchaseStatus
+from gateway.purchases.models import PurchasePolicy
 from gateway.purchases.service import PurchaseService
+from gateway.worker.runner import Worker
+from gateway.worker.wakeup import LocalWakeUp
 from tests.worker.harness import FAST, N, electricity, eventually
 
 DELIVERED = {PurchaseStatus.DELIVERED}
@@ -190,3 +197,56 @@ async def _true(value: bool) -> bool:
 
 async def _rid_in(harness, rid: str):
     return next((t for t in await harness.sim_transactions() if t["request_id"] == rid), None)
+
+
+class SettlesAfterTheGrace:
+    """A purchase service whose settlement outlives the vend that started it, as a
+    group-commit batch does: the vend is cancelled, the batch holds its connection on."""
+
+    def __init__(self, sessionmaker: Any) -> None:
+        self.sessionmaker = sessionmaker  # the outbox lanes' own
+        self.policy = PurchasePolicy()
+        self.worker_id = "w-slow"
+        self.settling: asyncio.Task[None] | None = None
+        self.settled = False
+
+    async def claim_batch(self, _limit: int) -> list[Any]:
+        if self.settling is not None:
+            return []
+        return [(SimpleNamespace(id=1), PurchaseStatus.INITIATED)]
+
+    async def vend_claimed(self, _purchase: Any, _gateway: Any) -> Any:
+        self.settling = asyncio.create_task(self._settle())
+        return await asyncio.shield(self.settling)
+
+    async def _settle(self) -> None:
+        await asyncio.sleep(0.3)
+        self.settled = True
+
+    async def drain(self) -> None:
+        if self.settling is not None:
+            await asyncio.gather(self.settling, return_exceptions=True)
+
+    async def release_claims(self) -> int:
+        return 0
+
+    async def extend_leases(self, _held: Any) -> int:
+        return 0
+
+
+async def test_stop_waits_for_a_settlement_its_cancelled_purchase_left_running(sessionmaker):
+    service = SettlesAfterTheGrace(sessionmaker)
+    config = dataclasses.replace(FAST, shutdown_grace_s=0.01, recheck_interval_s=None)
+    clock = FixedClock(datetime(2026, 11, 27, 10, tzinfo=UTC))
+    worker = Worker(service, None, wakeup=LocalWakeUp(), clock=clock, config=config)  # type: ignore[arg-type]
+    worker.start()
+    await eventually(_started(service), what="the settlement to start")
+    await worker.stop()  # the grace lapses at once: the vend is cancelled, not its batch
+    assert service.settled
+
+
+def _started(service: SettlesAfterTheGrace) -> Any:
+    async def check() -> bool:
+        return service.settling is not None
+
+    return check
