@@ -17,6 +17,17 @@ from contextlib import contextmanager
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+def ussd_form(session_id: str, phone: str, typed: list[str]) -> dict[str, str]:
+    """One hop as Africa's Talking posts it: the whole `*`-joined input so far."""
+    return {
+        "sessionId": session_id,
+        "serviceCode": "*347*88#",
+        "phoneNumber": phone,
+        "networkCode": "62130",
+        "text": "*".join(typed),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

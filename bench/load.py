@@ -48,7 +48,7 @@ import aiohttp
 import telegram_chats
 import ussd
 from aiohttp import web
-from harness import bench_database, cpu_seconds, free_port, machine
+from harness import bench_database, cpu_seconds, free_port, machine, ussd_form
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
@@ -111,13 +111,7 @@ async def handset(http: aiohttp.ClientSession, urls: list[str], phone: str, tall
         for index, entry in enumerate(USSD_JOURNEY):
             if index:
                 typed.append(entry)
-            form = {
-                "sessionId": session_id,
-                "serviceCode": "*347*88#",
-                "phoneNumber": phone,
-                "networkCode": "62130",
-                "text": "*".join(typed),
-            }
+            form = ussd_form(session_id, phone, typed)
             last = index == len(USSD_JOURNEY) - 1
             route = "USSD PIN hop (buys)" if last else "USSD menu hop"
             url = urls[hop_count % len(urls)] + "/ussd/africastalking"

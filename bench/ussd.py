@@ -63,7 +63,7 @@ from typing import Any
 
 import aiohttp
 import httpx
-from harness import bench_database, cpu_seconds, free_port, machine, service_cpu
+from harness import bench_database, cpu_seconds, free_port, machine, service_cpu, ussd_form
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
@@ -170,13 +170,7 @@ async def _handset(
                 await asyncio.sleep(plan.think_s * random.uniform(0.5, 1.5))
             if index:
                 typed.append(entry)
-            form = {
-                "sessionId": session_id,
-                "serviceCode": "*347*88#",
-                "phoneNumber": phone,
-                "networkCode": "62130",
-                "text": "*".join(typed),
-            }
+            form = ussd_form(session_id, phone, typed)
             sent = loop.time()
             started = time.perf_counter()
             async with http.post(plan.url, data=form) as response:
