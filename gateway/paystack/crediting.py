@@ -22,7 +22,7 @@ from gateway.clock import Clock
 from gateway.funding_settings import FundingSettings
 from gateway.group_commit import GroupCommit
 from gateway.metrics import FUNDING_ALERTS
-from gateway.paystack import store
+from gateway.paystack import batch_sql, store
 from gateway.paystack.client import PaystackClient
 from gateway.paystack.fees import quote, transfer_fee
 from gateway.paystack.models import Transaction
@@ -110,6 +110,7 @@ class Crediting:
         settings: FundingSettings,
     ) -> None:
         self._db = db
+        self._autocommit = batch_sql.autocommit_engine(db)
         self._client = client
         self._clock = clock
         self._settings = settings
@@ -139,8 +140,13 @@ class Crediting:
         return await self.apply(funding, found)
 
     async def _read_batch(self, references: Sequence[str]) -> list[FundingRecord | None]:
-        async with self._db() as session:
-            found = await store.by_references(session, sorted(set(references)))
+        wanted = sorted(set(references))
+        if self._autocommit is not None:
+            async with self._autocommit.connect() as connection:
+                found = await batch_sql.by_references(connection, wanted)
+        else:
+            async with self._db() as session:
+                found = await store.by_references(session, wanted)
         return [found.get(reference) for reference in references]
 
     async def apply(self, funding: FundingRecord, found: Transaction | None) -> FundingRecord:
@@ -254,7 +260,8 @@ class Crediting:
             for funding_id, found in paid.items()
         ]
         async with self._db.begin() as session:
-            credited = await store.mark_credited(session, payments, now)
+            mark = store.mark_credited if self._autocommit is None else batch_sql.mark_credited
+            credited = await mark(session, payments, now)
             await self._post_credits(session, credited, paid, now)
         by_id = {funding.id: funding for funding in credited}
         return [by_id.pop(item.funding.id, None) for item in items]
@@ -272,14 +279,21 @@ class Crediting:
             return
         accounts = await self._accounts(session)
         user_ids = {funding.user_id for funding in fundings}
-        wallets = await users.lock_wallets(session, user_ids)
+        to: dict[int, tuple[str, bool]] | None = None
+        if self._autocommit is not None:  # Postgres: the wallets and recipients at once
+            found = await batch_sql.lock_wallets(session, user_ids, TELEGRAM)
+            wallets = {user_id: (w.account_id, w.balance) for user_id, w in found.items()}
+            to = {user_id: (w.phone, w.in_chat) for user_id, w in found.items()}
+        else:
+            locked_wallets = await users.lock_wallets(session, user_ids)
+            wallets = {u: (w.account_id, w.balance) for u, w in locked_wallets.items()}
         postings = []
         for funding in fundings:
-            found = paid[funding.id]
+            found_paid = paid[funding.id]
             wallet = ledger.AccountRef(funding.account_id, is_wallet=True)
-            fees = found.fees if found.fees is not None else funding.fee
+            fees = found_paid.fees if found_paid.fees is not None else funding.fee
             legs = credit_legs(
-                accounts, wallet, paid=found.amount, fees=fees, credit=funding.credit_amount
+                accounts, wallet, paid=found_paid.amount, fees=fees, credit=funding.credit_amount
             )
             postings.append(
                 ledger.Posting(
@@ -291,12 +305,27 @@ class Crediting:
                 )
             )
         locked = all(
-            funding.user_id in wallets and wallets[funding.user_id].account_id == funding.account_id
+            funding.user_id in wallets and wallets[funding.user_id][0] == funding.account_id
             for funding in fundings
         )
-        await ledger.post_many(session, postings, wallets_locked=locked)
-        to = await store.recipients(session, user_ids, TELEGRAM)
-        balances = {user_id: wallet.balance for user_id, wallet in wallets.items()}
+        if to is None:
+            await ledger.post_many(session, postings, wallets_locked=locked)
+            to = await store.recipients(session, user_ids, TELEGRAM)
+        receipts = self._receipts(fundings, {u: w[1] for u, w in wallets.items()}, to)
+        if self._autocommit is not None and locked:
+            await batch_sql.post_credits(session, postings, receipts, now)
+            return
+        if self._autocommit is not None:  # a wallet that was not locked above: the long way
+            await ledger.post_many(session, postings, wallets_locked=False)
+        await outbox.enqueue_many(session, receipts, at=now)
+
+    @staticmethod
+    def _receipts(
+        fundings: Sequence[FundingRecord],
+        balances: dict[int, int],
+        to: Mapping[int, tuple[str, bool]],
+    ) -> list[outbox.NewMessage]:
+        """ "Wallet funded" for each credit, with the balance after it, by chat or SMS."""
         receipts = []
         for funding in fundings:
             user_id = funding.user_id
@@ -310,7 +339,7 @@ class Crediting:
                 receipts.append(outbox.NewMessage(phone, chat.body, TELEGRAM, user_id))
             else:
                 receipts.append(outbox.NewMessage(phone, sms, user_id=user_id))
-        await outbox.enqueue_many(session, receipts, at=now)
+        return receipts
 
     def _alert_if_unusual(self, funding: FundingRecord) -> None:
         if funding.amount >= self._settings.alert_amount:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.clock import Clock
 from gateway.group_commit import GroupCommit
-from gateway.paystack import store
+from gateway.paystack import batch_sql, store
 from gateway.paystack.crediting import Crediting
 from gateway.paystack.events import event_key, event_reference, process
 from gateway.paystack.rate_limit import WindowLimit
@@ -52,6 +52,7 @@ class WebhookProcessor:
         limit: WindowLimit,
     ) -> None:
         self._db = db
+        self._autocommit = batch_sql.autocommit_engine(db)
         self._crediting = crediting
         self._clock = clock
         self._key = secret_key
@@ -86,13 +87,21 @@ class WebhookProcessor:
 
     async def _record_batch(self, items: Sequence[tuple[str, str, str | None]]) -> list[int | None]:
         """Store a batch of events; each key's first item gets its new id, the rest None."""
-        async with self._db.begin() as session:
-            new = await store.record_events(session, list(items), self._clock.now())
+        if self._autocommit is not None:
+            async with self._autocommit.connect() as connection:
+                new = await batch_sql.record_events(connection, items, self._clock.now())
+        else:
+            async with self._db.begin() as session:
+                new = await store.record_events(session, list(items), self._clock.now())
         return [new.pop(key, None) for key, _, _ in items]
 
     async def _done_batch(self, items: Sequence[tuple[int, str]]) -> list[None]:
-        async with self._db.begin() as session:
-            await store.events_done(session, list(items), self._clock.now())
+        if self._autocommit is not None:
+            async with self._autocommit.connect() as connection:
+                await batch_sql.events_done(connection, items, self._clock.now())
+        else:
+            async with self._db.begin() as session:
+                await store.events_done(session, list(items), self._clock.now())
         return [None] * len(items)
 
     async def _process(self, event_id: int, event: str, data: dict[str, Any]) -> None:
