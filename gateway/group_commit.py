@@ -6,7 +6,10 @@ likewise a session store's command costs more in the client's per-call machinery
 socket than in Redis. Callers queue their item and wait; a runner takes everything queued
 (up to `max_batch`) and handles it in one go, while at most `max_concurrent` batches run at
 once. An idle gateway therefore runs each item alone and at once (no timer, no added
-latency); a loaded one spreads one transaction over many items.
+latency); a loaded one spreads one transaction over many items. With `same_turn`, a runner
+takes its batch when it starts, one event-loop turn after the first item queued, so every item
+queued in that turn (requests read from the same poll) shares it instead of the first one
+or two items each taking a batch of their own.
 
 The batch handler returns one outcome per item: a value, or an exception for that item alone
 (in a transaction, a refusal that wrote nothing for it). A batch whose handler raises is
@@ -23,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Generic, TypeVar
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ class GroupCommit(Generic[T, R]):
         name: str,
         max_batch: int = 64,
         max_concurrent: int = 2,
+        same_turn: bool = False,
     ) -> None:
         if max_batch < 1 or max_concurrent < 1:
             raise ValueError("max_batch and max_concurrent must be at least 1")
@@ -51,6 +55,8 @@ class GroupCommit(Generic[T, R]):
         self._name = name
         self.max_batch = max_batch
         self.max_concurrent = max_concurrent
+        self._same_turn = same_turn
+        self._taker: asyncio.Task[None] | None = None  # started, its batch not taken yet
         self._queue: deque[tuple[T, asyncio.Future[R]]] = deque()
         self._running: set[asyncio.Task[None]] = set()
         self.batches = 0  # batches run (for tests and benchmarks)
@@ -69,20 +75,42 @@ class GroupCommit(Generic[T, R]):
             await asyncio.gather(*self._running, return_exceptions=True)
 
     def _start(self) -> None:
+        if self._same_turn:
+            if self._queue and self._taker is None and len(self._running) < self.max_concurrent:
+                self._taker = self._spawn(self._take_and_run())
+            return
         while self._queue and len(self._running) < self.max_concurrent:
-            batch: list[tuple[T, asyncio.Future[R]]] = []
-            while self._queue and len(batch) < self.max_batch:
-                entry = self._queue.popleft()
-                if not entry[1].done():  # its caller was cancelled while it queued
-                    batch.append(entry)
+            batch = self._take()
             if not batch:
                 return
-            task = asyncio.create_task(self._run(batch), name=f"group-commit-{self._name}")
-            self._running.add(task)
-            task.add_done_callback(self._finished)
+            self._spawn(self._run(batch))
+
+    def _take(self) -> list[tuple[T, asyncio.Future[R]]]:
+        batch: list[tuple[T, asyncio.Future[R]]] = []
+        while self._queue and len(batch) < self.max_batch:
+            entry = self._queue.popleft()
+            if not entry[1].done():  # its caller was cancelled while it queued
+                batch.append(entry)
+        return batch
+
+    def _spawn(self, runner: Coroutine[None, None, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(runner, name=f"group-commit-{self._name}")
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    async def _take_and_run(self) -> None:
+        # started one loop turn ago: every item queued in that turn is here now
+        self._taker = None
+        batch = self._take()
+        self._start()  # the rest, if more than a batch queued, while a slot is free
+        if batch:
+            await self._run(batch)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
+        if self._taker is task:  # cancelled before it took its batch
+            self._taker = None
         self._start()
 
     async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:

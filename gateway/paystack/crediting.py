@@ -115,8 +115,12 @@ class Crediting:
         self._clock = clock
         self._settings = settings
         self._ledger: Ledger | None = None
-        self._reads = GroupCommit(self._read_batch, name="paystack-fundings", max_batch=256)
-        self.credits = GroupCommit(self._credit_batch, name="paystack-credits", max_batch=128)
+        self._reads = GroupCommit(
+            self._read_batch, name="paystack-fundings", max_batch=256, same_turn=True
+        )
+        self.credits = GroupCommit(
+            self._credit_batch, name="paystack-credits", max_batch=128, same_turn=True
+        )
 
     async def _accounts(self, session: AsyncSession) -> Ledger:
         if self._ledger is None:

@@ -59,8 +59,12 @@ class WebhookProcessor:
         self._limit = limit
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(PROCESSING)
-        self._record = GroupCommit(self._record_batch, name="paystack-events", max_batch=256)
-        self._done = GroupCommit(self._done_batch, name="paystack-outcomes", max_batch=256)
+        self._record = GroupCommit(
+            self._record_batch, name="paystack-events", max_batch=256, same_turn=True
+        )
+        self._done = GroupCommit(
+            self._done_batch, name="paystack-outcomes", max_batch=256, same_turn=True
+        )
 
     async def receive(self, address: str, raw: bytes, signature: str | None) -> web.Response:
         if not await self._limit.allow(address):

@@ -147,3 +147,36 @@ async def test_retrying_a_failed_batch_respects_max_concurrent():
     commit = GroupCommit(handler, name="t", max_concurrent=1)
     await asyncio.gather(*(commit(i) for i in range(1, 11)))
     assert handler.peak <= commit.max_concurrent, f"{handler.peak} transactions at once"
+
+
+async def test_with_same_turn_calls_queued_in_one_turn_share_the_first_batch():
+    handler = Recorder(delay=0.01)
+    commit = GroupCommit(handler, name="t", max_concurrent=2, same_turn=True)
+    results = await asyncio.gather(*(commit(i) for i in range(1, 7)))
+    assert results == [2, 4, 6, 8, 10, 12]
+    assert handler.batches == [[1, 2, 3, 4, 5, 6]]
+
+
+async def test_with_same_turn_a_lone_call_still_runs_in_a_batch_of_its_own():
+    handler = Recorder()
+    commit = GroupCommit(handler, name="t", same_turn=True)
+    assert await commit(4) == 8
+    assert handler.batches == [[4]]
+
+
+async def test_with_same_turn_a_full_batch_leaves_the_rest_to_a_free_slot():
+    handler = Recorder(delay=0.01)
+    commit = GroupCommit(handler, name="t", max_batch=2, max_concurrent=2, same_turn=True)
+    await asyncio.gather(*(commit(i) for i in range(1, 6)))
+    assert handler.batches == [[1, 2], [3, 4], [5]]
+
+
+async def test_with_same_turn_a_caller_cancelled_while_queued_is_left_out():
+    handler = Recorder()
+    commit = GroupCommit(handler, name="t", same_turn=True)
+    gone = asyncio.ensure_future(commit(1))
+    kept = asyncio.ensure_future(commit(2))
+    await asyncio.sleep(0)
+    gone.cancel()
+    assert await kept == 4
+    assert handler.batches == [[2]]
