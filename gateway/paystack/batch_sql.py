@@ -21,7 +21,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, select, text
+from sqlalchemy import BigInteger, String, bindparam, column, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.expression import any_
@@ -42,18 +42,21 @@ def autocommit_engine(db: async_sessionmaker[AsyncSession]) -> AsyncEngine | Non
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-_RECORD_EVENTS = text(
-    "INSERT INTO paystack_events (event_key, event, reference, received_at) "
+_RECORD_AND_READ = text(
+    "WITH new AS (INSERT INTO paystack_events (event_key, event, reference, received_at) "
     "SELECT k, e, r, :now FROM unnest(CAST(:keys AS varchar[]), CAST(:events AS varchar[]), "
     "CAST(:refs AS varchar[])) AS t(k, e, r) ORDER BY k "
-    "ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key"
-).columns(E.id, E.event_key)
+    "ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key, reference) "
+    "SELECT new.id AS event_id, new.event_key, f.* "
+    "FROM new LEFT JOIN fundings AS f ON f.reference = new.reference"
+).columns(column("event_id", BigInteger), column("event_key", String), *fundings_table.c)
 
 
-async def record_events(
+async def record_events_reading(
     connection: AsyncConnection, events: Sequence[tuple[str, str, str | None]], now: datetime
-) -> dict[str, int]:
-    """`store.record_events` in one fixed statement: the ids of the keys new here."""
+) -> dict[str, tuple[int, FundingRecord | None]]:
+    """`store.record_events` in one fixed statement, which also reads the funding each new
+    event names (None when it names none of ours): the webhook then needs no read of its own."""
     rows: dict[str, tuple[str, str | None]] = {}
     for key, event, reference in events:
         rows.setdefault(key, (event, reference))
@@ -63,8 +66,14 @@ async def record_events(
         "events": [event for event, _ in rows.values()],
         "refs": [reference for _, reference in rows.values()],
     }
-    result = await connection.execute(_RECORD_EVENTS, params)
-    return {key: int(event_id) for event_id, key in result}
+    result = await connection.execute(_RECORD_AND_READ, params)
+    return {
+        str(row["event_key"]): (
+            int(row["event_id"]),
+            None if row["id"] is None else FundingRecord.of(row),
+        )
+        for row in result.mappings()
+    }
 
 
 _BY_REFERENCES = select(fundings_table).where(

@@ -137,10 +137,13 @@ class Crediting:
     async def settle(self, reference: str) -> FundingRecord | None:
         """Verify an open checkout and act on what Paystack says; None for a reference we
         never issued (a transfer's, or a forgery's)."""
-        funding = await self._reads(reference)
+        return await self.settle_read(await self._reads(reference))
+
+    async def settle_read(self, funding: FundingRecord | None) -> FundingRecord | None:
+        """`settle` for a funding already read (a webhook reads it with its event row)."""
         if funding is None or funding.kind != "card" or funding.status != "open":
             return funding
-        found = await self._client.verify(reference)
+        found = await self._client.verify(funding.reference)
         return await self.apply(funding, found)
 
     async def _read_batch(self, references: Sequence[str]) -> list[FundingRecord | None]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gateway.paystack.crediting import Crediting
 from gateway.paystack.models import MalformedAnswer, Transaction, as_kobo
+from gateway.paystack.store import FundingRecord
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +38,19 @@ def event_reference(event: str, data: Mapping[str, Any]) -> str | None:
     return None if found is None else str(found)[:100]
 
 
-async def process(crediting: Crediting, event: str, data: Mapping[str, Any]) -> str:
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The funding an event names, read when the event was stored (None: none of ours)."""
+
+    funding: FundingRecord | None
+
+
+async def process(
+    crediting: Crediting, event: str, data: Mapping[str, Any], read: Read | None = None
+) -> str:
     """Act on one event; the outcome word is kept with the event for operators."""
     if event == "charge.success":
-        return await _charge(crediting, data)
+        return await _charge(crediting, data, read)
     if event == "refund.processed":
         reference, amount = data.get("transaction_reference"), as_kobo(data.get("amount"))
         if not isinstance(reference, str) or amount is None:
@@ -52,13 +63,18 @@ async def process(crediting: Crediting, event: str, data: Mapping[str, Any]) -> 
     return "ignored"
 
 
-async def _charge(crediting: Crediting, data: Mapping[str, Any]) -> str:
+async def _charge(crediting: Crediting, data: Mapping[str, Any], read: Read | None) -> str:
     try:
         claimed = Transaction.read(data)
     except MalformedAnswer:
         return "unreadable"
     if not claimed.is_transfer:
-        funding = await crediting.settle(claimed.reference)
+        if read is not None and (
+            read.funding is None or read.funding.reference == claimed.reference
+        ):
+            funding = await crediting.settle_read(read.funding)
+        else:
+            funding = await crediting.settle(claimed.reference)
         if funding is not None:
             return funding.status
     credited = await crediting.credit_transfer(claimed)

@@ -28,7 +28,7 @@ from gateway.clock import Clock
 from gateway.group_commit import GroupCommit
 from gateway.paystack import batch_sql, store
 from gateway.paystack.crediting import Crediting
-from gateway.paystack.events import event_key, event_reference, process
+from gateway.paystack.events import Read, event_key, event_reference, process
 from gateway.paystack.rate_limit import WindowLimit
 from gateway.paystack.signature import signature_matches
 from gateway.settings import Secret
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 ROUTE = "/webhooks/paystack"
 MAX_BODY = 256 * 1024
 PROCESSING = 128  # events verified and credited at once (the rest wait their turn)
+
+_Recorded = tuple[int, Read | None] | None  # a new event's id and what was read with it
 
 
 class WebhookProcessor:
@@ -82,22 +84,26 @@ class WebhookProcessor:
             logger.warning("unreadable signed Paystack webhook (%d bytes)", len(raw))
             return web.json_response({"ok": True})
         key = event_key(event, data, raw)
-        event_id = await self._record((key, event, event_reference(event, data)))
-        if event_id is None:
+        recorded = await self._record((key, event, event_reference(event, data)))
+        if recorded is None:
             logger.info("duplicate Paystack event %s ignored", key)
             return web.json_response({"ok": True, "duplicate": True})
-        self._spawn(self._process(event_id, event, data))
+        event_id, read = recorded
+        self._spawn(self._process(event_id, event, data, read))
         return web.json_response({"ok": True})
 
-    async def _record_batch(self, items: Sequence[tuple[str, str, str | None]]) -> list[int | None]:
-        """Store a batch of events; each key's first item gets its new id, the rest None."""
+    async def _record_batch(self, items: Sequence[tuple[str, str, str | None]]) -> list[_Recorded]:
+        """Store a batch of events; each key's first item gets its new id (and on Postgres the
+        funding it names, read in the same statement), the rest None."""
+        now = self._clock.now()
         if self._autocommit is not None:
             async with self._autocommit.connect() as connection:
-                new = await batch_sql.record_events(connection, items, self._clock.now())
-        else:
-            async with self._db.begin() as session:
-                new = await store.record_events(session, list(items), self._clock.now())
-        return [new.pop(key, None) for key, _, _ in items]
+                found = await batch_sql.record_events_reading(connection, items, now)
+            read = {key: (event_id, Read(funding)) for key, (event_id, funding) in found.items()}
+            return [read.pop(key, None) for key, _, _ in items]
+        async with self._db.begin() as session:
+            new = await store.record_events(session, list(items), now)
+        return [None if key not in new else (new.pop(key), None) for key, _, _ in items]
 
     async def _done_batch(self, items: Sequence[tuple[int, str]]) -> list[None]:
         if self._autocommit is not None:
@@ -108,10 +114,12 @@ class WebhookProcessor:
                 await store.events_done(session, list(items), self._clock.now())
         return [None] * len(items)
 
-    async def _process(self, event_id: int, event: str, data: dict[str, Any]) -> None:
+    async def _process(
+        self, event_id: int, event: str, data: dict[str, Any], read: Read | None
+    ) -> None:
         async with self._slots:
             try:
-                outcome = await process(self._crediting, event, data)
+                outcome = await process(self._crediting, event, data, read)
             except Exception:
                 # the event stays unprocessed; the sweep's verify and listing settle its money
                 logger.exception(
