@@ -7,10 +7,14 @@ from costing an HMAC each without ever slowing Paystack's own bursts.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from cachetools import TTLCache
 from redis.asyncio import Redis
 
 from gateway.clock import Clock
+from gateway.group_commit import GroupCommit
 
 
 class WindowLimit:
@@ -31,6 +35,9 @@ class WindowLimit:
         self._local: TTLCache[tuple[str, int], int] = TTLCache(
             maxsize=10_000, ttl=window_s * 2, timer=lambda: clock.now().timestamp()
         )
+        self._hits = GroupCommit(
+            self._count_batch, name="paystack-webhook-hits", max_batch=1024, same_turn=True
+        )
 
     async def allow(self, subject: str) -> bool:
         """Count one hit for `subject`; False once it is over the limit in this window."""
@@ -39,8 +46,22 @@ class WindowLimit:
             count = self._local.get((subject, window), 0) + 1
             self._local[subject, window] = count
             return count <= self._max
-        key = f"{self._prefix}{subject}:{window}"
-        count = int(await self._redis.incr(key))
-        if count == 1:  # the window's first hit sets its expiry: one round trip for the rest
-            await self._redis.expire(key, self._window * 2)
+        count = await self._hits(f"{self._prefix}{subject}:{window}")
         return count <= self._max
+
+    async def _count_batch(self, keys: Sequence[str]) -> list[int]:
+        """Count a batch of hits in one pipeline; each hit gets its own running count."""
+        assert self._redis is not None  # noqa: S101 - only called with Redis
+        wanted = Counter(keys)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, hits in wanted.items():
+                pipe.incrby(key, hits)
+                pipe.expire(key, self._window * 2)
+            answers = await pipe.execute()
+        # the last of a key's hits in this batch has the total; the ones before count down
+        after = {key: int(total) for key, total in zip(wanted, answers[::2], strict=True)}
+        counts = []
+        for key in reversed(keys):
+            counts.append(after[key])
+            after[key] -= 1
+        return counts[::-1]
