@@ -33,6 +33,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -209,13 +210,59 @@ def _pct(waits: list[float], pct: int) -> float:
     return ordered[min(len(ordered) - 1, len(ordered) * pct // 100)] * 1000
 
 
-def _cpu(gateway_pid: int, sim_pid: int) -> dict[str, float]:
-    """CPU seconds so far: the gateway, the simulator, every Postgres backend on the box."""
-    return {
-        "gateway": cpu_seconds(gateway_pid),
-        "simulator": cpu_seconds(sim_pid),
-        "postgres": service_cpu()["postgres"],
+def _backends(db_url: str) -> dict[int, float]:
+    """CPU seconds so far of each Postgres backend connected to the bench database."""
+    from sqlalchemy import create_engine, pool, text
+
+    engine = create_engine(db_url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            used = {}
+            for pid in pids:
+                try:
+                    used[int(pid)] = cpu_seconds(int(pid))
+                except OSError:
+                    continue  # gone meanwhile
+            return used
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class _Cpu:
+    """CPU seconds so far: the gateway, the simulator, every Postgres backend on the box (other
+    sessions' work included), and each backend connected to the bench database."""
+
+    gateway: float
+    simulator: float
+    postgres: float
+    backends: dict[int, float]
+
+
+def _cpu(gateway_pid: int, sim_pid: int, db_url: str) -> _Cpu:
+    return _Cpu(
+        cpu_seconds(gateway_pid), cpu_seconds(sim_pid), service_cpu()["postgres"], _backends(db_url)
+    )
+
+
+def _cpu_ms(before: _Cpu, after: _Cpu, done: int) -> dict[str, float]:
+    """CPU milliseconds per credited funding; "postgres (this db)" counts the bench database's
+    backends alive at the end (the gateway's pool), so other sessions' Postgres work is out."""
+    spent = {
+        "gateway": after.gateway - before.gateway,
+        "simulator": after.simulator - before.simulator,
+        "postgres": after.postgres - before.postgres,
+        "postgres (this db)": sum(
+            used - before.backends.get(pid, 0.0) for pid, used in after.backends.items()
+        ),
     }
+    return {name: seconds * 1000 / max(done, 1) for name, seconds in spent.items()}
 
 
 def orchestrate(args: argparse.Namespace) -> str:
@@ -243,7 +290,7 @@ def orchestrate(args: argparse.Namespace) -> str:
             ready = f"http://127.0.0.1:{gw_port}/healthz"
             with server(["serve", "--port", str(gw_port)], env, ready, args.profile) as gateway:
                 url = f"http://127.0.0.1:{gw_port}/webhooks/paystack"
-                cpu_before = _cpu(gateway.pid, sim_pid)
+                cpu_before = _cpu(gateway.pid, sim_pid, db_url)
                 started = time.perf_counter()
                 waits: list[float] = []
                 statuses = asyncio.run(fire(url, bodies, args.concurrency, waits))
@@ -254,10 +301,10 @@ def orchestrate(args: argparse.Namespace) -> str:
                         break  # reported: events left unprocessed wait for the sweep
                     time.sleep(0.05)
                 elapsed = time.perf_counter() - started
-                cpu_after = _cpu(gateway.pid, sim_pid)
+                cpu_after = _cpu(gateway.pid, sim_pid, db_url)
             ok, rendered, journals = asyncio.run(reconcile(db_url))
     rate = done / elapsed
-    cpu_ms = {k: (cpu_after[k] - cpu_before[k]) * 1000 / max(done, 1) for k in cpu_after}
+    cpu_ms = _cpu_ms(cpu_before, cpu_after, done)
     cpu = ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_ms.items())
     lines = [
         f"## Funding webhooks (issue 19): {datetime.now(UTC):%Y-%m-%d}",
