@@ -332,7 +332,7 @@ class Crediting:
         balances: dict[int, int],
         to: Mapping[int, tuple[str, bool]],
     ) -> list[outbox.NewMessage]:
-        """ "Wallet funded" for each credit, with the balance after it, by chat or SMS."""
+        """The receipt of each credit ("Wallet funded", the balance after it), chat or SMS."""
         receipts = []
         for funding in fundings:
             user_id = funding.user_id
