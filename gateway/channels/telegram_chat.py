@@ -313,7 +313,9 @@ class TelegramChat:
             )
             if state.menu != shown:
                 await self._strip(context, chat_id, state.menu)
-        await self._state.save_chat(chat_id, state.showing(shown, secret=reply.screen.secret))
+        showing = state.showing(shown, secret=reply.screen.secret)
+        if showing != state:  # unchanged (an edit in place): reading it renewed its TTL
+            await self._state.save_chat(chat_id, showing)
 
     async def _chat(self, chat_id: int) -> ChatState:
         return await self._state.chat(chat_id) or _new_epoch(None)

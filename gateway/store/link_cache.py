@@ -26,7 +26,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from gateway.keys import redis_key, settings_key
-from gateway.store.redis_pipeline import AutoPipeline
+from gateway.store.redis_pipeline import shared_pipeline
 
 ENTRY_TTL_S = 600  # the bound on a stale link when a process dies between commit and forget
 GENERATION_TTL_S = 24 * 3600  # far beyond any read-to-fill time
@@ -64,7 +64,7 @@ class LinkCache:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._prefix = f"{prefix}link:"
         # a read may run twice (see AutoPipeline); fills and forgets go alone, once each
-        self._pipeline = AutoPipeline(redis)
+        self._pipeline = shared_pipeline(redis)
         self._fill = redis.register_script(_FILL)
         self._forget = redis.register_script(_FORGET)
 
