@@ -74,7 +74,7 @@ def _ok(reply: WebhookReply | None = None) -> web.Response:
     """200; with the Bot API call the update left for the answer to carry, if any."""
     if reply is None or reply.call is None:
         return web.Response(status=200)
-    return web.json_response(reply.call)
+    return web.Response(body=orjson.dumps(reply.call), content_type="application/json")
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:

@@ -12,7 +12,9 @@ call) and in process memory on the embedded default (one process), as the sessio
   any other message is stale), whether that message asks for a PIN (so the next text is
   deleted once read), and the conversation's epoch (a new one after linking or unlinking, so
   a conversation never outlives the link it was started under). Reading it renews its TTL (a
-  day from the chat's last update), so saving one that did not change can be skipped.
+  day from the chat's last update), so saving one that did not change can be skipped. It is
+  read in one round trip with its user's link as the link cache holds it
+  (`gateway.store.link_cache`), which the conversation then need not look up.
 
 Nothing here holds a message's text.
 """
@@ -29,8 +31,10 @@ from aiohttp import web
 from cachetools import TTLCache
 from redis.asyncio import Redis
 
+from gateway.channels.telegram_linking import CHANNEL
 from gateway.clock import Clock
 from gateway.keys import clock_key, redis_key, settings_key
+from gateway.store.link_cache import LinkCache
 from gateway.store.redis_pipeline import shared_pipeline
 
 UPDATE_TTL_S = 24 * 3600.0  # Telegram keeps retrying an undelivered update for up to a day
@@ -86,6 +90,13 @@ class TelegramState(Protocol):
         """The chat's state, its TTL renewed (a day from now)."""
         ...
 
+    async def chat_and_phone(
+        self, chat_id: int, user_id: int
+    ) -> tuple[ChatState | None, str | None]:
+        """`chat(chat_id)`, and the phone linked to `user_id` if the link cache holds one (read
+        with it; None: not cached, or not linked, and the directory is asked as usual)."""
+        ...
+
     async def save_chat(self, chat_id: int, state: ChatState) -> None: ...
 
 
@@ -95,10 +106,11 @@ class RedisTelegramState:
     commands of concurrent chats leave together), as each may safely run twice (see
     `AutoPipeline`): a claim re-run reads back its own token, so it still counts as first."""
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str, links: LinkCache | None = None) -> None:
         self._redis = redis
         self._prefix = f"{prefix}tg:"
         self._pipeline = shared_pipeline(redis)
+        self._links = links
         self._chat_px = int(CHAT_TTL_S * 1000)
         self._update_px = int(UPDATE_TTL_S * 1000)
 
@@ -113,8 +125,21 @@ class RedisTelegramState:
         return held is None or held == token
 
     async def chat(self, chat_id: int) -> ChatState | None:
-        key = f"{self._prefix}chat:{chat_id}"
-        return ChatState.decode(await self._pipeline("GETEX", key, "PX", self._chat_px))
+        return ChatState.decode(await self._pipeline(*self._read(chat_id)))
+
+    async def chat_and_phone(
+        self, chat_id: int, user_id: int
+    ) -> tuple[ChatState | None, str | None]:
+        if self._links is None:
+            return await self.chat(chat_id), None
+        raw, link = await self._pipeline.together(
+            self._read(chat_id), self._links.read(CHANNEL, str(user_id))
+        )
+        phone = self._links.answer(link)
+        return ChatState.decode(raw), phone if isinstance(phone, str) else None
+
+    def _read(self, chat_id: int) -> tuple[str, ...]:
+        return ("GETEX", f"{self._prefix}chat:{chat_id}", "PX", str(self._chat_px))
 
     async def save_chat(self, chat_id: int, state: ChatState) -> None:
         key = f"{self._prefix}chat:{chat_id}"
@@ -143,13 +168,21 @@ class MemoryTelegramState:
             self._chats[chat_id] = state  # read: its TTL starts again, as on Redis
         return state
 
+    async def chat_and_phone(
+        self,
+        chat_id: int,
+        user_id: int,  # noqa: ARG002 - the protocol's
+    ) -> tuple[ChatState | None, str | None]:
+        return await self.chat(chat_id), None  # no link cache in memory: the directory reads
+
     async def save_chat(self, chat_id: int, state: ChatState) -> None:
         self._chats[chat_id] = state
 
 
-def create_state(app: web.Application) -> TelegramState:
-    """Redis when the gateway has it, else this process's memory."""
+def create_state(app: web.Application, links: LinkCache | None = None) -> TelegramState:
+    """Redis when the gateway has it, else this process's memory; `links`: the chat links'
+    cache, read with a chat's state."""
     redis = app.get(redis_key)
     if redis is None:
         return MemoryTelegramState(app[clock_key])
-    return RedisTelegramState(redis, app[settings_key].redis_prefix)
+    return RedisTelegramState(redis, app[settings_key].redis_prefix, links)

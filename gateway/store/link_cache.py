@@ -74,7 +74,16 @@ class LinkCache:
 
     async def get(self, channel: str, chat_user: str) -> str | Miss | None:
         """The cached phone, None when cached as not linked, or a `Miss`."""
-        entry, generation = await self._pipeline("MGET", *self._keys(channel, chat_user))
+        return self.answer(await self._pipeline(*self.read(channel, chat_user)))
+
+    def read(self, channel: str, chat_user: str) -> tuple[str, ...]:
+        """The command `get` sends, to send it beside others (`AutoPipeline.together`);
+        `answer` reads its reply."""
+        return ("MGET", *self._keys(channel, chat_user))
+
+    @staticmethod
+    def answer(reply: list[bytes | None]) -> str | Miss | None:
+        entry, generation = reply
         if entry is None:
             return Miss(generation or b"")
         return None if entry == _NONE else bytes(entry).decode()

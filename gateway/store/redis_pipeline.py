@@ -49,6 +49,11 @@ class AutoPipeline:
         `options` go to redis-py's reply parsing (`get=True` for `SET ... GET`)."""
         return await self._batches((command, options))
 
+    async def together(self, *commands: tuple[bytes | int | str, ...]) -> list[Any]:
+        """Several commands of one caller in one pipeline: their replies in order (or the
+        first one's error)."""
+        return await self._batches.many([(command, {}) for command in commands])
+
     async def _send(self, commands: Sequence[Command]) -> list[Any]:
         if len(commands) == 1:  # alone: skip the pipeline's own machinery
             try:

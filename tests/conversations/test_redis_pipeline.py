@@ -106,3 +106,11 @@ async def test_every_store_on_one_client_shares_its_pipeline(redis):
         assert shared_pipeline(redis) is not shared_pipeline(other)
     finally:
         await other.aclose()
+
+
+async def test_commands_sent_together_share_one_pipeline(redis, prefix):
+    pipeline = AutoPipeline(redis, max_concurrent=1)
+    await redis.set(f"{prefix}a", b"1")
+    replies = await pipeline.together(("GET", f"{prefix}a"), ("MGET", f"{prefix}a", f"{prefix}b"))
+    assert replies == [b"1", [b"1", None]]
+    assert pipeline.largest == 2
