@@ -69,6 +69,24 @@ class GroupCommit(Generic[T, R]):
         self._start()
         return await future
 
+    async def many(self, items: Sequence[T]) -> list[R]:
+        """Queue every item of `items` before any batch starts, so they share one (unless it
+        fills up); their outcomes in order, or the first item's error once all are done."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[R]] = [loop.create_future() for _ in items]
+        self._queue.extend(zip(items, futures, strict=True))
+        self._start()
+        outcomes: list[R] = []
+        failure: BaseException | None = None
+        for future in futures:
+            try:
+                outcomes.append(await future)
+            except Exception as exc:  # every future is awaited: none is left unretrieved
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+        return outcomes
+
     async def drain(self) -> None:
         """Wait until every queued and running batch has finished (shutdown)."""
         while self._running:

@@ -13,6 +13,8 @@ The webhook (channels.md C1, C4):
 - a body that is not an update, or a kind of update the bot does not serve, is answered 200 with
   a log line: Telegram retries anything else, and retrying cannot fix it. Nothing is ever 5xx
   except 503 while the bot has not started yet (Telegram then delivers the update again later);
+- PTB parses the update (`Update.de_json`) and runs the handlers on it; a tapped message's
+  buttons are dropped before parsing, as nothing reads them;
 - the update is processed before the answer, so a reply (or its failure) is over by then; the
   answer may carry one Bot API call (`telegram_reply`): a tap's answer, or an old menu's
   buttons taken off.
@@ -21,10 +23,10 @@ The webhook (channels.md C1, C4):
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 
+import orjson
 from aiohttp import web
 from telegram import Update
 
@@ -72,7 +74,7 @@ def _ok(reply: WebhookReply | None = None) -> web.Response:
     """200; with the Bot API call the update left for the answer to carry, if any."""
     if reply is None or reply.call is None:
         return web.Response(status=200)
-    return web.json_response(reply.call)
+    return web.Response(body=orjson.dumps(reply.call), content_type="application/json")
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
@@ -87,8 +89,8 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     reply = WebhookReply()
     try:
         try:
-            body = json.loads(await request.read())
-        except ValueError:  # not JSON, or not UTF-8
+            body = orjson.loads(await request.read())
+        except ValueError:  # not JSON, or not UTF-8 (orjson's error is a ValueError)
             logger.warning("telegram webhook: a body that is not JSON was ignored")
             return _ok()
         update_id = body.get("update_id") if isinstance(body, dict) else None
@@ -103,7 +105,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         if not await bot.state.first_delivery(update_id):
             logger.info("telegram webhook: update %d delivered again, ignored", update_id)
             return _ok(reply)
-        update = Update.de_json(body, bot.bot)
+        update = Update.de_json(_unused_dropped(body), bot.bot)
         token = webhook_reply.set(reply)
         try:
             await bot.application.process_update(update)
@@ -114,6 +116,17 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     except Exception as exc:  # Telegram would only retry it: answered, and logged
         logger.error("telegram webhook: update failed\n%s", masked_traceback(exc))
     return _ok(reply)
+
+
+def _unused_dropped(body: dict[str, Any]) -> dict[str, Any]:
+    """`body` without the buttons of a tapped message, which no handler reads (the chat state
+    knows the live menu): PTB builds an object per button and field, and parsing them cost
+    about a third of a tap's `Update.de_json` (bench/RESULTS.md, Telegram session 9)."""
+    query = body.get("callback_query")
+    message = query.get("message") if isinstance(query, dict) else None
+    if isinstance(message, dict):
+        message.pop("reply_markup", None)
+    return body
 
 
 def _answer_by_default(reply: WebhookReply, body: dict[str, Any]) -> None:

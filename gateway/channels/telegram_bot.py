@@ -183,8 +183,9 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         return
     polling = app.get(telegram_polling_key, False)
     application = build_application(settings, polling=polling)
-    state = create_state(app)
-    links = Links(app[db_key], app[clock_key], link_cache(app))
+    cache = link_cache(app)
+    state = create_state(app, cache)
+    links = Links(app[db_key], app[clock_key], cache)
     chat = TelegramChat(app[coordinators_key][NAME], state, links)
     application.add_handlers(chat.handlers())
     application.add_error_handler(_on_error)

@@ -132,10 +132,10 @@ class TelegramChat:
         if message is None or message.from_user is None or message.text is None:
             return
         async with self._lock(message.chat_id):
-            state = await self._chat(message.chat_id)
+            state, phone = await self._chat_of(message.chat_id, message.from_user.id)
             if state.secret:  # a PIN: out of the chat before anything else happens
                 await self._delete(message)
-            reply = await self._ask(state, message, message.text)
+            reply = await self._ask(state, message, message.text, phone=phone)
             await self._show(context, message.chat_id, state, reply)
 
     async def on_tap(self, update: Update, context: Context) -> None:
@@ -152,11 +152,11 @@ class TelegramChat:
             return
         menu = query.message.message_id
         async with self._lock(chat.id):
-            state = await self._chat(chat.id)
+            state, phone = await self._chat_of(chat.id, query.from_user.id)
             if state.menu != menu:
                 await _answer(query, STALE)
                 return
-            inbound = self._inbound(state, query.from_user.id, key, query.id)
+            inbound = self._inbound(state, query.from_user.id, key, query.id, phone)
 
             async def run() -> None:
                 reply = await self._coordinator.handle(inbound)
@@ -187,8 +187,8 @@ class TelegramChat:
         if message is None or message.from_user is None or path is None:
             return
         async with self._lock(message.chat_id):
-            state = await self._chat(message.chat_id)
-            reply = await self._walk(state, message, path)
+            state, phone = await self._chat_of(message.chat_id, message.from_user.id)
+            reply = await self._walk(state, message, path, phone)
             await self._show(context, message.chat_id, state, reply)
 
     async def on_help(self, update: Update, context: Context) -> None:
@@ -251,38 +251,54 @@ class TelegramChat:
         if message is None or message.from_user is None:
             return
         async with self._lock(message.chat_id):
-            state = await self._chat(message.chat_id)
-            reply = await self._ask(state, message, HOME_KEY)
+            state, phone = await self._chat_of(message.chat_id, message.from_user.id)
+            reply = await self._ask(state, message, HOME_KEY, phone=phone)
             if hint and not reply.screen.ends:
                 reply = replace(reply, screen=replace(reply.screen, hint=hint))
             await self._show(context, message.chat_id, state, reply)
 
-    async def _walk(self, state: ChatState, message: Message, path: tuple[str, ...]) -> Reply:
+    async def _walk(
+        self, state: ChatState, message: Message, path: tuple[str, ...], phone: str | None
+    ) -> Reply:
         """To the main menu, then through the options labelled `path`, as taps would; stops
         where a label is missing (a PIN to set first, a menu without that entry)."""
-        reply = await self._ask(state, message, HOME_KEY)
+        reply = await self._ask(state, message, HOME_KEY, phone=phone)
         for step, label in enumerate(path, start=1):
             keys = {o.label: o.key for o in reply.screen.options}
             if label not in keys and MAIN_MENU_LABEL in keys:  # offered to continue: go home
-                reply = await self._ask(state, message, keys[MAIN_MENU_LABEL], f"h{step}")
+                reply = await self._ask(
+                    state, message, keys[MAIN_MENU_LABEL], f"h{step}", phone=phone
+                )
                 keys = {o.label: o.key for o in reply.screen.options}
             if reply.screen.ends or label not in keys:
                 break
-            reply = await self._ask(state, message, keys[label], str(step))
+            reply = await self._ask(state, message, keys[label], str(step), phone=phone)
         return reply
 
-    async def _ask(self, state: ChatState, message: Message, text: str, step: str = "") -> Reply:
+    async def _ask(
+        self,
+        state: ChatState,
+        message: Message,
+        text: str,
+        step: str = "",
+        *,
+        phone: str | None = None,
+    ) -> Reply:
         assert message.from_user is not None  # noqa: S101 - checked by every handler
         delivery = f"{message.message_id}:{step}" if step else str(message.message_id)
         return await self._coordinator.handle(
-            self._inbound(state, message.from_user.id, text, delivery)
+            self._inbound(state, message.from_user.id, text, delivery, phone)
         )
 
-    def _inbound(self, state: ChatState, user_id: int, text: str, delivery: str) -> Inbound:
+    def _inbound(
+        self, state: ChatState, user_id: int, text: str, delivery: str, phone: str | None = None
+    ) -> Inbound:
+        """`phone`: the user's linked phone if already known (read with the chat's state);
+        else the coordinator asks its directory."""
         return Inbound(
             channel=NAME,
             conversation=f"{user_id}.{state.epoch}",  # a private chat's id is its user's id
-            sender=Sender(chat_user=str(user_id)),
+            sender=Sender(phone=phone, chat_user=str(user_id)),
             input=text,
             delivery_id=delivery,
         )
@@ -313,10 +329,17 @@ class TelegramChat:
             )
             if state.menu != shown:
                 await self._strip(context, chat_id, state.menu)
-        await self._state.save_chat(chat_id, state.showing(shown, secret=reply.screen.secret))
+        showing = state.showing(shown, secret=reply.screen.secret)
+        if showing != state:  # unchanged (an edit in place): reading it renewed its TTL
+            await self._state.save_chat(chat_id, showing)
 
     async def _chat(self, chat_id: int) -> ChatState:
         return await self._state.chat(chat_id) or _new_epoch(None)
+
+    async def _chat_of(self, chat_id: int, user_id: int) -> tuple[ChatState, str | None]:
+        """The chat's state and, read in the same round trip, its user's cached link."""
+        state, phone = await self._state.chat_and_phone(chat_id, user_id)
+        return state or _new_epoch(None), phone
 
     async def _strip(self, context: Context, chat_id: int, menu: int | None) -> None:
         """Take the buttons off an old live message (best effort: it may be gone)."""

@@ -13,7 +13,7 @@ here a timeout becomes `TimedOut` and any other transport failure `NetworkError`
 Parameters go as a JSON body (the Bot API takes `application/json` for every method; encoded
 with orjson from `RequestData.parameters`, as PTB's docs suggest for a faster encoder: PTB's own
 form encoding, `urlencode` over JSON-dumped values, cost a tenth of an update's CPU); a call with
-files goes as multipart, as PTB's does.
+files goes as multipart, as PTB's does. Answers are parsed with orjson too.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import aiohttp
 import orjson
 from telegram._utils.defaultvalue import DefaultValue  # PTB's own sentinel for "not given"
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -43,6 +43,16 @@ class AiohttpRequest(BaseRequest):
         self._connections = connections
         self._read_s = read_timeout
         self._session: aiohttp.ClientSession | None = None
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """The Bot API's answer, parsed with orjson (PTB's documented hook for a faster
+        parser); anything orjson refuses goes to PTB's own (lenient UTF-8, its errors)."""
+        try:
+            parsed: JSONDict = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return BaseRequest.parse_json_payload(payload)
+        return parsed
 
     @property
     def read_timeout(self) -> float | None:

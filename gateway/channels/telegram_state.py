@@ -5,11 +5,16 @@ call) and in process memory on the embedded default (one process), as the sessio
 (`gateway.conversations.context.create_store`):
 
 - the `update_id`s already taken: Telegram redelivers an update it did not see a 2xx for, and
-  a redelivery must do nothing (a tap must not be applied twice);
+  a redelivery must do nothing (a tap must not be applied twice). Each delivery claims its id
+  with a token of its own, so a claim that runs twice (a command re-sent on a dropped
+  connection) still knows it was its own;
 - per chat, a `ChatState`: which message carries the live buttons (edited in place; a tap on
   any other message is stale), whether that message asks for a PIN (so the next text is
   deleted once read), and the conversation's epoch (a new one after linking or unlinking, so
-  a conversation never outlives the link it was started under).
+  a conversation never outlives the link it was started under). Reading it renews its TTL (a
+  day from the chat's last update), so saving one that did not change can be skipped. It is
+  read in one round trip with its user's link as the link cache holds it
+  (`gateway.store.link_cache`), which the conversation then need not look up.
 
 Nothing here holds a message's text.
 """
@@ -17,6 +22,7 @@ Nothing here holds a message's text.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -25,9 +31,11 @@ from aiohttp import web
 from cachetools import TTLCache
 from redis.asyncio import Redis
 
+from gateway.channels.telegram_linking import CHANNEL
 from gateway.clock import Clock
 from gateway.keys import clock_key, redis_key, settings_key
-from gateway.store.redis_pipeline import AutoPipeline
+from gateway.store.link_cache import LinkCache
+from gateway.store.redis_pipeline import shared_pipeline
 
 UPDATE_TTL_S = 24 * 3600.0  # Telegram keeps retrying an undelivered update for up to a day
 CHAT_TTL_S = 24 * 3600.0  # a day-old menu still works: a tap on it opens a new conversation
@@ -78,29 +86,60 @@ class TelegramState(Protocol):
         """True the first time `update_id` is seen (and from then on remembered)."""
         ...
 
-    async def chat(self, chat_id: int) -> ChatState | None: ...
+    async def chat(self, chat_id: int) -> ChatState | None:
+        """The chat's state, its TTL renewed (a day from now)."""
+        ...
+
+    async def chat_and_phone(
+        self, chat_id: int, user_id: int
+    ) -> tuple[ChatState | None, str | None]:
+        """`chat(chat_id)`, and the phone linked to `user_id` if the link cache holds one (read
+        with it; None: not cached, or not linked, and the directory is asked as usual)."""
+        ...
 
     async def save_chat(self, chat_id: int, state: ChatState) -> None: ...
 
 
 class RedisTelegramState:
-    """`SET NX` per update id (one round trip, atomic across processes); a chat state is a
-    small JSON value, read and written through an auto-pipeline (the reads and writes of
-    concurrent chats leave together: each may safely run twice, see `AutoPipeline`; a
-    `SET NX` may not, so it goes alone)."""
+    """Per update id a `SET NX GET` with this delivery's own token; a chat state is a small JSON
+    value, read (`GETEX`, renewing its TTL) and written. All go through an auto-pipeline (the
+    commands of concurrent chats leave together), as each may safely run twice (see
+    `AutoPipeline`): a claim re-run reads back its own token, so it still counts as first."""
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str, links: LinkCache | None = None) -> None:
         self._redis = redis
         self._prefix = f"{prefix}tg:"
-        self._pipeline = AutoPipeline(redis)
+        self._pipeline = shared_pipeline(redis)
+        self._links = links
         self._chat_px = int(CHAT_TTL_S * 1000)
+        self._update_px = int(UPDATE_TTL_S * 1000)
 
     async def first_delivery(self, update_id: int) -> bool:
+        return await self.claim(update_id, os.urandom(8))
+
+    async def claim(self, update_id: int, token: bytes) -> bool:
+        """Take `update_id` for the delivery holding `token`: True if it was free or is this
+        token's already (the same claim run again)."""
         key = f"{self._prefix}update:{update_id}"
-        return bool(await self._redis.set(key, b"1", nx=True, px=int(UPDATE_TTL_S * 1000)))
+        held = await self._pipeline("SET", key, token, "NX", "GET", "PX", self._update_px, get=True)
+        return held is None or held == token
 
     async def chat(self, chat_id: int) -> ChatState | None:
-        return ChatState.decode(await self._pipeline("GET", f"{self._prefix}chat:{chat_id}"))
+        return ChatState.decode(await self._pipeline(*self._read(chat_id)))
+
+    async def chat_and_phone(
+        self, chat_id: int, user_id: int
+    ) -> tuple[ChatState | None, str | None]:
+        if self._links is None:
+            return await self.chat(chat_id), None
+        raw, link = await self._pipeline.together(
+            self._read(chat_id), self._links.read(CHANNEL, str(user_id))
+        )
+        phone = self._links.answer(link)
+        return ChatState.decode(raw), phone if isinstance(phone, str) else None
+
+    def _read(self, chat_id: int) -> tuple[str, ...]:
+        return ("GETEX", f"{self._prefix}chat:{chat_id}", "PX", str(self._chat_px))
 
     async def save_chat(self, chat_id: int, state: ChatState) -> None:
         key = f"{self._prefix}chat:{chat_id}"
@@ -124,15 +163,26 @@ class MemoryTelegramState:
         return True
 
     async def chat(self, chat_id: int) -> ChatState | None:
-        return self._chats.get(chat_id)
+        state = self._chats.get(chat_id)
+        if state is not None:
+            self._chats[chat_id] = state  # read: its TTL starts again, as on Redis
+        return state
+
+    async def chat_and_phone(
+        self,
+        chat_id: int,
+        user_id: int,  # noqa: ARG002 - the protocol's
+    ) -> tuple[ChatState | None, str | None]:
+        return await self.chat(chat_id), None  # no link cache in memory: the directory reads
 
     async def save_chat(self, chat_id: int, state: ChatState) -> None:
         self._chats[chat_id] = state
 
 
-def create_state(app: web.Application) -> TelegramState:
-    """Redis when the gateway has it, else this process's memory."""
+def create_state(app: web.Application, links: LinkCache | None = None) -> TelegramState:
+    """Redis when the gateway has it, else this process's memory; `links`: the chat links'
+    cache, read with a chat's state."""
     redis = app.get(redis_key)
     if redis is None:
         return MemoryTelegramState(app[clock_key])
-    return RedisTelegramState(redis, app[settings_key].redis_prefix)
+    return RedisTelegramState(redis, app[settings_key].redis_prefix, links)

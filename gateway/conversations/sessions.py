@@ -34,7 +34,7 @@ from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
 from gateway.conversations.record import RECORD_VERSION, SessionRecord, decode, encode
-from gateway.store.redis_pipeline import AutoPipeline
+from gateway.store.redis_pipeline import AutoPipeline, shared_pipeline
 
 
 class StaleRevision(Exception):
@@ -246,7 +246,7 @@ class RedisSessionStore:
         # may run more than once (see `AutoPipeline`): a read; a compare-and-set, whose rerun
         # is refused and answers with the record the first run stored; field updates to given
         # values; a repoint, whose rerun only forgoes the resume offer.
-        self._pipeline = AutoPipeline(redis)
+        self._pipeline = shared_pipeline(redis)
         self._cas = _Lua(redis, self._pipeline, _CAS)
         self._exchange = _Lua(redis, self._pipeline, _EXCHANGE)
         self._repoint = _Lua(redis, self._pipeline, _REPOINT)

@@ -26,7 +26,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from gateway.keys import redis_key, settings_key
-from gateway.store.redis_pipeline import AutoPipeline
+from gateway.store.redis_pipeline import shared_pipeline
 
 ENTRY_TTL_S = 600  # the bound on a stale link when a process dies between commit and forget
 GENERATION_TTL_S = 24 * 3600  # far beyond any read-to-fill time
@@ -64,7 +64,7 @@ class LinkCache:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._prefix = f"{prefix}link:"
         # a read may run twice (see AutoPipeline); fills and forgets go alone, once each
-        self._pipeline = AutoPipeline(redis)
+        self._pipeline = shared_pipeline(redis)
         self._fill = redis.register_script(_FILL)
         self._forget = redis.register_script(_FORGET)
 
@@ -74,7 +74,16 @@ class LinkCache:
 
     async def get(self, channel: str, chat_user: str) -> str | Miss | None:
         """The cached phone, None when cached as not linked, or a `Miss`."""
-        entry, generation = await self._pipeline("MGET", *self._keys(channel, chat_user))
+        return self.answer(await self._pipeline(*self.read(channel, chat_user)))
+
+    def read(self, channel: str, chat_user: str) -> tuple[str, ...]:
+        """The command `get` sends, to send it beside others (`AutoPipeline.together`);
+        `answer` reads its reply."""
+        return ("MGET", *self._keys(channel, chat_user))
+
+    @staticmethod
+    def answer(reply: list[bytes | None]) -> str | Miss | None:
+        entry, generation = reply
         if entry is None:
             return Miss(generation or b"")
         return None if entry == _NONE else bytes(entry).decode()

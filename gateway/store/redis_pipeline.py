@@ -18,6 +18,7 @@ connection dropped runs again when the pipeline is re-sent.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,7 +27,7 @@ from redis.asyncio import Redis
 
 from gateway.group_commit import GroupCommit
 
-Command = tuple[bytes | int | str, ...]
+Command = tuple[tuple[bytes | int | str, ...], dict[str, Any]]  # redis-py's args and options
 
 
 class AutoPipeline:
@@ -43,19 +44,26 @@ class AutoPipeline:
         """The most commands one pipeline has carried (tests and benchmarks)."""
         return self._batches.largest
 
-    async def __call__(self, *command: bytes | int | str) -> Any:
-        """The command's reply; raises its `ResponseError`, or the connection's failure."""
-        return await self._batches(command)
+    async def __call__(self, *command: bytes | int | str, **options: Any) -> Any:
+        """The command's reply; raises its `ResponseError`, or the connection's failure.
+        `options` go to redis-py's reply parsing (`get=True` for `SET ... GET`)."""
+        return await self._batches((command, options))
+
+    async def together(self, *commands: tuple[bytes | int | str, ...]) -> list[Any]:
+        """Several commands of one caller in one pipeline: their replies in order (or the
+        first one's error)."""
+        return await self._batches.many([(command, {}) for command in commands])
 
     async def _send(self, commands: Sequence[Command]) -> list[Any]:
         if len(commands) == 1:  # alone: skip the pipeline's own machinery
             try:
-                return [await self._redis.execute_command(*commands[0])]  # type: ignore[no-untyped-call]
+                args, options = commands[0]
+                return [await self._redis.execute_command(*args, **options)]  # type: ignore[no-untyped-call]
             except redis_errors.ResponseError as exc:
                 return [exc]
         async with self._redis.pipeline(transaction=False) as pipe:
-            for command in commands:
-                pipe.execute_command(*command)
+            for args, options in commands:
+                pipe.execute_command(*args, **options)
             try:
                 return await pipe.execute(raise_on_error=False)
             except (redis_errors.ConnectionError, redis_errors.TimeoutError) as exc:
@@ -64,3 +72,17 @@ class AutoPipeline:
     async def drain(self) -> None:
         """Wait for the pipelines in flight (shutdown, before the client closes)."""
         await self._batches.drain()
+
+
+_shared: weakref.WeakKeyDictionary[Redis, AutoPipeline] = weakref.WeakKeyDictionary()
+
+
+def shared_pipeline(redis: Redis) -> AutoPipeline:
+    """The one auto-pipeline of the client `redis`, for every store on it: the commands of a
+    Telegram update (its update id, chat state, link, conversation) and of a USSD hop then
+    share pipelines, and so socket writes, with those of every other update in flight,
+    rather than each store sending its own (bench/RESULTS.md, Telegram session 9)."""
+    pipeline = _shared.get(redis)
+    if pipeline is None:
+        pipeline = _shared[redis] = AutoPipeline(redis)
+    return pipeline

@@ -12,7 +12,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
-from gateway.store.redis_pipeline import AutoPipeline
+from gateway.store.redis_pipeline import AutoPipeline, shared_pipeline
 
 
 async def test_a_lone_command_is_answered(redis, prefix):
@@ -83,3 +83,34 @@ async def test_drain_waits_for_the_pipelines_in_flight(redis, prefix):
     await pipeline.drain()
     assert await redis.exists(*(f"{prefix}{i}" for i in range(10))) == 10
     await asyncio.gather(*callers)
+
+
+async def test_a_commands_options_reach_its_reply_parsing(redis, prefix):
+    # `SET ... GET` answers the old value only when redis-py is told so (`get=True`)
+    pipeline = AutoPipeline(redis, max_concurrent=1)
+    await redis.set(f"{prefix}held", b"old")
+    alone = await pipeline("SET", f"{prefix}held", b"new", "GET", get=True)
+    together = await asyncio.gather(
+        pipeline("SET", f"{prefix}held", b"newer", "GET", get=True),
+        pipeline("SET", f"{prefix}other", b"1", "GET", get=True),
+        pipeline("SET", f"{prefix}plain", b"1"),
+    )
+    assert alone == b"old"
+    assert together == [b"new", None, True]
+
+
+async def test_every_store_on_one_client_shares_its_pipeline(redis):
+    other = aioredis.Redis()  # never connects
+    try:
+        assert shared_pipeline(redis) is shared_pipeline(redis)
+        assert shared_pipeline(redis) is not shared_pipeline(other)
+    finally:
+        await other.aclose()
+
+
+async def test_commands_sent_together_share_one_pipeline(redis, prefix):
+    pipeline = AutoPipeline(redis, max_concurrent=1)
+    await redis.set(f"{prefix}a", b"1")
+    replies = await pipeline.together(("GET", f"{prefix}a"), ("MGET", f"{prefix}a", f"{prefix}b"))
+    assert replies == [b"1", [b"1", None]]
+    assert pipeline.largest == 2

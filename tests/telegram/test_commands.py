@@ -11,6 +11,7 @@ from gateway.channels.telegram_chat import (
     UNKNOWN_BUTTON,
     UNKNOWN_COMMAND,
 )
+from gateway.channels.telegram_state import CHAT_TTL_S
 from tests.ussd.conftest import customer
 
 PHONE = "+2348011111111"
@@ -148,3 +149,16 @@ async def test_a_flood_answer_to_a_reply_waits_and_the_reply_still_arrives(
     assert ada.screen == "Wallet:"
     assert len(fake_bot_api.calls_of("editMessageText")) == 2
     assert fake_bot_api.unanswered_callbacks() == []
+
+
+async def test_a_menu_stays_live_a_day_after_the_chats_last_update(embedded, chat, sim_clock):
+    # taps that edit the menu in place change nothing to save: each still renews the day
+    ada = await _linked(embedded, chat)
+    menu = ada.menu.message_id
+    await ada.tap("Airtime")
+    sim_clock.advance(CHAT_TTL_S - 60)
+    await ada.tap("Menu")
+    sim_clock.advance(CHAT_TTL_S - 60)
+    await ada.tap("Airtime")
+    assert ada.menu.message_id == menu
+    assert ada.screen.startswith("Buy airtime for:")

@@ -7,7 +7,8 @@ import socket
 
 import pytest
 from aiohttp import web
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.request import BaseRequest
 
 from gateway.channels.telegram_http import AiohttpRequest
 
@@ -46,3 +47,20 @@ async def test_a_bot_api_that_cannot_be_reached_is_a_network_error(request_):
 async def test_a_request_before_initialize_is_refused():
     with pytest.raises(NetworkError, match="not initialized"):  # PTB wraps what we raise
         await AiohttpRequest().post("http://127.0.0.1:9/botX/getMe")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"ok": true, "result": {"message_id": 7, "text": "\\u20a6500.00 \xe2\x82\xa6"}}',
+        b'{"ok": false, "error_code": 429, "parameters": {"retry_after": 3}}',
+        b'{"ok": true, "result": "\xff broken utf-8"}',
+    ],
+)
+def test_bot_api_answers_are_parsed_as_python_telegram_bot_parses_them(payload):
+    assert AiohttpRequest.parse_json_payload(payload) == BaseRequest.parse_json_payload(payload)
+
+
+def test_an_answer_that_is_not_json_is_python_telegram_bots_error():
+    with pytest.raises(TelegramError, match="Invalid server response"):
+        AiohttpRequest.parse_json_payload(b"<html>Bad Gateway</html>")

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete
 
 from gateway.channels.telegram_linking import CHANNEL, Links
+from gateway.channels.telegram_state import ChatState, RedisTelegramState
 from gateway.clock import FixedClock
 from gateway.phones import Msisdn
 from gateway.store import chat_links
@@ -88,3 +89,21 @@ async def test_link_reports_the_chat_users_whose_link_it_replaced(pg_sessionmake
         first = await chat_links.link(session, CHANNEL, "1", "1", PHONE, now=CLOCK.now())
         second = await chat_links.link(session, CHANNEL, "2", "2", PHONE, now=CLOCK.now())
     assert (first.moved, second.moved) == ((), ("1",))
+
+
+async def test_a_chats_state_comes_with_its_users_cached_link(
+    pg_sessionmaker,
+    cache,
+    redis,  # noqa: F811 - the fixture imported above
+    redis_prefix,  # noqa: F811 - the fixture imported above
+):
+    state = RedisTelegramState(redis, redis_prefix, cache)
+    shown = ChatState("ab12cd34", menu=9)
+    await state.save_chat(ADA, shown)
+    assert await state.chat_and_phone(ADA, ADA) == (shown, None)  # the link is not cached yet
+    async with pg_sessionmaker.begin() as session:
+        await chat_links.link(session, CHANNEL, str(ADA), str(ADA), PHONE, now=CLOCK.now())
+    await ChatDirectory(pg_sessionmaker, cache).phone_of(CHANNEL, str(ADA))  # read: cached
+    assert await state.chat_and_phone(ADA, ADA) == (shown, PHONE)
+    await Links(pg_sessionmaker, CLOCK, cache).unlink(ADA)
+    assert await state.chat_and_phone(ADA, ADA) == (shown, None)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from gateway.channels.telegram_state import (
+    CHAT_TTL_S,
     UPDATE_TTL_S,
     ChatState,
     MemoryTelegramState,
@@ -77,3 +78,32 @@ def test_a_fresh_state_has_a_new_epoch_and_no_menu():
     one, two = ChatState.fresh(), ChatState.fresh()
     assert one.epoch != two.epoch
     assert (one.menu, one.secret) == (None, False)
+
+
+async def test_a_claim_run_twice_by_the_same_delivery_still_counts_as_first(redis, redis_prefix):  # noqa: F811
+    # a command re-sent on a dropped connection may reach Redis twice: the second run reads
+    # back the claim's own token, so the update is not taken for a duplicate of itself
+    state = RedisTelegramState(redis, redis_prefix)
+    assert await state.claim(11, b"attempt-1")
+    assert await state.claim(11, b"attempt-1")
+    assert not await state.claim(11, b"attempt-2")
+
+
+async def test_reading_a_chat_state_on_redis_renews_its_ttl(redis, redis_prefix):  # noqa: F811
+    state = RedisTelegramState(redis, redis_prefix)
+    await state.save_chat(6, ChatState("ab12cd34", menu=3))
+    key = f"{redis_prefix}tg:chat:6"
+    await redis.pexpire(key, 1000)
+    assert await state.chat(6) == ChatState("ab12cd34", menu=3)
+    assert await redis.pttl(key) > (CHAT_TTL_S - 60) * 1000
+
+
+async def test_reading_a_chat_state_in_memory_renews_its_ttl(clock):
+    state = MemoryTelegramState(clock)
+    await state.save_chat(6, ChatState("ab12cd34", menu=3))
+    clock.advance(CHAT_TTL_S - 60)
+    assert await state.chat(6) is not None  # read: a day from now again
+    clock.advance(CHAT_TTL_S - 60)
+    assert await state.chat(6) == ChatState("ab12cd34", menu=3)
+    clock.advance(CHAT_TTL_S + 1)
+    assert await state.chat(6) is None

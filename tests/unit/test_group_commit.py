@@ -180,3 +180,18 @@ async def test_with_same_turn_a_caller_cancelled_while_queued_is_left_out():
     gone.cancel()
     assert await kept == 4
     assert handler.batches == [[2]]
+
+
+async def test_many_items_of_one_caller_share_a_batch_and_answer_in_order():
+    handler = Recorder()
+    commit = GroupCommit(handler, name="t", max_concurrent=1)
+    assert await commit.many([3, 1, 2]) == [6, 2, 4]
+    assert handler.batches == [[3, 1, 2]]
+
+
+async def test_many_raises_the_first_error_once_every_item_is_done():
+    handler = Recorder()
+    commit = GroupCommit(handler, name="t")
+    with pytest.raises(ValueError, match="-1 refused"):
+        await commit.many([1, -1, -2, 4])
+    assert handler.batches == [[1, -1, -2, 4]]
