@@ -191,7 +191,7 @@ class Coordinator:
             transition = decided.transition
         acted = bool(transition.effects)
         transition = await self._run_effects(transition, ctx, catalog)
-        screen = self._fit(transition.reply, message.conversation)
+        screen, text = self._fit(transition.reply, message.conversation)
         saved = SessionRecord(
             phone=phone,
             conv=transition.state if screen is transition.reply else None,
@@ -203,7 +203,7 @@ class Coordinator:
             pin_ok=ctx.pin_ok,
             at=self._clock.now().timestamp(),
         )
-        return _Turn(Reply(screen, not screen.ends), saved, version, acted)
+        return _Turn(Reply(screen, not screen.ends, text), saved, version, acted)
 
     def _decide(
         self,
@@ -302,16 +302,16 @@ class Coordinator:
             )
         return transition
 
-    def _fit(self, screen: Screen, key: str) -> Screen:
-        """`screen` if the channel can show it; else (a bug in a flow) the apology."""
+    def _fit(self, screen: Screen, key: str) -> tuple[Screen, str | None]:
+        """`screen` and its text if the channel can show it; else (a bug in a flow) the
+        apology."""
         try:
-            render(screen, self.profile.screen)
+            return screen, render(screen, self.profile.screen)
         except ScreenError as exc:  # the message holds the screen's text
             logger.error(
                 "unfit screen in %s session %s\n%s", self.channel, key, masked_traceback(exc)
             )
-            return ending(self.profile.sorry)
-        return screen
+            return ending(self.profile.sorry), None
 
     def _settled(
         self, message: Inbound, phone: str, current: SessionRecord | None, mine: Reply
