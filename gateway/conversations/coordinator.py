@@ -137,7 +137,9 @@ class Coordinator:
 
     async def _handle(self, message: Inbound) -> Reply:
         started = asyncio.get_running_loop().time()
-        phone = await self._phone(message.sender)
+        phone = message.sender.phone
+        if phone is None:
+            phone = await self._chat_user_phone(message.sender)
         if phone is None:
             return self._ending(self.profile.unlinked, goes_on=False)
         delivery = keyed_hash(self._key, message.conversation, message.delivery_id)
@@ -190,7 +192,8 @@ class Coordinator:
         else:
             transition = decided.transition
         acted = bool(transition.effects)
-        transition = await self._run_effects(transition, ctx, catalog)
+        if acted:
+            transition = await self._run_effects(transition, ctx, catalog)
         screen, text = self._fit(transition.reply, message.conversation)
         saved = SessionRecord(
             phone=phone,
@@ -251,9 +254,7 @@ class Coordinator:
             return f"{message.conversation}:{delivery}"
         return message.conversation
 
-    async def _phone(self, sender: Sender) -> str | None:
-        if sender.phone is not None:
-            return sender.phone
+    async def _chat_user_phone(self, sender: Sender) -> str | None:
         if sender.chat_user is None or self._directory is None:
             return None
         return await self._directory.phone_of(self.channel, sender.chat_user)

@@ -18,7 +18,7 @@ connection dropped runs again when the pipeline is re-sent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import hiredis
@@ -45,9 +45,12 @@ class AutoPipeline:
         """The most commands one pipeline has carried (tests and benchmarks)."""
         return self._batches.largest
 
-    async def __call__(self, *command: bytes | int | str) -> Any:
-        """The command's reply; raises its `ResponseError`, or the connection's failure."""
-        return await self._batches(command)
+    def __call__(self, *command: bytes | int | str) -> Awaitable[Any]:
+        """Awaits the command's reply; raises its `ResponseError`, or the connection's failure.
+
+        A plain function handing back the batch's awaitable: one coroutine less per command.
+        """
+        return self._batches(command)
 
     async def _send(self, commands: Sequence[Command]) -> list[Any]:
         """One write of every command on a pooled connection, then their replies in order.
