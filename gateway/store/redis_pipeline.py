@@ -8,9 +8,9 @@ connection, one write, the replies read back in order. An idle gateway sends eac
 alone and at once (`GroupCommit` never waits for a batch to fill).
 
 Each caller gets its own command's reply, or its own error: a Redis error answering one
-command (`NOSCRIPT`, a wrong type) is that command's alone. When the connection fails,
-redis-py re-sends the whole pipeline by its client's retry policy (as it re-sends a lone
-command), and if it still fails every caller gets that failure: no command is retried alone
+command (`NOSCRIPT`, a wrong type) is that command's alone. When the connection fails, the
+whole batch is re-sent by the connection's retry policy (the client's, as redis-py re-sends a
+lone command), and if it still fails every caller gets that failure: no command is retried alone
 on top, which during an outage would multiply the client's retries by the batch size. So use
 it only for commands that may run more than once: one that reached Redis before the
 connection dropped runs again when the pipeline is re-sent.
