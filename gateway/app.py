@@ -8,12 +8,12 @@ import httpx
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from gateway.api.middleware import cors_middleware, error_middleware, security_headers
 from gateway.api.routes import api_ctx, setup_api_routes
 from gateway.channels.registry import PROFILES, setup_channel_routes
 from gateway.channels.telegram_notifier import telegram_notifier_ctx
 from gateway.clock import Clock, SystemClock
 from gateway.conversations.context import conversations_ctx
+from gateway.edge import edge_middleware, response_headers
 from gateway.embedded_paystack import paystack_simulator_ctx
 from gateway.embedded_simulator import simulator_ctx
 from gateway.health import setup_health_routes
@@ -26,10 +26,9 @@ from gateway.sms.context import sms_ctx
 from gateway.sms.routes import setup_sms_routes
 from gateway.store.db import db_ctx
 from gateway.store.redis import redis_ctx
-from gateway.tracing import echo_request_id, request_id_middleware
 from gateway.vtpass.context import vtpass_ctx
 from gateway.web.demo import setup_demo_routes
-from gateway.web.serve import bundled_app, fallback_middleware, setup_web_routes
+from gateway.web.serve import bundled_app, setup_web_routes
 from gateway.webhooks.vtpass import setup_vtpass_webhook_routes, vtpass_webhooks_ctx
 from gateway.worker.context import wakeup_ctx, worker_ctx
 
@@ -47,21 +46,10 @@ def create_app(
             simulator cannot produce.
         clock: the clock for request ids, lockouts and TTLs.
     """
-    # CORS and errors act on /api only; CORS is outside errors so error responses carry its
-    # headers too.
-    # The web app's fallback is innermost: a GET no route matched may be a client-side route.
     web_files = bundled_app()
-    # The request id is outermost, so every line a request logs carries it.
-    app = web.Application(
-        middlewares=[
-            request_id_middleware,
-            cors_middleware,
-            error_middleware,
-            fallback_middleware(web_files),
-        ]
-    )
-    app.on_response_prepare.append(security_headers)  # every route, errors and 404s too
-    app.on_response_prepare.append(echo_request_id)  # X-Request-Id, likewise
+    # request ids, the API's CORS and errors, the web app's client-side routes: gateway.edge
+    app = web.Application(middlewares=[edge_middleware(web_files)])
+    app.on_response_prepare.append(response_headers)  # every route, errors and 404s too
     app[settings_key] = settings
     app[clock_key] = clock or SystemClock()
     app[registry_key] = CollectorRegistry()

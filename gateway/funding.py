@@ -31,13 +31,13 @@ def parse_funding_hint(raw: str) -> str:
     return hint
 
 
-def shared_hint(configured: str, *, online: bool) -> str | None:
+def shared_hint(configured: str | None, *, online: bool) -> str | None:
     """The one hint every channel shows, or None for each channel's own words.
 
-    `configured` is `PAYLINK_FUNDING_HINT` (FUNDING_HINT when unset): a deployment's own words
-    win everywhere; left alone, it becomes each channel's way to the account number when bank
+    `configured` is `PAYLINK_FUNDING_HINT` (None when unset): a deployment's own words win
+    everywhere; left unset, it becomes each channel's way to the account number when bank
     transfers fund wallets (`online`), else the agent hint.
     """
-    if configured != FUNDING_HINT:
+    if configured is not None:
         return configured
     return None if online else AGENT_HINT

@@ -16,7 +16,7 @@ from typing import TypeAlias, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from gateway.errors import ConfigError
-from gateway.funding import FUNDING_HINT, parse_funding_hint
+from gateway.funding import parse_funding_hint
 from gateway.funding_settings import FundingSettings
 from gateway.money import parse_naira
 from gateway.secret_strength import KEY_MIN_LENGTH, PATH_TOKEN_MIN_LENGTH, weakness
@@ -145,7 +145,9 @@ class Settings:
     log_format: str = "text"  # "json" in production: one JSON object a line (gateway/logs.py)
     # `/metrics` flags the VTPass float as low under this many kobo (env: naira): ₦50,000
     vtpass_low_float: int = 5_000_000
-    funding_hint: str = FUNDING_HINT  # shown when a wallet is short (GSM-7, <= 80 characters)
+    # shown when a wallet is short on every channel (GSM-7, <= 80 characters); None: each
+    # channel's own words (`gateway.funding.shared_hint`)
+    funding_hint: str | None = None
     funding: FundingSettings = field(default_factory=FundingSettings)  # Paystack (issue 19)
     # seconds after submit before a still-pending purchase gets its one SMS notice; 0: never
     pending_notice_after_s: float = 600.0
@@ -307,7 +309,7 @@ class Settings:
             vtpass_low_float=get(
                 "PAYLINK_VTPASS_LOW_FLOAT", _positive_naira, defaults.vtpass_low_float
             ),
-            funding_hint=get("PAYLINK_FUNDING_HINT", parse_funding_hint, defaults.funding_hint),
+            funding_hint=get("PAYLINK_FUNDING_HINT", parse_funding_hint, None),
             funding=FundingSettings.from_env(env, secret),
             pending_notice_after_s=get(
                 "PAYLINK_PENDING_NOTICE_AFTER", _non_negative_float, defaults.pending_notice_after_s

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+from contextvars import Token
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from gateway.logs import request_id
 
@@ -26,21 +26,20 @@ def new_request_id() -> str:
     return os.urandom(8).hex()
 
 
-@web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Outermost: everything the request logs, its errors too, carries the id."""
+def begin_request(request: web.Request) -> Token[str]:
+    """Give `request` its id, for every line it logs; `end_request` with the token after."""
     given = request.headers.get(HEADER)
     rid = given if given is not None and _GIVEN.fullmatch(given) else new_request_id()
     request[_KEY] = rid
-    token = request_id.set(rid)
-    try:
-        return await handler(request)
-    finally:
-        request_id.reset(token)
+    return request_id.set(rid)
 
 
-async def echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
-    """`on_response_prepare`: the id on every response, streamed and error ones included."""
+def end_request(token: Token[str]) -> None:
+    request_id.reset(token)
+
+
+def add_request_id_header(request: web.Request, response: web.StreamResponse) -> None:
+    """For `on_response_prepare`: the id on every response, streamed and error ones included."""
     rid = request.get(_KEY)
     if rid is not None:
         response.headers[HEADER] = rid

@@ -1,9 +1,8 @@
 """The API's middlewares: CORS (outermost, so errors carry CORS headers too) and errors;
-and `security_headers`, the response hook every route's answer passes through.
+and `add_security_headers`, for the response hook every route's answer passes through.
 
 The middlewares only act on `/api/...`; the USSD, SMS, Telegram and webhook routes answer in
-their own formats. Order in `web.Application(middlewares=[cors_middleware, error_middleware])`
-matters: the first is the outermost.
+their own formats. `gateway.edge` runs them, CORS outside errors, for `/api` paths only.
 """
 
 from __future__ import annotations
@@ -61,8 +60,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(500, "internal_error", "internal server error")
 
 
-async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """`on_response_prepare` hook: runs for every response, router 404s and errors included.
+def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """For the `on_response_prepare` hook (`gateway.edge`): every response, router 404s and
+    errors included.
 
     `nosniff` stops a browser from running a JSON or text answer as script or HTML. The
     `Server` header is replaced rather than deleted because aiohttp adds its default after

@@ -117,7 +117,7 @@ def parse_form(form: Mapping[str, object]) -> Inbound | str:
 
 def render_reply(reply: Reply) -> str:
     """`CON …` or `END …`."""
-    return render(reply.screen, USSD)
+    return reply.text if reply.text is not None else render(reply.screen, USSD)
 
 
 def _coordinator(request: web.Request) -> Coordinator:

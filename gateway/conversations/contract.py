@@ -11,7 +11,7 @@ input, the wording that tells a user how to start again) is the channel's `Chann
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from gateway.flows.model import Screen
@@ -48,10 +48,15 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The screen to show (the channel renders it) and whether the conversation goes on."""
+    """The screen to show (the channel renders it) and whether the conversation goes on.
+
+    `text`: the screen as the channel's screen profile renders it, when the coordinator has
+    rendered it already (to check that it fits), so a text channel need not render it again.
+    """
 
     screen: Screen
     goes_on: bool
+    text: str | None = field(default=None, compare=False)  # derived from `screen`
 
 
 @dataclass(frozen=True, slots=True)

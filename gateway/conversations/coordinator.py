@@ -137,7 +137,9 @@ class Coordinator:
 
     async def _handle(self, message: Inbound) -> Reply:
         started = asyncio.get_running_loop().time()
-        phone = await self._phone(message.sender)
+        phone = message.sender.phone
+        if phone is None:
+            phone = await self._chat_user_phone(message.sender)
         if phone is None:
             return self._ending(self.profile.unlinked, goes_on=False)
         delivery = keyed_hash(self._key, message.conversation, message.delivery_id)
@@ -190,8 +192,9 @@ class Coordinator:
         else:
             transition = decided.transition
         acted = bool(transition.effects)
-        transition = await self._run_effects(transition, ctx, catalog)
-        screen = self._fit(transition.reply, message.conversation)
+        if acted:
+            transition = await self._run_effects(transition, ctx, catalog)
+        screen, text = self._fit(transition.reply, message.conversation)
         saved = SessionRecord(
             phone=phone,
             conv=transition.state if screen is transition.reply else None,
@@ -203,7 +206,7 @@ class Coordinator:
             pin_ok=ctx.pin_ok,
             at=self._clock.now().timestamp(),
         )
-        return _Turn(Reply(screen, not screen.ends), saved, version, acted)
+        return _Turn(Reply(screen, not screen.ends, text), saved, version, acted)
 
     def _decide(
         self,
@@ -251,9 +254,7 @@ class Coordinator:
             return f"{message.conversation}:{delivery}"
         return message.conversation
 
-    async def _phone(self, sender: Sender) -> str | None:
-        if sender.phone is not None:
-            return sender.phone
+    async def _chat_user_phone(self, sender: Sender) -> str | None:
         if sender.chat_user is None or self._directory is None:
             return None
         return await self._directory.phone_of(self.channel, sender.chat_user)
@@ -302,16 +303,16 @@ class Coordinator:
             )
         return transition
 
-    def _fit(self, screen: Screen, key: str) -> Screen:
-        """`screen` if the channel can show it; else (a bug in a flow) the apology."""
+    def _fit(self, screen: Screen, key: str) -> tuple[Screen, str | None]:
+        """`screen` and its text if the channel can show it; else (a bug in a flow) the
+        apology."""
         try:
-            render(screen, self.profile.screen)
+            return screen, render(screen, self.profile.screen)
         except ScreenError as exc:  # the message holds the screen's text
             logger.error(
                 "unfit screen in %s session %s\n%s", self.channel, key, masked_traceback(exc)
             )
-            return ending(self.profile.sorry)
-        return screen
+            return ending(self.profile.sorry), None
 
     def _settled(
         self, message: Inbound, phone: str, current: SessionRecord | None, mine: Reply

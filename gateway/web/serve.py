@@ -16,7 +16,6 @@ from functools import cache
 from pathlib import Path
 
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
 
 DIST = Path(__file__).resolve().parent / "dist"
 RESERVED_PREFIXES = (
@@ -106,23 +105,16 @@ def is_app_route(path: str) -> bool:
     return "." not in path.rsplit("/", 1)[-1]
 
 
-def fallback_middleware(app_files: WebApp) -> Middleware:
-    """Answer a GET that no route matched with `index.html` when it is a client-side route."""
-
-    @web.middleware
-    async def fallback(request: web.Request, handler: Handler) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except web.HTTPNotFound:
-            if request.method in ("GET", "HEAD") and is_app_route(request.path):
-                return app_files.page()
-            raise
-
-    return fallback
+def client_route_page(app_files: WebApp, request: web.Request) -> web.Response | None:
+    """`index.html` for a GET no route matched when its path is a client-side route, else None
+    (the 404 stands). Called by `gateway.edge`."""
+    if request.method in ("GET", "HEAD") and is_app_route(request.path):
+        return app_files.page()
+    return None
 
 
 def setup_web_routes(app: web.Application, app_files: WebApp) -> None:
-    """`/` and `/assets/{name}`; add `fallback_middleware(app_files)` to the app as well."""
+    """`/` and `/assets/{name}`; the app's edge middleware serves its client-side routes."""
 
     async def index(_request: web.Request) -> web.Response:
         return app_files.page()

@@ -6,7 +6,7 @@ import secrets
 import pytest
 
 from gateway.errors import ConfigError
-from gateway.funding import FUNDING_HINT
+from gateway.funding import FUNDING_HINT, shared_hint
 from gateway.settings import Secret, Settings, VTPassMode
 
 JWT = "settings-test-secret-0123456789abcdefghijklmnop"
@@ -260,8 +260,8 @@ def test_a_bad_callback_guard_setting_names_its_variable(name, value):
         Settings.from_env({name: value})
 
 
-def test_the_funding_hint_defaults_to_what_exists_and_can_be_reworded():
-    assert Settings.from_env({}).funding_hint == FUNDING_HINT
+def test_the_funding_hint_is_unset_by_default_and_can_be_reworded():
+    assert Settings.from_env({}).funding_hint is None  # each channel's own words
     custom = Settings.from_env({"PAYLINK_FUNDING_HINT": "  Transfer to  GTBank 0123456789. "})
     assert custom.funding_hint == "Transfer to GTBank 0123456789."
 
@@ -275,3 +275,10 @@ def test_a_funding_hint_a_handset_cannot_show_is_refused_at_start(value):
     # it would make every "not enough money" screen fail its USSD budget check at run time
     with pytest.raises(ConfigError, match="PAYLINK_FUNDING_HINT"):
         Settings.from_env({"PAYLINK_FUNDING_HINT": value})
+
+
+def test_a_funding_hint_worded_as_the_default_is_still_the_deployments_own():
+    # set on purpose, it is shown on every channel, even if it reads like USSD's own words
+    chosen = Settings.from_env({"PAYLINK_FUNDING_HINT": FUNDING_HINT}).funding_hint
+    assert chosen == FUNDING_HINT
+    assert shared_hint(chosen, online=True) == FUNDING_HINT

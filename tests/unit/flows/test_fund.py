@@ -9,7 +9,7 @@ from gateway.flows.model import (
     LoadFundingAccount,
 )
 from gateway.flows.screens import SMS, TELEGRAM, USSD, render
-from gateway.funding import AGENT_HINT, FUNDING_HINT, shared_hint
+from gateway.funding import AGENT_HINT, shared_hint
 from tests.unit.flows.helpers import MENU, NAV, feed, lines, start, text, walk
 
 ACTIVE = FundingAccount(
@@ -106,8 +106,8 @@ def test_each_channel_points_a_short_wallet_at_its_own_way_to_the_account():
 
 def test_the_shared_hint_is_the_deployments_words_else_the_channels_or_an_agent():
     assert shared_hint("Visit any PayLink kiosk.", online=True) == "Visit any PayLink kiosk."
-    assert shared_hint(FUNDING_HINT, online=True) is None
-    assert shared_hint(FUNDING_HINT, online=False) == AGENT_HINT
+    assert shared_hint(None, online=True) is None
+    assert shared_hint(None, online=False) == AGENT_HINT
 
 
 def test_a_dropped_session_on_the_account_screen_asks_for_it_again():

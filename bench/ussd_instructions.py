@@ -1,0 +1,159 @@
+"""Instructions per USSD menu hop, the gateway against the floor, counted by callgrind.
+
+Run by hand (not in CI), with Postgres, Redis and valgrind on the machine:
+
+    .venv/bin/python bench/ussd_instructions.py [--journeys 6] [--uvloop]
+
+Why, beside bench/ussd.py: hops per second are only comparable on a quiet machine, and the
+ratio between two servers swings by a third from round to round when other work shares the
+cores. The instructions a server executes per hop do not depend on who else runs: the
+same code and load count the same within about 0.2 %, on a busy box too. So this is the tool
+for deciding whether a change pays (run it before and after); bench/ussd.py on a quiet box
+stays the measure of record. On this box the two agree: the menu journey at 0.785x of the
+floor by instructions ran at 0.77-0.78x by hops per second (bench/RESULTS.md).
+
+What it does: the floor and the gateway of bench/ussd.py (same processes, same seeded
+database and handsets), each under `valgrind --tool=callgrind` with counting off; 50 handsets
+run one menu journey each to warm up, counting is switched on, they run `--journeys` more
+(dial, 1 Airtime, 1 My number, 500, 00; every reply checked to be CON/END), and the count is
+dumped. User-space instructions only: system calls count as one instruction each, so a
+server that makes fewer of them (the gateway's auto-pipeline writes less often than the
+floor's two Redis calls a hop) is, if anything, favoured a little less than by wall time.
+`--uvloop` runs both on uvloop (it must be installed); otherwise both on asyncio's loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import httpx
+import ussd as bench
+from harness import bench_database, free_port, machine, ussd_form
+
+ROOT = Path(__file__).resolve().parents[1]
+SESSIONS = 50
+READY_TIMEOUT_S = 600  # the gateway imports and migrates under valgrind: slow
+
+
+async def journeys(url: str, phones: list[str], count: int) -> int:
+    """`count` menu journeys per handset, concurrently; the hops made."""
+    hops = 0
+
+    async def handset(http: aiohttp.ClientSession, phone: str) -> None:
+        nonlocal hops
+        for _ in range(count):
+            session_id, typed = f"ATUid_{uuid.uuid4().hex}", []
+            for index, entry in enumerate(bench.MENU):
+                if index:
+                    typed.append(entry)
+                async with http.post(url, data=ussd_form(session_id, phone, typed)) as answer:
+                    body = await answer.text()
+                if answer.status != 200 or body[:4] not in ("CON ", "END "):
+                    raise SystemExit(f"bad reply {answer.status}: {body[:60]!r}")
+                hops += 1
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        await asyncio.gather(*(handset(http, phone) for phone in phones))
+    return hops
+
+
+def count(what: str, env: dict[str, str], phones: list[str], args: argparse.Namespace) -> float:
+    """Instructions per hop of one server (`what`: floor or gateway)."""
+    port = free_port()
+    if what == "floor":
+        command = [str(ROOT / "bench" / "ussd.py"), "--floor", str(port), "--prefix"]
+        command += [env["PAYLINK_REDIS_PREFIX"]] + (["--uvloop"] if args.uvloop else [])
+        ready = f"http://127.0.0.1:{port}/healthz"
+    else:
+        serve = ["-m", "gateway"] if args.uvloop else ["-c", bench.ASYNCIO_SERVE]
+        command = [*serve, "serve", "--port", str(port)]
+        ready = f"http://127.0.0.1:{port}/readyz"
+    out = f"/tmp/paylink-callgrind-{uuid.uuid4().hex[:8]}"  # noqa: S108 - valgrind's own files
+    valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+    process = subprocess.Popen(  # noqa: S603 - valgrind from PATH, our own interpreter
+        [*valgrind, f"--callgrind-out-file={out}.%p", sys.executable, *command],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not _ready(ready):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{what} never became ready under valgrind")
+            time.sleep(1)
+        url = f"http://127.0.0.1:{port}/ussd/africastalking"
+        asyncio.run(journeys(url, phones, 1))  # warm: caches, pools, the catalogue
+        _control("--instr=on", process.pid)
+        hops = asyncio.run(journeys(url, phones, args.journeys))
+        _control("--dump=measured", process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=120)
+    total = 0
+    for name in glob.glob(f"{out}.{process.pid}*"):
+        text = Path(name).read_text(errors="replace")
+        if "measured" in text[:2000]:
+            found = re.search(r"^(?:summary|totals): (\d+)", text, re.MULTILINE)
+            total += int(found.group(1)) if found else 0
+        os.remove(name)
+    if not total:
+        raise SystemExit(f"no callgrind count for the {what}")
+    return total / hops
+
+
+def _control(option: str, pid: int) -> None:
+    subprocess.run(  # noqa: S603 - valgrind's own tool, from PATH
+        ["callgrind_control", option, str(pid)],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--journeys", type=int, default=6, help="counted journeys per handset")
+    parser.add_argument("--uvloop", action="store_true", help="both servers on uvloop")
+    args = parser.parse_args()
+    phones = [f"+234803{n:07d}" for n in range(2_000_001, 2_000_001 + SESSIONS)]
+    with bench_database() as db_url, bench.redis_prefix() as prefix:
+        asyncio.run(bench.seed(db_url, phones))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLINK_", "VTPASS_"))}
+        env |= {
+            "PYTHONPATH": str(ROOT),
+            "PAYLINK_DATABASE_URL": db_url,
+            "PAYLINK_REDIS_URL": bench.REDIS_URL,
+            "PAYLINK_REDIS_PREFIX": prefix,
+            "PAYLINK_JWT_SECRET": bench.JWT_SECRET,
+            "PAYLINK_LOG_LEVEL": "WARNING",
+            "PAYLINK_AT_CALLBACK_OPEN": "true",
+        }
+        floor = count("floor", env, phones, args)
+        gateway = count("gateway", env, phones, args)
+    loop = "uvloop" if args.uvloop else "asyncio's loop"
+    print(f"`bench/ussd_instructions.py --journeys {args.journeys}`, {machine()}, {loop}:")
+    print(f"- floor: {floor / 1e3:,.1f} k instructions per hop")
+    print(f"- gateway menu journey: {gateway / 1e3:,.1f} k instructions per hop")
+    print(f"- gateway vs. floor: {floor / gateway:.3f}x (the floor's cost over the gateway's)")
+
+
+if __name__ == "__main__":
+    main()
