@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NewType
 
 Msisdn = NewType("Msisdn", str)
@@ -15,6 +16,7 @@ _SEPARATORS = re.compile(r"[\s\-()]")
 _ANY_NG = re.compile(r"^(?:0|\+?234)(\d{10})$")  # any Nigerian number, for display only
 
 
+@lru_cache(maxsize=4096)  # every USSD hop and SMS normalises its sender; few phones are live
 def normalize_phone(text: str) -> Msisdn:
     """`08031234567`, `2348031234567` or `+2348031234567` as `+2348031234567`.
 

@@ -27,6 +27,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol
 
 import cachetools
@@ -234,6 +235,11 @@ def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
 
+@lru_cache(maxsize=64)  # a handful of TTLs (one per channel), one per save
+def _ms_arg(seconds: float) -> bytes:
+    return b"%d" % _ms(seconds)
+
+
 class RedisSessionStore:
     """Records as JSON strings with `PX` expiry; saves go through the `_CAS` script."""
 
@@ -266,7 +272,7 @@ class RedisSessionStore:
         # every hop starts from a record this store read (and so remembered)
         started_from = self._records.raw(key) if record.rev > 1 else None
         digest = hashlib.sha1(started_from).hexdigest() if started_from else ""  # noqa: S324
-        ttl_ms = self._ttl_ms if ttl_s is None else b"%d" % _ms(ttl_s)
+        ttl_ms = self._ttl_ms if ttl_s is None else _ms_arg(ttl_s)
         answer = await self._cas(key, record.rev - 1, raw, ttl_ms, _REV_PATTERN, digest)
         if answer == 1:
             self._records.remember(key, raw, record)
