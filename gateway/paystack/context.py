@@ -73,6 +73,9 @@ async def paystack_ctx(
     finally:
         await sweeper.stop()
         await processor.close()
+        # batches its events started may still hold a database connection or a Redis one
+        await crediting.drain()
+        await limit.drain()
         await client.aclose()
 
 

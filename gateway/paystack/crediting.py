@@ -122,6 +122,12 @@ class Crediting:
             self._credit_batch, name="paystack-credits", max_batch=128, same_turn=True
         )
 
+    async def drain(self) -> None:
+        """Wait for the reads and credits in flight (shutdown, before the engine is disposed:
+        a batch still running would hand its connection back to a pool nothing closes)."""
+        await self._reads.drain()
+        await self.credits.drain()
+
     async def _accounts(self, session: AsyncSession) -> Ledger:
         if self._ledger is None:
             paystack = await store.system_account(session, "paystack")

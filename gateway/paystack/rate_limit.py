@@ -39,6 +39,10 @@ class WindowLimit:
             self._count_batch, name="paystack-webhook-hits", max_batch=1024, same_turn=True
         )
 
+    async def drain(self) -> None:
+        """Wait for the counts in flight (shutdown, before the Redis client closes)."""
+        await self._hits.drain()
+
     async def allow(self, subject: str) -> bool:
         """Count one hit for `subject`; False once it is over the limit in this window."""
         window = int(self._clock.now().timestamp() // self._window)

@@ -148,3 +148,6 @@ class WebhookProcessor:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        # a cancelled event leaves its batch running: it holds a database connection
+        await self._record.drain()
+        await self._done.drain()
