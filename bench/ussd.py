@@ -265,6 +265,30 @@ def server(
         process.wait(timeout=20)
 
 
+def handset_phones(count: int) -> list[str]:
+    """The benchmark's handsets (`seed` funds them and sets their PIN)."""
+    return [f"+234803{n:07d}" for n in range(2_000_001, 2_000_001 + count)]
+
+
+def server_env() -> dict[str, str]:
+    """This environment without any PayLink or VTPass setting, the repository importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLINK_", "VTPASS_"))}
+    return env | {"PYTHONPATH": str(ROOT)}
+
+
+def gateway_settings(db_url: str, prefix: str) -> dict[str, str]:
+    """The gateway's environment for a bench database and Redis prefix."""
+    return {
+        "PAYLINK_DATABASE_URL": db_url,
+        "PAYLINK_REDIS_URL": REDIS_URL,
+        "PAYLINK_REDIS_PREFIX": prefix,
+        "PAYLINK_JWT_SECRET": JWT_SECRET,
+        "PAYLINK_LOG_LEVEL": "WARNING",
+        # the load posts straight to the AT route, as a gateway behind a protecting proxy
+        "PAYLINK_AT_CALLBACK_OPEN": "true",
+    }
+
+
 async def seed(db_url: str, phones: list[str]) -> None:
     """A funded wallet and the PIN for every handset."""
     from gateway.clock import SystemClock
@@ -482,11 +506,10 @@ def orchestrate(args: argparse.Namespace) -> str:
 
     if GC_THRESHOLD != FLOOR_GC_THRESHOLD:
         raise SystemExit("the floor must run with the gateway's collector settings")
-    phones = [f"+234803{n:07d}" for n in range(2_000_001, 2_000_001 + args.sessions)]
+    phones = handset_phones(args.sessions)
     with bench_database() as db_url, redis_prefix() as prefix:
         asyncio.run(seed(db_url, phones))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLINK_", "VTPASS_"))}
-        env |= {"PYTHONPATH": str(ROOT)}
+        env = server_env()
         floor_port, gateway_port = free_port(), free_port()
         node_port, asyncio_port = free_port(), free_port()
         floor_args = [__file__, "--floor", str(floor_port), "--prefix", prefix]
@@ -494,15 +517,7 @@ def orchestrate(args: argparse.Namespace) -> str:
         uvloop_floor_args = [
             *(__file__, "--floor", str(uvloop_floor_port), "--prefix", prefix, "--uvloop")
         ]
-        gateway_env = env | {
-            "PAYLINK_DATABASE_URL": db_url,
-            "PAYLINK_REDIS_URL": REDIS_URL,
-            "PAYLINK_REDIS_PREFIX": prefix,
-            "PAYLINK_JWT_SECRET": JWT_SECRET,
-            "PAYLINK_LOG_LEVEL": "WARNING",
-            # the load posts straight to the AT route, as a gateway behind a protecting proxy
-            "PAYLINK_AT_CALLBACK_OPEN": "true",
-        }
+        gateway_env = env | gateway_settings(db_url, prefix)
         gateway_args = ["-m", "gateway", "serve", "--port", str(gateway_port)]
         asyncio_args = ["-c", ASYNCIO_SERVE, "serve", "--port", str(asyncio_port)]
         route = "/ussd/africastalking"

@@ -133,19 +133,10 @@ def main() -> None:
     parser.add_argument("--journeys", type=int, default=6, help="counted journeys per handset")
     parser.add_argument("--uvloop", action="store_true", help="both servers on uvloop")
     args = parser.parse_args()
-    phones = [f"+234803{n:07d}" for n in range(2_000_001, 2_000_001 + SESSIONS)]
+    phones = bench.handset_phones(SESSIONS)
     with bench_database() as db_url, bench.redis_prefix() as prefix:
         asyncio.run(bench.seed(db_url, phones))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYLINK_", "VTPASS_"))}
-        env |= {
-            "PYTHONPATH": str(ROOT),
-            "PAYLINK_DATABASE_URL": db_url,
-            "PAYLINK_REDIS_URL": bench.REDIS_URL,
-            "PAYLINK_REDIS_PREFIX": prefix,
-            "PAYLINK_JWT_SECRET": bench.JWT_SECRET,
-            "PAYLINK_LOG_LEVEL": "WARNING",
-            "PAYLINK_AT_CALLBACK_OPEN": "true",
-        }
+        env = bench.server_env() | bench.gateway_settings(db_url, prefix)
         floor = count("floor", env, phones, args)
         gateway = count("gateway", env, phones, args)
     loop = "uvloop" if args.uvloop else "asyncio's loop"

@@ -247,7 +247,7 @@ class RedisSessionStore:
         self._redis = redis
         self._prefix = f"{prefix}conv:"
         self._side = f"{prefix}conv:side:"
-        self._ttl_ms = b"%d" % _ms(ttl_s)  # as sent: saves encoding it per save
+        self._ttl_ms = _ms_arg(ttl_s)  # as sent
         # The session records and phone lines go through the pipeline; each of their commands
         # may run more than once (see `AutoPipeline`): a read; a compare-and-set, whose rerun
         # is refused and answers with the record the first run stored; field updates to given
