@@ -98,8 +98,8 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             logger.warning("telegram webhook: a body without an update_id was ignored")
             return _ok()
-        kinds = sorted(k for k in body if k != "update_id")
-        if not any(kind in SERVED for kind in kinds):
+        if not any(kind in body for kind in SERVED):
+            kinds = sorted(k for k in body if k != "update_id")
             logger.info("telegram webhook: update %d (%s) not served", update_id, ",".join(kinds))
             return _ok()
         _answer_by_default(reply, body)
