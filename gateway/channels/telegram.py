@@ -13,7 +13,8 @@ The webhook (channels.md C1, C4):
 - a body that is not an update, or a kind of update the bot does not serve, is answered 200 with
   a log line: Telegram retries anything else, and retrying cannot fix it. Nothing is ever 5xx
   except 503 while the bot has not started yet (Telegram then delivers the update again later);
-- PTB parses the update (`Update.de_json`) and runs the handlers on it; a tapped message's
+- PTB parses the update (`Update.de_json`, or its objects built faster for a text message or a
+  tap: `telegram_parse`) and runs the handlers on it; a tapped message's
   buttons are dropped before parsing, as nothing reads them;
 - the update is processed before the answer, so a reply (or its failure) is over by then; the
   answer may carry one Bot API call (`telegram_reply`): a tap's answer, or an old menu's
@@ -28,10 +29,10 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-from telegram import Update
 
 from gateway.channels.telegram_bot import telegram_ctx, telegram_key
 from gateway.channels.telegram_chat import NAME
+from gateway.channels.telegram_parse import parse_update
 from gateway.channels.telegram_reply import ANSWER, WebhookReply, webhook_reply
 from gateway.conversations.contract import ChannelProfile
 from gateway.conversations.failures import masked_traceback
@@ -97,15 +98,15 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             logger.warning("telegram webhook: a body without an update_id was ignored")
             return _ok()
-        kinds = sorted(k for k in body if k != "update_id")
-        if not any(kind in SERVED for kind in kinds):
+        if not any(kind in body for kind in SERVED):
+            kinds = sorted(k for k in body if k != "update_id")
             logger.info("telegram webhook: update %d (%s) not served", update_id, ",".join(kinds))
             return _ok()
         _answer_by_default(reply, body)
         if not await bot.state.first_delivery(update_id):
             logger.info("telegram webhook: update %d delivered again, ignored", update_id)
             return _ok(reply)
-        update = Update.de_json(_unused_dropped(body), bot.bot)
+        update = parse_update(_unused_dropped(body), bot.bot)
         token = webhook_reply.set(reply)
         try:
             await bot.application.process_update(update)

@@ -111,7 +111,10 @@ class TelegramChat:
     def handlers(self) -> list[BaseHandler[Update, Context, None]]:
         private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
         wallet = tuple(WALLET_PATHS)
+        # a tap first: PTB tries handlers in order, and no message handler takes a tap (each
+        # asks for a message) nor the tap's handler a message, so the order between them is free
         return [
+            CallbackQueryHandler(self.on_tap),
             CommandHandler("start", self.on_start, filters=private),
             CommandHandler(("menu", "cancel"), self.on_menu, filters=private),
             CommandHandler(wallet, self.on_wallet, filters=private),
@@ -122,7 +125,6 @@ class TelegramChat:
             MessageHandler(private & filters.COMMAND, self.on_unknown_command),
             MessageHandler(private, self.on_other),
             MessageHandler(filters.UpdateType.MESSAGE & ~private, self.on_group),
-            CallbackQueryHandler(self.on_tap),
         ]
 
     # -- what users send ---------------------------------------------------------------------

@@ -18,6 +18,9 @@ files goes as multipart, as PTB's does. Answers are parsed with orjson too.
 
 from __future__ import annotations
 
+import functools
+from types import MappingProxyType
+
 import aiohttp
 import orjson
 from telegram._utils.defaultvalue import DefaultValue  # PTB's own sentinel for "not given"
@@ -32,6 +35,7 @@ WRITE_S = 5.0
 CONNECT_S = 5.0
 POOL_S = 1.0
 UPLOAD_WRITE_S = 20.0
+JSON_HEADERS = MappingProxyType({"Content-Type": "application/json"})
 
 
 class AiohttpRequest(BaseRequest):
@@ -89,17 +93,14 @@ class AiohttpRequest(BaseRequest):
         write = _given(write_timeout, UPLOAD_WRITE_S if files else WRITE_S)
         connect = _given(connect_timeout, CONNECT_S)
         pool = _given(pool_timeout, POOL_S)
-        # aiohttp has no write timeout of its own: writing is bounded with the connect time
-        timeout = aiohttp.ClientTimeout(
-            connect=_sum(pool, connect, write), sock_connect=connect, sock_read=read
-        )
+        timeout = _timeout(pool, connect, write, read)
         data: aiohttp.FormData | bytes | None = None
-        headers: dict[str, str] = {}
+        headers = None
         if files:
             data = _multipart(request_data)
         elif request_data is not None and (parameters := request_data.parameters):
             data = orjson.dumps(parameters)
-            headers["Content-Type"] = "application/json"
+            headers = JSON_HEADERS
         try:
             async with session.request(
                 method, url, data=data, headers=headers, timeout=timeout
@@ -109,6 +110,17 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    pool: float | None, connect: float | None, write: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for PTB's four (one object per combination: they are immutable).
+    aiohttp has no write timeout of its own: writing is bounded with the connect time."""
+    return aiohttp.ClientTimeout(
+        connect=_sum(pool, connect, write), sock_connect=connect, sock_read=read
+    )
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
