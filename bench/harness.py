@@ -7,9 +7,12 @@ processes import this module too and should not pay for SQLAlchemy.
 
 from __future__ import annotations
 
+import glob
 import os
 import platform
+import re
 import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,3 +102,34 @@ def machine() -> str:
     except OSError:
         pass
     return f"nproc {os.cpu_count()}, {model}, CPython {platform.python_version()}"
+
+
+# -- callgrind (the *_instructions.py counters) ------------------------------------------------
+
+
+def callgrind(out: str) -> list[str]:
+    """The command prefix that runs a process under callgrind with counting off until
+    `callgrind_control("--instr=on", pid)`; its dumps go to `<out>.<pid>*`."""
+    return ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}.%p"]
+
+
+def callgrind_control(option: str, pid: int) -> None:
+    subprocess.run(  # noqa: S603 - valgrind's own tool, from PATH
+        ["callgrind_control", option, str(pid)],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
+
+
+def callgrind_total(out: str, pid: int) -> int:
+    """Instructions in the dumps named `measured` (`callgrind_control("--dump=measured")`) of
+    process `pid`; every dump file is removed."""
+    total = 0
+    for name in glob.glob(f"{out}.{pid}*"):
+        with open(name, errors="replace") as dump:
+            text = dump.read()
+        if "measured" in text[:2000]:
+            found = re.search(r"^(?:summary|totals): (\d+)", text, re.MULTILINE)
+            total += int(found.group(1)) if found else 0
+        os.remove(name)
+    return total

@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -41,7 +39,15 @@ from pathlib import Path
 import httpx
 import telegram_chats as tg
 import ussd
-from harness import bench_database, cpu_seconds, free_port, machine
+from harness import (
+    bench_database,
+    callgrind,
+    callgrind_control,
+    callgrind_total,
+    cpu_seconds,
+    free_port,
+    machine,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 900  # the gateway imports and migrates under valgrind: slow
@@ -103,34 +109,6 @@ async def _journeys(api: tg.TimedFake, users: list[tg.User], runs: int) -> tuple
 # -- the parent ------------------------------------------------------------------------------------
 
 
-def _valgrind(out: str) -> list[str]:
-    return [
-        "valgrind",
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        f"--callgrind-out-file={out}.%p",
-    ]
-
-
-def _control(option: str, pid: int) -> None:
-    subprocess.run(  # noqa: S603 - valgrind's own tool, from PATH
-        ["callgrind_control", option, str(pid)],  # noqa: S607
-        check=True,
-        capture_output=True,
-    )
-
-
-def _total(out: str, pid: int) -> int:
-    total = 0
-    for name in glob.glob(f"{out}.{pid}*"):
-        text = Path(name).read_text(errors="replace")
-        if "measured" in text[:2000]:
-            found = re.search(r"^(?:summary|totals): (\d+)", text, re.MULTILINE)
-            total += int(found.group(1)) if found else 0
-        os.remove(name)
-    return total
-
-
 def _ask(driver: subprocess.Popen[str], line: str) -> str:
     assert driver.stdin is not None
     assert driver.stdout is not None
@@ -166,7 +144,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
     driver_cmd = [sys.executable, __file__, "--drive", str(args.chats), str(args.journeys)]
     driver_cmd.append(port_file)
     if "driver" in counted:
-        driver_cmd = _valgrind(out + ".driver") + driver_cmd
+        driver_cmd = callgrind(out + ".driver") + driver_cmd
     driver = subprocess.Popen(  # noqa: S603 - our own interpreter and script
         driver_cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -196,7 +174,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
         }
         command = [sys.executable, "-c", ussd.ASYNCIO_SERVE, "serve", "--port", str(port)]
         if "gateway" in counted:
-            command = _valgrind(out + ".gateway") + command
+            command = callgrind(out + ".gateway") + command
         elif args.py_spy:  # a sampling profile of the gateway instead (raw, for flame graphs)
             spy = str(Path(sys.executable).with_name("py-spy"))
             command = [spy, "record", "-f", "raw", "-r", "250", "-o", args.py_spy, "--", *command]
@@ -211,14 +189,14 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
             raise SystemExit("the warm-up journeys' replies were not as expected")
         for side, pid in (("gateway", gateway.pid), ("driver", driver.pid)):
             if side in counted:
-                _control("--instr=on", pid)
+                callgrind_control("--instr=on", pid)
         gateway_cpu0, gateway_sys0 = cpu_seconds(gateway.pid), _sys_seconds(gateway.pid)
         updates_s, errors_s, driver_cpu_s = _ask(driver, "go").split()
         gateway_cpu = cpu_seconds(gateway.pid) - gateway_cpu0
         gateway_sys = _sys_seconds(gateway.pid) - gateway_sys0
         for side, pid in (("gateway", gateway.pid), ("driver", driver.pid)):
             if side in counted:
-                _control("--dump=measured", pid)
+                callgrind_control("--dump=measured", pid)
         updates, errors = int(updates_s), int(errors_s)
         if errors:
             raise SystemExit(f"{errors} replies were not as expected")
@@ -249,7 +227,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
             os.remove(port_file)
     for side, process in (("gateway", gateway), ("driver", driver)):
         if side in counted and process is not None:
-            total = _total(f"{out}.{side}", process.pid)
+            total = callgrind_total(f"{out}.{side}", process.pid)
             if not total:
                 raise SystemExit(f"no callgrind count for the {side}")
             result[f"{side}_instructions"] = total / updates

@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
-import os
-import re
 import subprocess
 import sys
 import time
@@ -38,7 +35,15 @@ from pathlib import Path
 import aiohttp
 import httpx
 import ussd as bench
-from harness import bench_database, free_port, machine, ussd_form
+from harness import (
+    bench_database,
+    callgrind,
+    callgrind_control,
+    callgrind_total,
+    free_port,
+    machine,
+    ussd_form,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = 50
@@ -79,9 +84,8 @@ def count(what: str, env: dict[str, str], phones: list[str], args: argparse.Name
         command = [*serve, "serve", "--port", str(port)]
         ready = f"http://127.0.0.1:{port}/readyz"
     out = f"/tmp/paylink-callgrind-{uuid.uuid4().hex[:8]}"  # noqa: S108 - valgrind's own files
-    valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
     process = subprocess.Popen(  # noqa: S603 - valgrind from PATH, our own interpreter
-        [*valgrind, f"--callgrind-out-file={out}.%p", sys.executable, *command],
+        [*callgrind(out), sys.executable, *command],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -95,30 +99,16 @@ def count(what: str, env: dict[str, str], phones: list[str], args: argparse.Name
             time.sleep(1)
         url = f"http://127.0.0.1:{port}/ussd/africastalking"
         asyncio.run(journeys(url, phones, 1))  # warm: caches, pools, the catalogue
-        _control("--instr=on", process.pid)
+        callgrind_control("--instr=on", process.pid)
         hops = asyncio.run(journeys(url, phones, args.journeys))
-        _control("--dump=measured", process.pid)
+        callgrind_control("--dump=measured", process.pid)
     finally:
         process.terminate()
         process.wait(timeout=120)
-    total = 0
-    for name in glob.glob(f"{out}.{process.pid}*"):
-        text = Path(name).read_text(errors="replace")
-        if "measured" in text[:2000]:
-            found = re.search(r"^(?:summary|totals): (\d+)", text, re.MULTILINE)
-            total += int(found.group(1)) if found else 0
-        os.remove(name)
+    total = callgrind_total(out, process.pid)
     if not total:
         raise SystemExit(f"no callgrind count for the {what}")
     return total / hops
-
-
-def _control(option: str, pid: int) -> None:
-    subprocess.run(  # noqa: S603 - valgrind's own tool, from PATH
-        ["callgrind_control", option, str(pid)],  # noqa: S607
-        check=True,
-        capture_output=True,
-    )
 
 
 def _ready(url: str) -> bool:
