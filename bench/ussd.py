@@ -404,8 +404,10 @@ MENU_ROWS = {  # the phases compared with the floor and Node, by name in the tab
 
 
 def _by_round(runs: dict[str, Result], key: str, base: str) -> str:
-    rates = zip(runs[key]["rates"], runs[base]["rates"], strict=True)
-    return ", ".join(f"{k / b:.2f}x" for k, b in rates)
+    """Each round's ratio, then their median (issue 14's done-when is stated on it)."""
+    ratios = [k / b for k, b in zip(runs[key]["rates"], runs[base]["rates"], strict=True)]
+    listed = ", ".join(f"{ratio:.2f}x" for ratio in ratios)
+    return f"{listed} (median {statistics.median(ratios):.2f}x)"
 
 
 def report(args: argparse.Namespace, runs: dict[str, Result]) -> str:
