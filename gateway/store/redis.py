@@ -27,9 +27,6 @@ CONNECT_TIMEOUT_S = 1.0
 RETRIES = 1
 BACKOFF_BASE_S = 0.01
 BACKOFF_CAP_S = 0.1
-# hiredis moves the unread rest of its buffer forward each time a reply leaves it: fed redis-py's
-# 64 KiB reads, a batch of session records copied about 200 KiB per USSD hop (bench/RESULTS.md)
-READ_SIZE = 4096
 
 
 def connect(url: str) -> aioredis.Redis:
@@ -37,7 +34,6 @@ def connect(url: str) -> aioredis.Redis:
     return aioredis.Redis.from_url(
         url,
         decode_responses=False,
-        socket_read_size=READ_SIZE,
         socket_timeout=SOCKET_TIMEOUT_S,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         retry=Retry(ExponentialWithJitterBackoff(base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S), RETRIES),
