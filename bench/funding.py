@@ -166,19 +166,26 @@ async def credited(db_url: str) -> int:
 
 
 async def fire(url: str, bodies: list[bytes], concurrency: int, waits: list[float]) -> list[int]:
+    """Post every body, signed, `concurrency` at a time (aiohttp: httpx's client cost the
+    sender more CPU per webhook than the gateway spent, bench/RESULTS.md session 8)."""
+    import aiohttp
+
     from gateway.paystack.signature import HEADER, sign
 
-    queue = list(reversed(bodies))
+    signed = [(raw, sign(KEY, raw)) for raw in reversed(bodies)]
     statuses: list[int] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=300, limits=limits) as http:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=300)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
 
         async def sender() -> None:
-            while queue:
-                raw = queue.pop()
-                headers = {"Content-Type": "application/json", HEADER: sign(KEY, raw)}
+            while signed:
+                raw, signature = signed.pop()
+                headers = {"Content-Type": "application/json", HEADER: signature}
                 sent = time.perf_counter()
-                statuses.append((await http.post(url, content=raw, headers=headers)).status_code)
+                async with http.post(url, data=raw, headers=headers) as answer:
+                    await answer.read()
+                    statuses.append(answer.status)
                 waits.append(time.perf_counter() - sent)
 
         await asyncio.gather(*(sender() for _ in range(concurrency)))
@@ -292,9 +299,11 @@ def orchestrate(args: argparse.Namespace) -> str:
                 url = f"http://127.0.0.1:{gw_port}/webhooks/paystack"
                 cpu_before = _cpu(gateway.pid, sim_pid, db_url)
                 started = time.perf_counter()
+                sender_cpu = time.process_time()
                 waits: list[float] = []
                 statuses = asyncio.run(fire(url, bodies, args.concurrency, waits))
                 acked = time.perf_counter() - started
+                sender_cpu = time.process_time() - sender_cpu
                 done = 0
                 while (done := asyncio.run(credited(db_url))) < args.fundings:
                     if time.perf_counter() - started > args.deadline:
@@ -305,6 +314,7 @@ def orchestrate(args: argparse.Namespace) -> str:
             ok, rendered, journals = asyncio.run(reconcile(db_url))
     rate = done / elapsed
     cpu_ms = _cpu_ms(cpu_before, cpu_after, done)
+    cpu_ms["sender (this script)"] = sender_cpu * 1000 / max(len(statuses), 1)
     cpu = ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_ms.items())
     lines = [
         f"## Funding webhooks (issue 19): {datetime.now(UTC):%Y-%m-%d}",

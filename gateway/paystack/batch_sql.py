@@ -113,21 +113,30 @@ async def events_done(
 _RETURNING = ", ".join(f"fundings.{column.name}" for column in fundings_table.c)
 _MARK_CREDITED = text(
     # S608: the only text put in is the names of our own columns
-    "UPDATE fundings SET status = 'credited', paid_amount = p.amount, paid_fees = p.fees, "  # noqa: S608
-    "channel = p.channel, paystack_id = p.paystack_id, next_verify_at = NULL, "
-    "credited_at = :now, updated_at = :now "
+    "WITH m AS (UPDATE fundings SET status = 'credited', paid_amount = p.amount, "  # noqa: S608
+    "paid_fees = p.fees, channel = p.channel, paystack_id = p.paystack_id, "
+    "next_verify_at = NULL, credited_at = :now, updated_at = :now "
     "FROM unnest(CAST(:ids AS bigint[]), CAST(:amounts AS bigint[]), CAST(:fees AS bigint[]), "
     "CAST(:channels AS varchar[]), CAST(:paystack_ids AS varchar[])) "
     "AS p(id, amount, fees, channel, paystack_id) "
     "WHERE fundings.id = p.id AND fundings.status = 'open' "
-    f"RETURNING {_RETURNING}"
+    f"RETURNING {_RETURNING}), "
+    "n AS (UPDATE paystack_events SET processed_at = :now, outcome = 'credited' "
+    "FROM unnest(CAST(:event_ids AS bigint[]), CAST(:event_fundings AS bigint[])) AS e(i, f) "
+    "JOIN m ON m.id = e.f WHERE paystack_events.id = e.i) "
+    "SELECT * FROM m"
 ).columns(*fundings_table.c)
 
 
 async def mark_credited(
-    session: AsyncSession, payments: list[Payment], now: datetime
+    session: AsyncSession,
+    payments: list[Payment],
+    now: datetime,
+    events: Sequence[tuple[int, int]] = (),
 ) -> list[FundingRecord]:
-    """`store.mark_credited` in one fixed statement, in the caller's transaction."""
+    """`store.mark_credited` in one fixed statement, in the caller's transaction; `events`
+    (event id, funding id) whose funding it marks get the outcome `credited` in the same
+    statement (`store.events_done`)."""
     if not payments:
         return []
     params = {
@@ -137,6 +146,8 @@ async def mark_credited(
         "fees": [p.fees for p in payments],
         "channels": [p.channel for p in payments],
         "paystack_ids": [p.paystack_id for p in payments],
+        "event_ids": [event_id for event_id, _ in events],
+        "event_fundings": [funding_id for _, funding_id in events],
     }
     result = await session.execute(_MARK_CREDITED, params)
     return [FundingRecord.of(row) for row in result.mappings()]

@@ -46,11 +46,16 @@ class Read:
 
 
 async def process(
-    crediting: Crediting, event: str, data: Mapping[str, Any], read: Read | None = None
+    crediting: Crediting,
+    event: str,
+    data: Mapping[str, Any],
+    read: Read | None = None,
+    event_id: int | None = None,
 ) -> str:
-    """Act on one event; the outcome word is kept with the event for operators."""
+    """Act on one event; the outcome word is kept with the event for operators (written with
+    the credit when `event_id` is given and the event credits a checkout)."""
     if event == "charge.success":
-        return await _charge(crediting, data, read)
+        return await _charge(crediting, data, read, event_id)
     if event == "refund.processed":
         reference, amount = data.get("transaction_reference"), as_kobo(data.get("amount"))
         if not isinstance(reference, str) or amount is None:
@@ -63,7 +68,9 @@ async def process(
     return "ignored"
 
 
-async def _charge(crediting: Crediting, data: Mapping[str, Any], read: Read | None) -> str:
+async def _charge(
+    crediting: Crediting, data: Mapping[str, Any], read: Read | None, event_id: int | None
+) -> str:
     try:
         claimed = Transaction.read(data)
     except MalformedAnswer:
@@ -72,9 +79,9 @@ async def _charge(crediting: Crediting, data: Mapping[str, Any], read: Read | No
         if read is not None and (
             read.funding is None or read.funding.reference == claimed.reference
         ):
-            funding = await crediting.settle_read(read.funding)
+            funding = await crediting.settle_read(read.funding, event_id)
         else:
-            funding = await crediting.settle(claimed.reference)
+            funding = await crediting.settle(claimed.reference, event_id)
         if funding is not None:
             return funding.status
     credited = await crediting.credit_transfer(claimed)

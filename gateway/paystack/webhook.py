@@ -8,8 +8,9 @@ an event whose processing was lost (a crash after the 200) is recovered by the s
 verifies open fundings and lists recent transactions.
 
 Why batches and a bound: under a burst, concurrent events share one INSERT for their rows
-and one round trip for their outcomes (`GroupCommit`), and at most `PROCESSING` events are
-verified and credited at once, so the acknowledgements never queue behind thousands of
+and one round trip for their outcomes (`GroupCommit`; a checkout's `credited` is written by
+its credit's own statement, with no round trip of its own), and at most `PROCESSING` events
+are verified and credited at once, so the acknowledgements never queue behind thousands of
 background tasks for a database connection (Paystack counts a slow 200 as a failure).
 """
 
@@ -119,13 +120,16 @@ class WebhookProcessor:
     ) -> None:
         async with self._slots:
             try:
-                outcome = await process(self._crediting, event, data, read)
+                outcome = await process(self._crediting, event, data, read, event_id)
             except Exception:
+                self._crediting.noted_with_credit(event_id)  # forget it either way
                 # the event stays unprocessed; the sweep's verify and listing settle its money
                 logger.exception(
                     "Paystack event %d (%s) failed; the sweep will settle it", event_id, event
                 )
                 return
+        if self._crediting.noted_with_credit(event_id):
+            return  # its credit's transaction wrote the outcome
         try:
             await self._done((event_id, outcome))
         except Exception:

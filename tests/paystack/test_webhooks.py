@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from gateway.keys import db_key, settings_key
 from gateway.paystack.crediting import Crediting, _Credit
-from gateway.paystack.keys import paystack_client_key
+from gateway.paystack.keys import paystack_client_key, paystack_webhooks_key
 from gateway.store.tables import PaystackEvent
 from tests.paystack.conftest import KEY, OTHER_KEY, N
 
@@ -142,6 +142,19 @@ async def test_a_webhook_for_an_unknown_reference_credits_nothing(funding):
         outcome = await session.scalar(select(PaystackEvent.outcome))
     assert outcome == "unknown_reference"
     assert await funding.credits() == 0
+    await funding.reconciled()
+
+
+async def test_a_credited_event_has_its_outcome_written_with_the_credit(funding):
+    await paid(funding)
+
+    async with funding.db() as session:
+        row = (await session.execute(select(PaystackEvent))).scalar_one()
+    assert row.outcome == "credited"
+    assert row.processed_at is not None
+    processor = funding.client.app[paystack_webhooks_key]
+    assert processor._done.batches == 0  # no outcome transaction of its own
+    assert not processor._crediting._noted  # each event asked once
     await funding.reconciled()
 
 
