@@ -83,3 +83,10 @@ async def test_lines_outside_any_request_carry_a_dash(lines):
     logging.getLogger("gateway.test").info("between requests")
     (record,) = lines.records
     assert record.request_id == "-"  # type: ignore[attr-defined]
+
+
+async def test_a_method_the_route_does_not_take_is_answered_405_stamped(client):
+    refused = await client.post("/healthz")
+    assert refused.status == 405
+    assert refused.headers[HEADER]
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
