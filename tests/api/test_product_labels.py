@@ -39,3 +39,12 @@ async def test_a_meter_bought_on_the_web_is_named_by_its_disco(client):
     )
     assert response.status == 202, await response.text()
     assert (await response.json())["product"] == "IKEDC Prepaid"
+
+
+async def test_airtime_bought_on_the_web_is_named_as_on_a_phone(client):
+    tokens = await ready_buyer(client)
+    response = await _buy(
+        client, tokens, {"service_id": "mtn", "amount": 1_000_00, "phone": "08011111111"}
+    )
+    assert response.status == 202, await response.text()
+    assert (await response.json())["product"] == "MTN Airtime"
