@@ -9,6 +9,7 @@ from __future__ import annotations
 from gateway.flows import checkout
 from gateway.flows.catalogue import AIRTIME, Service, network_for, network_of_service
 from gateway.flows.model import Conversation, FlowName, Option, Order, Screen
+from gateway.flows.names import airtime_label
 from gateway.flows.screens import safe
 from gateway.flows.steps import (
     Ctx,
@@ -120,7 +121,7 @@ def _confirm(conv: Conversation, ctx: Ctx, service: Service, amount: int) -> Mov
         service_id=service.service_id,
         amount=amount,
         phone=phone,
-        label=f"{name} Airtime",
+        label=airtime_label(name),
     )
     summary = checkout.summary(ctx, f"{name} airtime {ctx.money(amount)}", f"To {local(phone)}")
     # keep the amount so "Change network" on the confirm screen can confirm again directly

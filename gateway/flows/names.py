@@ -102,6 +102,11 @@ def priced(label: str, price: str, width: int) -> str:
     return f"{clip(label, room)} {price}"
 
 
+def airtime_label(network: str) -> str:
+    """An airtime purchase's product label on every channel: `MTN Airtime`."""
+    return f"{network} Airtime"
+
+
 def product_label(service_id: str, vtpass_name: str, plan: str | None = None) -> str:
     """The product label receipts and histories show: `DStv Yanga`, `MTN Data 1.5GB 7 days`."""
     provider = service_name(service_id, vtpass_name, 30)

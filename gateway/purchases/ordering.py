@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.clock import Clock
 from gateway.errors import InvalidInput, UpstreamRejected
 from gateway.flows.catalogue import AIRTIME
-from gateway.flows.names import product_label
+from gateway.flows.names import airtime_label, product_label
 from gateway.purchases import products
 from gateway.purchases.models import PurchaseOrder
 from gateway.purchases.pricing import (
@@ -132,8 +132,8 @@ class OrderPricer:
         kind = price_kind(service, request.variation_code, subscription_type)
         variation: Variation | None = None
         label = product_label(service.service_id, service.name)
-        if service.category == AIRTIME:  # as the phone flows name it: `MTN Airtime`
-            label = f"{label} Airtime"
+        if service.category == AIRTIME:  # named as the phone flows name it
+            label = airtime_label(label)
         if service.category in METER_CATEGORIES:
             if request.variation_code not in METER_TYPES:
                 raise InvalidInput("variation_code must be the meter type: prepaid or postpaid")
