@@ -85,13 +85,23 @@ def mirrored(legs: list[ledger.Leg]) -> list[ledger.Leg]:
     return [ledger.Leg(leg.account, flip[leg.side], leg.amount) for leg in legs]
 
 
+@dataclass(slots=True)
+class EventNote:
+    """The webhook event a settle acts for, owned by the caller: `written` turns True when
+    the event's outcome (`credited`) was committed in the credit's own transaction, so the
+    caller need not write it again."""
+
+    event_id: int
+    written: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class _Credit:
     """A checkout verify said is paid, to credit in the next batch."""
 
     funding: FundingRecord
     found: Transaction
-    event_id: int | None = None  # the webhook event it settles: its outcome commits with it
+    event: EventNote | None = None  # the webhook event it settles: its outcome commits with it
 
 
 class Crediting:
@@ -116,7 +126,6 @@ class Crediting:
         self._clock = clock
         self._settings = settings
         self._ledger: Ledger | None = None
-        self._noted: set[int] = set()  # events whose outcome a credit wrote, not yet asked
         self._reads = GroupCommit(
             self._read_batch, name="paystack-fundings", max_batch=256, same_turn=True
         )
@@ -142,28 +151,21 @@ class Crediting:
 
     # -- card checkouts --------------------------------------------------------------------
 
-    async def settle(self, reference: str, event_id: int | None = None) -> FundingRecord | None:
+    async def settle(self, reference: str, event: EventNote | None = None) -> FundingRecord | None:
         """Verify an open checkout and act on what Paystack says; None for a reference we
-        never issued (a transfer's, or a forgery's). A webhook passes its event's id: if this
-        credits the funding, the event's outcome is written in the credit's transaction
-        (`noted_with_credit`)."""
-        return await self.settle_read(await self._reads(reference), event_id)
+        never issued (a transfer's, or a forgery's). A webhook passes its event: if this
+        credits the funding, the event's outcome is written in the credit's transaction and
+        `event.written` says so."""
+        return await self.settle_read(await self._reads(reference), event)
 
     async def settle_read(
-        self, funding: FundingRecord | None, event_id: int | None = None
+        self, funding: FundingRecord | None, event: EventNote | None = None
     ) -> FundingRecord | None:
         """`settle` for a funding already read (a webhook reads it with its event row)."""
         if funding is None or funding.kind != "card" or funding.status != "open":
             return funding
         found = await self._client.verify(funding.reference)
-        return await self.apply(funding, found, event_id)
-
-    def noted_with_credit(self, event_id: int) -> bool:
-        """True (once) when `event_id`'s outcome, `credited`, was committed with its credit."""
-        if event_id in self._noted:
-            self._noted.discard(event_id)
-            return True
-        return False
+        return await self.apply(funding, found, event)
 
     async def _read_batch(self, references: Sequence[str]) -> list[FundingRecord | None]:
         wanted = sorted(set(references))
@@ -176,7 +178,7 @@ class Crediting:
         return [found.get(reference) for reference in references]
 
     async def apply(
-        self, funding: FundingRecord, found: Transaction | None, event_id: int | None = None
+        self, funding: FundingRecord, found: Transaction | None, event: EventNote | None = None
     ) -> FundingRecord:
         """Act on a verify answer for an open checkout."""
         now = self._clock.now()
@@ -189,7 +191,7 @@ class Crediting:
             return await self._finish(funding, "failed", found, now)
         if not found.succeeded:  # reversed before we ever credited it, or a status we don't know
             return await self._flag(funding, f"Paystack says {found.status}", found, now)
-        return await self._credit_card(funding, found, event_id)
+        return await self._credit_card(funding, found, event)
 
     def _refusal(self, funding: FundingRecord, found: Transaction) -> str | None:
         """Why a verify answer must not be credited, or None (paystack.md §2.4)."""
@@ -266,10 +268,10 @@ class Crediting:
         return changed or await self._reload(funding.reference)
 
     async def _credit_card(
-        self, funding: FundingRecord, found: Transaction, event_id: int | None
+        self, funding: FundingRecord, found: Transaction, event: EventNote | None
     ) -> FundingRecord:
         try:
-            credited = await self.credits(_Credit(funding, found, event_id))
+            credited = await self.credits(_Credit(funding, found, event))
         except IntegrityError:
             # the journal exists: another process credited it between our read and our write
             return await self._reload(funding.reference)
@@ -289,7 +291,7 @@ class Crediting:
             Payment(funding_id, found.amount, found.fees, found.channel, found.id)
             for funding_id, found in paid.items()
         ]
-        events = [(i.event_id, i.funding.id) for i in items if i.event_id is not None]
+        events = [(i.event.event_id, i.funding.id) for i in items if i.event is not None]
         async with self._db.begin() as session:
             if self._autocommit is not None:  # Postgres: the events' outcomes in the same statement
                 credited = await batch_sql.mark_credited(session, payments, now, events)
@@ -300,7 +302,9 @@ class Crediting:
                 await store.events_done(session, done, now)
             await self._post_credits(session, credited, paid, now)
         by_id = {funding.id: funding for funding in credited}
-        self._noted.update(event_id for event_id, funding_id in events if funding_id in by_id)
+        for item in items:
+            if item.event is not None and item.funding.id in by_id:
+                item.event.written = True
         return [by_id.pop(item.funding.id, None) for item in items]
 
     async def _post_credits(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.paystack.crediting import Crediting
+from gateway.paystack.crediting import Crediting, EventNote
 from gateway.paystack.models import MalformedAnswer, Transaction, as_kobo
 from gateway.paystack.store import FundingRecord
 
@@ -50,12 +50,13 @@ async def process(
     event: str,
     data: Mapping[str, Any],
     read: Read | None = None,
-    event_id: int | None = None,
+    note: EventNote | None = None,
 ) -> str:
     """Act on one event; the outcome word is kept with the event for operators (written with
-    the credit when `event_id` is given and the event credits a checkout)."""
+    the credit, and `note.written` set, when `note` is given and the event credits a
+    checkout)."""
     if event == "charge.success":
-        return await _charge(crediting, data, read, event_id)
+        return await _charge(crediting, data, read, note)
     if event == "refund.processed":
         reference, amount = data.get("transaction_reference"), as_kobo(data.get("amount"))
         if not isinstance(reference, str) or amount is None:
@@ -69,7 +70,7 @@ async def process(
 
 
 async def _charge(
-    crediting: Crediting, data: Mapping[str, Any], read: Read | None, event_id: int | None
+    crediting: Crediting, data: Mapping[str, Any], read: Read | None, note: EventNote | None
 ) -> str:
     try:
         claimed = Transaction.read(data)
@@ -79,9 +80,9 @@ async def _charge(
         if read is not None and (
             read.funding is None or read.funding.reference == claimed.reference
         ):
-            funding = await crediting.settle_read(read.funding, event_id)
+            funding = await crediting.settle_read(read.funding, note)
         else:
-            funding = await crediting.settle(claimed.reference, event_id)
+            funding = await crediting.settle(claimed.reference, note)
         if funding is not None:
             return funding.status
     credited = await crediting.credit_transfer(claimed)

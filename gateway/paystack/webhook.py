@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.clock import Clock
 from gateway.group_commit import GroupCommit
 from gateway.paystack import batch_sql, store
-from gateway.paystack.crediting import Crediting
+from gateway.paystack.crediting import Crediting, EventNote
 from gateway.paystack.events import Read, event_key, event_reference, process
 from gateway.paystack.rate_limit import WindowLimit
 from gateway.paystack.signature import signature_matches
@@ -118,17 +118,17 @@ class WebhookProcessor:
     async def _process(
         self, event_id: int, event: str, data: dict[str, Any], read: Read | None
     ) -> None:
+        note = EventNote(event_id)
         async with self._slots:
             try:
-                outcome = await process(self._crediting, event, data, read, event_id)
+                outcome = await process(self._crediting, event, data, read, note)
             except Exception:
-                self._crediting.noted_with_credit(event_id)  # forget it either way
                 # the event stays unprocessed; the sweep's verify and listing settle its money
                 logger.exception(
                     "Paystack event %d (%s) failed; the sweep will settle it", event_id, event
                 )
                 return
-        if self._crediting.noted_with_credit(event_id):
+        if note.written:
             return  # its credit's transaction wrote the outcome
         try:
             await self._done((event_id, outcome))
