@@ -212,9 +212,23 @@ class Worker:
         return await self.service.extend_leases(self.held) if self._held else 0
 
     async def send_outbox(self) -> int:
-        """Send one batch of due notifications per channel; returns how many were handled."""
-        runs = await asyncio.gather(*(lane.run_once() for lane in self.lanes.values()))
-        return sum(run.handled for run in runs)
+        """Send one batch of due notifications per channel; returns how many were handled.
+
+        Raises:
+            Exception: the first lane's failure, once every lane has finished its batch.
+        """
+        # Every lane runs to its end even when another fails: a plain gather would return at
+        # the first failure with the other lanes still in their transactions, and `stop()`
+        # would let the app dispose of the engine under them (their connections then leak).
+        runs = await asyncio.gather(
+            *(lane.run_once() for lane in self.lanes.values()), return_exceptions=True
+        )
+        handled = 0
+        for run in runs:
+            if isinstance(run, BaseException):
+                raise run
+            handled += run.handled
+        return handled
 
     def _poke_outbox(self) -> None:
         for lane in self.lanes.values():
