@@ -46,7 +46,11 @@ async def pg_harness(
 
 @pytest.fixture
 async def worker(harness) -> AsyncIterator[Worker]:
-    """The running worker: the app's own on SQLite (embedded), else one started here."""
+    """The running worker: the app's own on SQLite (embedded), else one started here.
+
+    Both run `FAST`, without a recheck loop: post-delivery checks run only when the test
+    calls `recheck_delivered`, so which call takes a due check is never a race.
+    """
     if harness.app_worker is not None:
         yield harness.app_worker
         return

@@ -47,8 +47,16 @@ TOKEN = "hook-0123456789abcdef0123456789"
 BUYER = "08031234567"
 N = 100
 SUCCESS_METER = "1111111111111"
+# No recheck loop: a test makes a post-delivery check due by moving the clock and runs the
+# sweep itself (`Worker.recheck_delivered`). A background sweep (one at start, then every
+# minute) could take the check the moment it falls due, and the test's own call would find
+# nothing left; a test about the loop sets `recheck_interval_s` itself.
 FAST = WorkerConfig(
-    sweep_interval_s=0.05, outbox_interval_s=0.05, catalogue_refresh_s=None, shutdown_grace_s=3
+    sweep_interval_s=0.05,
+    outbox_interval_s=0.05,
+    catalogue_refresh_s=None,
+    shutdown_grace_s=3,
+    recheck_interval_s=None,
 )
 
 
