@@ -20,6 +20,13 @@ dumped. User-space instructions only: system calls count as one instruction each
 server that makes fewer of them (the gateway's auto-pipeline writes less often than the
 floor's two Redis calls a hop) is, if anything, favoured a little less than by wall time.
 `--uvloop` runs both on uvloop (it must be installed); otherwise both on asyncio's loop.
+
+Caveat (bench/RESULTS.md, session 9): the gateway's count depends on how many hops its Redis
+auto-pipeline batches together, and under valgrind the gateway is so much slower than Redis
+and the load generator that 50 handsets fill its batches far more than in real time; the
+floor's two plain Redis calls per hop count the same at any load. `--handsets 15` or `5`
+shows the gateway's count with smaller batches (962 k per hop at 50, 1,013 k at 15, 1,206 k
+at 5; the floor 912-918 k). Compare counts of one `--handsets` only.
 """
 
 from __future__ import annotations
@@ -122,15 +129,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=6, help="counted journeys per handset")
     parser.add_argument("--uvloop", action="store_true", help="both servers on uvloop")
+    parser.add_argument("--handsets", type=int, default=SESSIONS, help="concurrent handsets")
     args = parser.parse_args()
-    phones = bench.handset_phones(SESSIONS)
+    phones = bench.handset_phones(args.handsets)
     with bench_database() as db_url, bench.redis_prefix() as prefix:
         asyncio.run(bench.seed(db_url, phones))
         env = bench.server_env() | bench.gateway_settings(db_url, prefix)
         floor = count("floor", env, phones, args)
         gateway = count("gateway", env, phones, args)
     loop = "uvloop" if args.uvloop else "asyncio's loop"
-    print(f"`bench/ussd_instructions.py --journeys {args.journeys}`, {machine()}, {loop}:")
+    print(
+        f"`bench/ussd_instructions.py --journeys {args.journeys} --handsets {args.handsets}`, "
+        f"{machine()}, {loop}:"
+    )
     print(f"- floor: {floor / 1e3:,.1f} k instructions per hop")
     print(f"- gateway menu journey: {gateway / 1e3:,.1f} k instructions per hop")
     print(f"- gateway vs. floor: {floor / gateway:.3f}x (the floor's cost over the gateway's)")
