@@ -2,9 +2,11 @@
 
 On a delivered purchase `next_requery_at` means "requery once more then" (set at delivery, see
 `PurchasePolicy.delivered_recheck_s`), so the sweep finds due checks through the
-(status, next_requery_at) index. Claiming clears it in the same transaction (`FOR UPDATE SKIP
-LOCKED`: workers take disjoint sets), so each check runs once; the requery's audit row
-(op "recheck") records that it ran.
+(status, next_requery_at) index. Claiming takes a check under a lease in the same transaction
+(`FOR UPDATE SKIP LOCKED`: workers take disjoint sets): its time moves to the lease's end, and
+`finish_check` clears it once the check has run. So each check runs once, and one whose worker
+died before asking VTPass (the only way a lost reversal would otherwise go unrefunded) falls
+due again when its lease ends; the requery's audit row (op "recheck") records each run.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ _DELIVERED = PurchaseStatus.DELIVERED.value
 
 
 async def claim_due_checks(
-    session: AsyncSession, *, now: datetime, limit: int = 100
+    session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int = 100
 ) -> list[tuple[int, str]]:
-    """(id, request_id) of up to `limit` delivered purchases whose check is due, now taken."""
+    """(id, request_id) of up to `limit` delivered purchases whose check is due, now taken
+    until `lease_until` (then due again, unless `finish_check` cleared it)."""
     rows = (
         await session.execute(
             select(P.id, P.request_id)
@@ -39,9 +42,23 @@ async def claim_due_checks(
         await session.execute(
             purchases_table.update()
             .where(P.id.in_(ids), P.status == _DELIVERED)
-            .values(next_requery_at=None)
+            .values(next_requery_at=lease_until)
         )
     return [(purchase_id, request_id) for purchase_id, request_id in rows]
+
+
+async def finish_check(session: AsyncSession, purchase_id: int, *, lease_until: datetime) -> None:
+    """The check taken until `lease_until` has run: no more checks, unless one was scheduled
+    meanwhile (an earlier time) or the purchase is no longer delivered (nothing to clear)."""
+    await session.execute(
+        purchases_table.update()
+        .where(
+            P.id == purchase_id,
+            P.status == _DELIVERED,
+            P.next_requery_at >= lease_until,
+        )
+        .values(next_requery_at=None)
+    )
 
 
 async def schedule_check(session: AsyncSession, purchase_id: int, *, at: datetime) -> bool:

@@ -3,8 +3,9 @@
 VTPass may reverse a delivered transaction later; its webhook normally tells us, but a webhook
 can be lost, or arrive (and be requeried) before VTPass's requery shows the reversal. So each
 delivered purchase is asked about once more, a while after delivery, and such a reversal is
-still found and refunded (once: settling is compare-and-set). The check is taken before it
-runs; if VTPass cannot be asked it is put back.
+still found and refunded (once: settling is compare-and-set). The check is taken under a
+lease before it runs and cleared once it has: a worker that dies in between leaves it to fall
+due again when the lease ends; if VTPass cannot be asked it is put back sooner.
 
 A purchase still pending `PurchasePolicy.pending_notice_s` after submit (VTPass slow to
 confirm, a disco down) gets one SMS saying it is being confirmed and not to pay again: a
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from gateway.clock import Clock
 from gateway.errors import UpstreamError
@@ -28,6 +29,7 @@ from gateway.store import outbox, pending_notices, rechecks
 logger = logging.getLogger(__name__)
 
 RETRY_S = 300.0  # VTPass could not be asked: try this check again this much later
+LEASE_S = 900.0  # a taken check left unfinished (its worker died) is due again this much later
 
 
 async def recheck_delivered(
@@ -36,10 +38,15 @@ async def recheck_delivered(
     """One recheck sweep: queue the due pending-for-long notices, then requery the delivered
     purchases whose check is due (up to `limit` of each); returns how many of both."""
     noticed = await notify_long_pending(service, clock, limit=limit)
+    now = clock.now()
+    lease_until = now + timedelta(seconds=LEASE_S)
     async with service.sessionmaker.begin() as session:
-        due = await rechecks.claim_due_checks(session, now=clock.now(), limit=limit)
+        due = await rechecks.claim_due_checks(
+            session, now=now, lease_until=lease_until, limit=limit
+        )
     outcomes = await asyncio.gather(
-        *(_recheck(service, gateway, clock, pid, rid) for pid, rid in due), return_exceptions=True
+        *(_recheck(service, gateway, clock, pid, rid, lease_until) for pid, rid in due),
+        return_exceptions=True,
     )
     for (purchase_id, _), outcome in zip(due, outcomes, strict=True):
         if isinstance(outcome, BaseException):
@@ -79,6 +86,7 @@ async def _recheck(
     clock: Clock,
     purchase_id: int,
     request_id: str,
+    lease_until: datetime,
 ) -> None:
     try:
         result = await gateway.requery(request_id)
@@ -91,4 +99,6 @@ async def _recheck(
     after = await service.settle(
         purchase_id, result, source="recheck", request={"request_id": request_id}
     )
+    async with service.sessionmaker.begin() as session:
+        await rechecks.finish_check(session, purchase_id, lease_until=lease_until)
     logger.info("post-delivery check of purchase %s: %s", purchase_id, after.status)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import timedelta
 
 from gateway.domain.purchase_status import PurchaseStatus
 from gateway.purchases.models import PurchasePolicy
 from gateway.store import purchases as store
+from gateway.store import rechecks
+from gateway.worker.recheck import LEASE_S
 from tests.worker.harness import FAST, N, electricity, eventually
 
 DELIVERED = {PurchaseStatus.DELIVERED}
@@ -61,6 +64,39 @@ async def test_each_delivered_purchase_is_checked_once(harness, worker):
     assert harness.transport.requeries[purchase.request_id] == asked_before + 1
     assert await harness.wallet() == 10_000 * N - purchase.total
     await harness.reconciled()
+
+
+async def test_a_check_taken_by_a_worker_that_died_is_run_when_its_lease_ends(harness, worker):
+    purchase = await delivered(harness)
+    await harness.sim("reverse", {"request_id": purchase.request_id})  # no callback is sent
+    await harness.make_due(RECHECK_S)
+    now = harness.clock.now()
+    async with harness.db.begin() as session:  # taken, then its worker died before asking
+        taken = await rechecks.claim_due_checks(
+            session, now=now, lease_until=now + timedelta(seconds=LEASE_S)
+        )
+    assert [purchase_id for purchase_id, _ in taken] == [purchase.id]
+
+    assert await worker.recheck_delivered() == 0  # still under the dead worker's lease
+    await harness.make_due(LEASE_S)
+    assert await worker.recheck_delivered() == 1
+
+    assert (await harness.service.get(purchase.id)).status is PurchaseStatus.REVERSED
+    assert await harness.wallet() == 10_000 * N
+    assert (await audit_ops(harness, purchase.id)).count("recheck") == 1
+    await harness.reconciled()
+
+
+async def test_a_finished_check_is_not_run_again_when_its_lease_would_have_ended(harness, worker):
+    purchase = await delivered(harness)
+    asked_before = harness.transport.requeries[purchase.request_id]
+    await harness.make_due(RECHECK_S)
+    assert await worker.recheck_delivered() == 1
+
+    await harness.make_due(LEASE_S)
+    assert await worker.recheck_delivered() == 0
+    assert harness.transport.requeries[purchase.request_id] == asked_before + 1
+    assert (await harness.service.get(purchase.id)).next_requery_at is None
 
 
 async def test_two_workers_share_the_checks_without_asking_twice(pg_harness):
