@@ -18,6 +18,8 @@ connection dropped runs again when the pipeline is re-sent.
 
 from __future__ import annotations
 
+import asyncio
+import math
 import weakref
 from collections.abc import Awaitable, Sequence
 from typing import Any
@@ -101,11 +103,18 @@ async def _exchange(connection: AbstractConnection, commands: Sequence[Command])
     await connection.send_packed_command(packed)
     replies: list[Any] = []
     try:
-        for _ in commands:
-            try:
-                replies.append(await connection.read_response())
-            except redis_errors.ResponseError as exc:  # that command's alone
-                replies.append(exc)
+        # one socket timeout for the batch's replies, not one per reply (redis-py arms a
+        # timer for each read): they arrive together, and a batch that outlasts it fails
+        # as a lone command would, with the connection dropped
+        try:
+            async with asyncio.timeout(connection.socket_timeout):
+                for _ in commands:
+                    try:
+                        replies.append(await connection.read_response(timeout=math.inf))
+                    except redis_errors.ResponseError as exc:  # that command's alone
+                        replies.append(exc)
+        except TimeoutError as exc:
+            raise redis_errors.TimeoutError("Timeout reading from Redis") from exc
     except BaseException:
         # replies left unread would answer the next borrower's commands: drop the connection
         await connection.disconnect(nowait=True)

@@ -11,6 +11,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from gateway.store.redis_pipeline import AutoPipeline, shared_pipeline
 
@@ -114,3 +115,24 @@ async def test_commands_sent_together_share_one_pipeline(redis, prefix):
     replies = await pipeline.together(("GET", f"{prefix}a"), ("MGET", f"{prefix}a", f"{prefix}b"))
     assert replies == [b"1", [b"1", None]]
     assert pipeline.largest == 2
+
+
+async def test_a_batch_whose_replies_outlast_the_socket_timeout_fails_with_a_timeout():
+    async def silent(reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+        await reader.read(1 << 16)  # takes the commands, never answers
+        await asyncio.sleep(5)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = aioredis.Redis(
+        host="127.0.0.1", port=port, socket_timeout=0.2, retry=Retry(NoBackoff(), 0)
+    )
+    try:
+        pipeline = AutoPipeline(client, max_concurrent=1)
+        outcomes = await asyncio.gather(
+            *(pipeline("GET", f"k{i}") for i in range(5)), return_exceptions=True
+        )
+    finally:
+        await client.aclose()
+        server.close()
+    assert all(isinstance(outcome, RedisTimeoutError) for outcome in outcomes)
