@@ -118,9 +118,13 @@ async def test_commands_sent_together_share_one_pipeline(redis, prefix):
 
 
 async def test_a_batch_whose_replies_outlast_the_socket_timeout_fails_with_a_timeout():
-    async def silent(reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
-        await reader.read(1 << 16)  # takes the commands, never answers
-        await asyncio.sleep(5)
+    handlers: list[asyncio.Task[None]] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+        while await reader.read(1 << 16):  # takes the commands, never answers, until hung up
+            pass
+        writer.close()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -135,4 +139,5 @@ async def test_a_batch_whose_replies_outlast_the_socket_timeout_fails_with_a_tim
     finally:
         await client.aclose()
         server.close()
+        await asyncio.wait_for(asyncio.gather(*handlers), timeout=5)
     assert all(isinstance(outcome, RedisTimeoutError) for outcome in outcomes)
