@@ -4,6 +4,8 @@ gets its own reply or its own error."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -61,17 +63,7 @@ async def test_a_failed_connection_fails_every_caller_once_without_retrying_each
         attempts += 1
         writer.transport.abort()
 
-    server = await asyncio.start_server(refuse, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    client = aioredis.Redis(host="127.0.0.1", port=port, retry=Retry(NoBackoff(), 0))
-    try:
-        pipeline = AutoPipeline(client, max_concurrent=1)
-        outcomes = await asyncio.gather(
-            *(pipeline("GET", f"k{i}") for i in range(20)), return_exceptions=True
-        )
-    finally:
-        await client.aclose()
-        server.close()
+    outcomes, pipeline = await gets_from_a_fake_redis(refuse, 20)
     assert all(isinstance(outcome, RedisConnectionError) for outcome in outcomes)
     assert pipeline.largest > 1
     assert attempts <= 2  # the first command alone, then the rest in one pipeline
@@ -118,26 +110,40 @@ async def test_commands_sent_together_share_one_pipeline(redis, prefix):
 
 
 async def test_a_batch_whose_replies_outlast_the_socket_timeout_fails_with_a_timeout():
-    handlers: list[asyncio.Task[None]] = []
-
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        handlers.append(asyncio.current_task())  # type: ignore[arg-type]
         while await reader.read(1 << 16):  # takes the commands, never answers, until hung up
             pass
         writer.close()
 
-    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    outcomes, _ = await gets_from_a_fake_redis(silent, 5, socket_timeout=0.2)
+    assert all(isinstance(outcome, RedisTimeoutError) for outcome in outcomes)
+
+
+async def gets_from_a_fake_redis(
+    handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+    count: int,
+    **client_options: Any,
+) -> tuple[list[Any], AutoPipeline]:
+    """`count` concurrent GETs through a pipeline on a client of a local server run by
+    `handler` (no retries); their outcomes, once the server and every connection it took
+    are closed (a handler left running would leave its transport to warn in a later test)."""
+    handlers: list[asyncio.Future[None]] = []
+
+    async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handlers.append(asyncio.ensure_future(handler(reader, writer)))
+
+    server = await asyncio.start_server(tracked, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     client = aioredis.Redis(
-        host="127.0.0.1", port=port, socket_timeout=0.2, retry=Retry(NoBackoff(), 0)
+        host="127.0.0.1", port=port, retry=Retry(NoBackoff(), 0), **client_options
     )
     try:
         pipeline = AutoPipeline(client, max_concurrent=1)
         outcomes = await asyncio.gather(
-            *(pipeline("GET", f"k{i}") for i in range(5)), return_exceptions=True
+            *(pipeline("GET", f"k{i}") for i in range(count)), return_exceptions=True
         )
     finally:
         await client.aclose()
         server.close()
         await asyncio.wait_for(asyncio.gather(*handlers), timeout=5)
-    assert all(isinstance(outcome, RedisTimeoutError) for outcome in outcomes)
+    return outcomes, pipeline
