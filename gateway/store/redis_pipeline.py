@@ -101,24 +101,28 @@ async def _exchange(connection: AbstractConnection, commands: Sequence[Command])
     # packer, which re-checks and re-encodes every argument in Python (bench/RESULTS.md)
     packed = b"".join([hiredis.pack_command(args) for args, _ in commands])  # type: ignore[arg-type]  # the stub types a 1-tuple
     await connection.send_packed_command(packed)
-    replies: list[Any] = []
     try:
-        # one socket timeout for the batch's replies, not one per reply (redis-py arms a
-        # timer for each read): they arrive together, and a batch that outlasts it fails
-        # as a lone command would, with the connection dropped
-        try:
-            async with asyncio.timeout(connection.socket_timeout):
-                for _ in commands:
-                    try:
-                        replies.append(await connection.read_response(timeout=math.inf))
-                    except redis_errors.ResponseError as exc:  # that command's alone
-                        replies.append(exc)
-        except TimeoutError as exc:
-            raise redis_errors.TimeoutError("Timeout reading from Redis") from exc
+        return await _replies(connection, len(commands))
     except BaseException:
         # replies left unread would answer the next borrower's commands: drop the connection
         await connection.disconnect(nowait=True)
         raise
+
+
+async def _replies(connection: AbstractConnection, count: int) -> list[Any]:
+    """The next `count` replies, a command's error as its reply. One socket timeout for them
+    all, not one per reply (redis-py arms a timer for each read): they arrive together, and a
+    batch that outlasts it fails as a lone command's read would, with redis-py's error."""
+    replies: list[Any] = []
+    try:
+        async with asyncio.timeout(connection.socket_timeout):
+            for _ in range(count):
+                try:
+                    replies.append(await connection.read_response(timeout=math.inf))
+                except redis_errors.ResponseError as exc:  # that command's alone
+                    replies.append(exc)
+    except TimeoutError as exc:
+        raise redis_errors.TimeoutError("Timeout reading from Redis") from exc
     return replies
 
 
